@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Integration tests share one PostgreSQL and one Redis; each test file uses its own schema / key prefix.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
