@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+
+/**
+ * YAML + zod with positions: every problem becomes `file:line:col message`, the form editors,
+ * CI logs and GitHub check-run annotations understand (repo-automation-bots' config checks).
+ */
+
+export interface ConfigError {
+  file: string;
+  line: number;
+  col: number;
+  /** Dotted path of the field, e.g. "datasources.prometheus.url"; "" for the document itself. */
+  path: string;
+  message: string;
+}
+
+export type ParseResult<T> = { ok: true; config: T } | { ok: false; errors: ConfigError[] };
+
+export function formatConfigError(e: ConfigError): string {
+  return `${e.file}:${e.line}:${e.col} ${e.message}`;
+}
+
+type PathKey = string | number;
+
+function pathText(path: readonly PathKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+}
+
+/** The deepest node that exists along `path` (a missing field points at its parent object). */
+function nodeAt(doc: Document, path: readonly PathKey[]): { node: Node | null; found: boolean } {
+  let node: unknown = doc.contents;
+  for (let i = 0; i < path.length; i++) {
+    const next = (node as { get?: (k: unknown, keep: boolean) => unknown })?.get?.(path[i], true);
+    if (next === undefined || next === null) return { node: (node as Node) ?? null, found: false };
+    node = next;
+  }
+  return { node: (node as Node) ?? null, found: true };
+}
+
+/** The key node of `key` inside the map at `path` (for "unknown key" issues: point at the key itself). */
+function keyNode(doc: Document, path: readonly PathKey[], key: string): Node | null {
+  const { node } = nodeAt(doc, path);
+  if (!isMap(node)) return null;
+  for (const item of node.items) {
+    if (isPair(item) && isScalar(item.key) && item.key.value === key) return item.key;
+  }
+  return null;
+}
+
+function describeReceived(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function messageFor(issue: z.core.$ZodIssue, data: unknown, found: boolean): string {
+  const where = pathText(issue.path as PathKey[]) || '(document)';
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling (see schemas/slo-scout-config.schema.json)`;
+    case 'invalid_type': {
+      const value = valueAt(data, issue.path as PathKey[]);
+      if (!found || value === undefined) return `${where}: required field is missing: add ${where.split('.').pop()} (expected ${issue.expected})`;
+      return `${where}: expected ${issue.expected}, got ${describeReceived(value)}`;
+    }
+    case 'invalid_value':
+      return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeReceived(valueAt(data, issue.path as PathKey[]))}`;
+    case 'invalid_union':
+      return `${where}: ${issue.message === 'Invalid input' ? 'does not match any accepted form' : issue.message}; got ${describeReceived(valueAt(data, issue.path as PathKey[]))}`;
+    default:
+      return `${where}: ${issue.message}; got ${describeReceived(valueAt(data, issue.path as PathKey[]))}`;
+  }
+}
+
+function valueAt(data: unknown, path: readonly PathKey[]): unknown {
+  let v: unknown = data;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PathKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** Parses YAML text against a zod schema; never throws for bad input. */
+export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, fileName: string): ParseResult<z.infer<S>> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const pos = (offset: number): { line: number; col: number } => lineCounter.linePos(offset);
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => {
+        const { line, col } = pos(e.pos[0]);
+        return { file: fileName, line, col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]} (fix the indentation or quoting at this position)` };
+      }),
+    };
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const result = schema.safeParse(data);
+  if (result.success) return { ok: true, config: result.data };
+  const errors: ConfigError[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path as PathKey[];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const node = keyNode(doc, path, key) ?? nodeAt(doc, path).node;
+        const { line, col } = pos(node?.range?.[0] ?? 0);
+        errors.push({ file: fileName, line, col, path: pathText([...path, key]), message: messageFor({ ...issue, keys: [key] }, data, true) });
+      }
+      continue;
+    }
+    const { node, found } = nodeAt(doc, path);
+    const { line, col } = pos(node?.range?.[0] ?? 0);
+    errors.push({ file: fileName, line, col, path: pathText(path), message: messageFor(issue, data, found) });
+  }
+  errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { ok: false, errors };
+}
+
+export async function readYamlWith<S extends z.ZodType>(schema: S, path: string): Promise<ParseResult<z.infer<S>>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, errors: [{ file: path, line: 1, col: 1, path: '', message: `cannot read the file (${code ?? String(err)}): check the path` }] };
+  }
+  return parseYamlWith(schema, text, path);
+}
