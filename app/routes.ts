@@ -1,0 +1,28 @@
+/**
+ * The extra HTTP routes of `slo-scout serve`, mounted next to Probot's webhook route on the same
+ * server (app/server.ts). Each area adds its routes with ONE line in `buildRoutes`.
+ */
+import type { HttpRoute } from './http.js';
+import type { BaseDeps } from './deps.js';
+import type { Env } from './config/env.js';
+import type { Pool } from './store/db.js';
+import type { Redis } from 'ioredis';
+import type { Metrics } from './metrics.js';
+import type { Queues } from '../workers/queues.js';
+import { healthRoutes, metricsRoute } from './health.js';
+
+export interface RouteDeps extends BaseDeps {
+  env: Env;
+  pool: Pool;
+  redis: Redis;
+  metrics: Metrics;
+  queues: Queues;
+}
+
+export function buildRoutes(deps: RouteDeps): HttpRoute[] {
+  return [
+    ...healthRoutes(deps),
+    metricsRoute(deps.metrics, deps.queues),
+    // one line per area below: GitLab webhooks, Policy Guard (Slack, PagerDuty), OTLP, Alertmanager
+  ];
+}
