@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Analysis, Datasources, Filter, Metrics, Output } from './analysis.js';
+import { PullRequests, Schedule } from './app.js';
 import { formatConfigError, parseYamlWith, readYamlWith, type ConfigError, type ParseResult } from './loader.js';
 
 export { formatConfigError, type ConfigError, type ParseResult };
@@ -19,6 +20,7 @@ export const SloScoutConfig = z.object({
   analysis: Analysis.default(Analysis.parse({})),
   output: Output.default(Output.parse({})),
   // --- sections owned by other areas: one line each ---
+  schedule: Schedule.default(Schedule.parse({})), pullRequests: PullRequests.default(PullRequests.parse({})), // GitHub App (app/config/app.ts)
 }).strict();
 export type SloScoutConfig = z.infer<typeof SloScoutConfig>;
 
