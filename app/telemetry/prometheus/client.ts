@@ -1,0 +1,215 @@
+import pRetry, { AbortError } from 'p-retry';
+import type { z } from 'zod';
+import type { Logger } from '../../logger.js';
+import { silentLogger } from '../../logger.js';
+import { Envelope, ExemplarsData, LabelsData, QueryData, SeriesData, type MatrixSeries, type VectorSample } from './api.js';
+
+export interface PrometheusClientOptions {
+  url: string;
+  /** Sent as Authorization; build with bearer or basic helpers below. */
+  authorization?: string;
+  /** Extra headers, e.g. X-Scope-OrgID for Mimir/Cortex tenants. */
+  headers?: Record<string, string>;
+  timeoutSeconds?: number;
+  /** Queries in flight at once. */
+  concurrency?: number;
+  /** Retries after the first attempt, on 5xx / 429 / network errors only. */
+  retries?: number;
+  /** Delay before the first retry, ms (doubles each time). */
+  retryMinMs?: number;
+  /** Points per query_range call; Prometheus refuses more than 11,000 per series. */
+  maxPointsPerQuery?: number;
+  logger?: Logger;
+  fetch?: typeof fetch;
+}
+
+/** A Prometheus failure whose message names the query and the fix. */
+export class PrometheusError extends Error {
+  constructor(message: string, readonly query?: string, readonly status?: number) {
+    super(message);
+  }
+}
+
+export function bearerAuth(token: string): string {
+  return `Bearer ${token}`;
+}
+export function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+export interface ClientStats {
+  queries: number;
+  /** Wall-clock seconds during which at least one request was in flight (what the user waits for). */
+  backendSeconds: number;
+  /** Sum of per-request durations (exceeds backendSeconds when requests overlap). */
+  requestSeconds: number;
+  retries: number;
+}
+
+/** Thin, typed client of the Prometheus HTTP API with timeouts, retries, a concurrency limit and stats. */
+export class PrometheusClient {
+  readonly url: string;
+  private readonly opts: Required<Omit<PrometheusClientOptions, 'authorization' | 'headers' | 'logger' | 'fetch'>>;
+  private readonly headers: Record<string, string>;
+  private readonly logger: Logger;
+  private readonly fetchFn: typeof fetch;
+  private inFlight = 0;
+  private busySince = 0;
+  private readonly waiters: Array<() => void> = [];
+  readonly stats: ClientStats = { queries: 0, backendSeconds: 0, requestSeconds: 0, retries: 0 };
+
+  constructor(options: PrometheusClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.opts = {
+      url: this.url,
+      timeoutSeconds: options.timeoutSeconds ?? 60,
+      concurrency: options.concurrency ?? 4,
+      retries: options.retries ?? 3,
+      retryMinMs: options.retryMinMs ?? 500,
+      maxPointsPerQuery: options.maxPointsPerQuery ?? 11_000,
+    };
+    this.headers = { Accept: 'application/json', ...(options.headers ?? {}) };
+    if (options.authorization) this.headers.Authorization = options.authorization;
+    this.logger = options.logger ?? silentLogger;
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  async query(expr: string, time: number): Promise<VectorSample[]> {
+    const data = await this.call('/api/v1/query', { query: expr, time: String(time) }, QueryData, expr);
+    if (data.resultType !== 'vector') throw new PrometheusError(`query returned a ${data.resultType}, expected an instant vector: ${expr}`, expr);
+    return data.result;
+  }
+
+  /**
+   * Range query evaluated at start, start+step, ... <= end. Long ranges are split into chunks of
+   * at most maxPointsPerQuery points that keep the same alignment, and the series are stitched back.
+   */
+  async queryRange(expr: string, start: number, end: number, step: number): Promise<MatrixSeries[]> {
+    const chunkSpan = step * (this.opts.maxPointsPerQuery - 1);
+    const chunks: Array<[number, number]> = [];
+    for (let s = start; s <= end; s += chunkSpan + step) chunks.push([s, Math.min(end, s + chunkSpan)]);
+    const parts = await Promise.all(chunks.map(async ([s, e]) => {
+      const data = await this.call('/api/v1/query_range', { query: expr, start: String(s), end: String(e), step: String(step) }, QueryData, expr);
+      if (data.resultType !== 'matrix') throw new PrometheusError(`query_range returned a ${data.resultType}, expected a matrix: ${expr}`, expr);
+      return data.result;
+    }));
+    if (parts.length === 1) return parts[0]!;
+    const byKey = new Map<string, MatrixSeries>();
+    for (const part of parts) {
+      for (const series of part) {
+        const key = JSON.stringify(Object.entries(series.metric).sort());
+        const seen = byKey.get(key);
+        if (seen) seen.values.push(...series.values);
+        else byKey.set(key, { metric: series.metric, values: [...series.values] });
+      }
+    }
+    return [...byKey.values()];
+  }
+
+  async series(match: string[], start: number, end: number): Promise<Array<Record<string, string>>> {
+    return this.call('/api/v1/series', { 'match[]': match, start: String(start), end: String(end) }, SeriesData, match.join(' or '));
+  }
+
+  async labels(match: string[], start: number, end: number): Promise<string[]> {
+    return this.call('/api/v1/labels', { 'match[]': match, start: String(start), end: String(end) }, LabelsData, match.join(' or '));
+  }
+
+  async exemplars(expr: string, start: number, end: number): Promise<ExemplarsData> {
+    return this.call('/api/v1/query_exemplars', { query: expr, start: String(start), end: String(end) }, ExemplarsData, expr);
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.inFlight >= this.opts.concurrency) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.inFlight === 0) this.busySince = performance.now();
+    this.inFlight++;
+  }
+
+  private release(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.stats.backendSeconds += (performance.now() - this.busySince) / 1000;
+    this.waiters.shift()?.();
+  }
+
+  private async call<S extends z.ZodType>(path: string, params: Record<string, string | string[]>, schema: S, what: string): Promise<z.infer<S>> {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+    await this.acquire();
+    const started = performance.now();
+    try {
+      const text = await pRetry(async () => this.attempt(path, body, what), {
+        retries: this.opts.retries,
+        minTimeout: this.opts.retryMinMs,
+        factor: 2,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          this.stats.retries++;
+          this.logger.warn({ path, query: what, attemptNumber, retriesLeft, err: error.message }, 'prometheus request failed, retrying');
+        },
+      });
+      return this.decode(text, schema, path, what);
+    } finally {
+      this.stats.queries++;
+      this.stats.requestSeconds += (performance.now() - started) / 1000;
+      this.release();
+    }
+  }
+
+  /** One HTTP attempt; throws AbortError for failures a retry cannot fix (4xx, PromQL errors). */
+  private async attempt(path: string, body: URLSearchParams, what: string): Promise<string> {
+    let res: Response;
+    try {
+      // POST with a form body: long selectors (many services) would overflow a GET URL.
+      res = await this.fetchFn(`${this.url}${path}`, {
+        method: 'POST',
+        headers: { ...this.headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body,
+        signal: AbortSignal.timeout(this.opts.timeoutSeconds * 1000),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      if (e.name === 'TimeoutError') {
+        throw new PrometheusError(`Prometheus at ${this.url} did not answer within ${this.opts.timeoutSeconds}s for ${what}: raise datasources.prometheus.timeoutSeconds or shorten --window`, what);
+      }
+      throw new PrometheusError(`cannot reach Prometheus at ${this.url} (${e.cause?.code ?? e.message}): check --prometheus / datasources.prometheus.url and that the server is running`, what);
+    }
+    const text = await res.text();
+    if (res.ok) return text;
+    const apiError = this.apiError(text);
+    if (res.status === 401 || res.status === 403) {
+      throw new AbortError(new PrometheusError(`Prometheus at ${this.url} refused the request (HTTP ${res.status}): check datasources.prometheus.auth and headers`, what, res.status));
+    }
+    if (res.status === 404) {
+      throw new AbortError(new PrometheusError(`${this.url}${path} not found (HTTP 404): the URL must be the Prometheus base URL, e.g. http://prometheus:9090 (for Mimir add the /prometheus prefix)`, what, res.status));
+    }
+    if (res.status === 400 || res.status === 422) {
+      throw new AbortError(new PrometheusError(`Prometheus rejected the query ${what}: ${apiError ?? text.slice(0, 200)}`, what, res.status));
+    }
+    // 5xx / 429 / 503 (overloaded): worth retrying.
+    throw new PrometheusError(`Prometheus at ${this.url} answered HTTP ${res.status} for ${what}: ${apiError ?? text.slice(0, 200)}`, what, res.status);
+  }
+
+  private apiError(text: string): string | undefined {
+    try {
+      const env = Envelope.safeParse(JSON.parse(text));
+      if (env.success && env.data.status === 'error') return `${env.data.errorType}: ${env.data.error}`;
+    } catch {
+      // not JSON (a proxy's HTML page): the caller shows the raw text
+    }
+    return undefined;
+  }
+
+  private decode<S extends z.ZodType>(text: string, schema: S, path: string, what: string): z.infer<S> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new PrometheusError(`${this.url}${path} did not return JSON (starts with ${JSON.stringify(text.slice(0, 60))}): is the URL a Prometheus API and not a login page?`, what);
+    }
+    const env = Envelope.safeParse(json);
+    if (!env.success) throw new PrometheusError(`${this.url}${path} returned an unexpected reply for ${what}: ${env.error.issues[0]?.message}`, what);
+    if (env.data.status === 'error') throw new PrometheusError(`Prometheus rejected the query ${what}: ${env.data.errorType}: ${env.data.error}`, what);
+    for (const w of env.data.warnings ?? []) this.logger.warn({ query: what, warning: w }, 'prometheus warning');
+    const data = schema.safeParse(env.data.data);
+    if (!data.success) throw new PrometheusError(`${this.url}${path} returned data of an unexpected shape for ${what}: ${data.error.issues[0]?.message} at ${data.error.issues[0]?.path.join('.')}`, what);
+    return data.data;
+  }
+}

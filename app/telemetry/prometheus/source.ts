@@ -1,0 +1,313 @@
+import picomatch from 'picomatch';
+import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../../core/types.js';
+import type { Logger } from '../../logger.js';
+import { silentLogger } from '../../logger.js';
+import type { HistoryRequest, HistoryResult, HistorySource } from '../source.js';
+import type { MatrixSeries } from './api.js';
+import { PrometheusError, type PrometheusClient } from './client.js';
+import { anyOf, selector, type Matcher } from './promql.js';
+
+/** Metric and label names (config `metrics`), defaults = OTel HTTP semantic conventions. */
+export interface MetricNames {
+  histogram: string;
+  labels: { service: string; route: string | null; status: string };
+  errorStatusRegex: string;
+  versionLabel?: string;
+  replicas?: string;
+  matchers?: Record<string, string>;
+}
+
+export const OTEL_METRIC_NAMES: MetricNames = {
+  histogram: 'http_server_request_duration_seconds',
+  labels: { service: 'service_name', route: 'http_route', status: 'http_response_status_code' },
+  errorStatusRegex: '5..',
+};
+
+export interface PrometheusSourceOptions {
+  client: PrometheusClient;
+  metrics?: MetricNames;
+  services?: { include?: string[]; exclude?: string[] };
+  /** Route globs; exclude defaults to nothing here (the config layer supplies the health-check default). */
+  routes?: { include?: string[]; exclude?: string[] };
+  /** Services per query: bounds reply size and lets queries run in parallel. */
+  servicesPerQuery?: number;
+  /** Exemplars kept per endpoint (slowest first). */
+  maxExemplarsPerEndpoint?: number;
+  exemplars?: boolean;
+  logger?: Logger;
+}
+
+type Key = string;
+const keyOf = (service: string, route: string | null): Key => `${service}\u0000${route ?? ''}`;
+
+interface Acc {
+  service: string;
+  endpoint: string | null;
+  totals: Map<number, number>;
+  errors: Map<number, number>;
+  /** window end -> le -> cumulative count */
+  buckets: Map<number, Map<number, number>>;
+  hourly?: { totals: Map<number, number>; errors: Map<number, number>; buckets: Map<number, Map<number, number>> };
+}
+
+function globFilter(include: string[] | undefined, exclude: string[] | undefined): (value: string) => { ok: boolean; reason?: string } {
+  const inc = include && include.length > 0 ? picomatch(include, { dot: true }) : null;
+  const excl = (exclude ?? []).map((g) => ({ g, m: picomatch(g, { dot: true }) }));
+  return (value) => {
+    if (inc && !inc(value)) return { ok: false, reason: `not matched by include patterns ${include!.join(', ')}` };
+    const hit = excl.find((e) => e.m(value));
+    return hit ? { ok: false, reason: `excluded by pattern ${hit.g}` } : { ok: true };
+  };
+}
+
+/**
+ * HistorySource backed by the Prometheus HTTP API. Aggregation is pushed down: one
+ * `sum by (service, route[, le]) (increase(...[breachWindow]))` query_range per batch of services,
+ * evaluated at every window end, so Prometheus returns per-window totals and never raw samples.
+ */
+export class PrometheusHistorySource implements HistorySource {
+  readonly name: string;
+  private readonly m: MetricNames;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: PrometheusSourceOptions) {
+    this.m = options.metrics ?? OTEL_METRIC_NAMES;
+    this.name = `Prometheus at ${options.client.url}`;
+    this.logger = (options.logger ?? silentLogger).child({ datasource: 'prometheus' });
+  }
+
+  private get client(): PrometheusClient {
+    return this.options.client;
+  }
+
+  private baseMatchers(): Matcher[] {
+    return Object.entries(this.m.matchers ?? {}).map(([label, value]) => ({ label, op: '=' as const, value }));
+  }
+
+  private by(extra: string[] = []): string {
+    return [this.m.labels.service, ...(this.m.labels.route ? [this.m.labels.route] : []), ...extra].join(', ');
+  }
+
+  async fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void): Promise<HistoryResult> {
+    const start0 = this.client.stats.backendSeconds;
+    const queries0 = this.client.stats.queries;
+    const { end, windowSeconds: win, breachWindowSeconds: bw } = request;
+    if (win % bw !== 0) throw new PrometheusError(`the window (${win}s) must be a whole number of breach windows (${bw}s): adjust --window or --breach-window`);
+    const rangeStart = end - win;
+    const skipped: HistoryResult['skipped'] = [];
+
+    // 1. Discovery: which service/route pairs exist in the window.
+    const countMetric = `${this.m.histogram}_count`;
+    const discovered = await this.client.series([selector(countMetric, this.baseMatchers())], rangeStart, end);
+    if (discovered.length === 0) {
+      throw new PrometheusError(`no series matched ${countMetric} between ${new Date(rangeStart * 1000).toISOString()} and ${new Date(end * 1000).toISOString()}: check metrics.histogram in .slo-scout.yml or --metric (and --end / --window)`, countMetric);
+    }
+    await this.checkLabels(discovered, countMetric, rangeStart, end);
+    const svcFilter = globFilter(request.services ?? this.options.services?.include, this.options.services?.exclude);
+    const routeFilter = globFilter(this.options.routes?.include, this.options.routes?.exclude);
+    const endpoints = new Map<Key, { service: string; endpoint: string | null }>();
+    for (const labels of discovered) {
+      const service = labels[this.m.labels.service];
+      if (service === undefined) continue;
+      const route = this.m.labels.route ? (labels[this.m.labels.route] ?? null) : null;
+      const key = keyOf(service, route);
+      if (endpoints.has(key) || skipped.some((s) => s.service === service && s.endpoint === route)) continue;
+      const s = svcFilter(service);
+      const r = route === null ? { ok: true } : routeFilter(route);
+      if (!s.ok || !r.ok) {
+        skipped.push({ service, endpoint: route, reason: s.ok ? `route ${r.reason}` : `service ${s.reason}` });
+        continue;
+      }
+      endpoints.set(key, { service, endpoint: route });
+    }
+    const services = [...new Set([...endpoints.values()].map((e) => e.service))].sort();
+    const perQuery = this.options.servicesPerQuery ?? 10;
+    const batches: string[][] = [];
+    for (let i = 0; i < services.length; i += perQuery) batches.push(services.slice(i, i + perQuery));
+
+    const acc = new Map<Key, Acc>();
+    for (const [key, e] of endpoints) acc.set(key, { ...e, totals: new Map(), errors: new Map(), buckets: new Map() });
+    const tasks: Array<() => Promise<void>> = [];
+    for (const batch of batches) {
+      tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
+      if (request.hourly && bw > 3600) tasks.push(...this.windowTasks(batch, acc, rangeStart + 3600, end, 3600, true));
+    }
+    const versions = this.m.versionLabel ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<string, VersionSpan[]>());
+    const replicas = this.m.replicas ? this.replicaTask(rangeStart + bw, end, bw) : Promise.resolve(new Map<string, Array<{ start: number; end: number; count: number }>>());
+    const exemplars = this.options.exemplars === false ? Promise.resolve(new Map<Key, ExemplarRef[]>()) : this.exemplarTask(services, rangeStart, end);
+    let done = 0;
+    onProgress?.(0, tasks.length);
+    // The client's concurrency limit throttles these; starting them all keeps the pipe full.
+    await Promise.all(tasks.map(async (t) => {
+      await t();
+      onProgress?.(++done, tasks.length);
+    }));
+    const [versionMap, replicaMap, exemplarMap] = await Promise.all([versions, replicas, exemplars]);
+
+    const histories: EndpointHistory[] = [];
+    for (const [key, a] of acc) {
+      const windows = toWindows(a, bw);
+      if (windows.length === 0) {
+        skipped.push({ service: a.service, endpoint: a.endpoint, reason: `no requests in the ${win / 86400}d window` });
+        continue;
+      }
+      const selectorLabels: Record<string, string> = { ...(this.m.matchers ?? {}), [this.m.labels.service]: a.service };
+      if (this.m.labels.route && a.endpoint !== null) selectorLabels[this.m.labels.route] = a.endpoint;
+      const h: EndpointHistory = {
+        service: a.service,
+        endpoint: a.endpoint,
+        windows,
+        source: {
+          histogramMetric: this.m.histogram,
+          countMetric,
+          bucketMetric: `${this.m.histogram}_bucket`,
+          selector: selectorLabels,
+          statusLabel: this.m.labels.status,
+          errorStatusRegex: this.m.errorStatusRegex,
+        },
+      };
+      if (a.hourly) h.hourly = toWindows({ ...a, ...a.hourly }, 3600);
+      const v = versionMap.get(a.service);
+      if (v) h.versions = v;
+      const r = replicaMap.get(a.service);
+      if (r) h.replicas = r;
+      const ex = exemplarMap.get(key);
+      if (ex) h.exemplars = ex;
+      histories.push(h);
+    }
+    histories.sort((x, y) => x.service.localeCompare(y.service) || (x.endpoint ?? '').localeCompare(y.endpoint ?? ''));
+    this.logger.debug({ endpoints: histories.length, skipped: skipped.length, queries: this.client.stats.queries - queries0 }, 'prometheus histories fetched');
+    return { histories, skipped, stats: { backendSeconds: this.client.stats.backendSeconds - start0, queries: this.client.stats.queries - queries0 } };
+  }
+
+  /** When the series exist but lack the configured labels, say which labels they do have. */
+  private async checkLabels(series: Array<Record<string, string>>, metric: string, start: number, end: number): Promise<void> {
+    const wanted = [this.m.labels.service, ...(this.m.labels.route ? [this.m.labels.route] : [])];
+    const missing = wanted.filter((l) => !series.some((s) => l in s));
+    if (missing.length === 0) return;
+    const present = await this.client.labels([metric], start, end);
+    throw new PrometheusError(`${metric} has no label ${missing.join(', ')} (labels present: ${present.filter((l) => l !== '__name__').join(', ')}): set metrics.labels in .slo-scout.yml (e.g. service: job${this.m.labels.route ? ', route: null for whole-service SLIs' : ''})`, metric);
+  }
+
+  private windowTasks(batch: string[], acc: Map<Key, Acc>, first: number, end: number, step: number, hourly: boolean): Array<() => Promise<void>> {
+    const sel: Matcher[] = [...this.baseMatchers(), anyOf(this.m.labels.service, batch)];
+    const range = `[${step}s]`;
+    const count = selector(`${this.m.histogram}_count`, sel);
+    const bad = selector(`${this.m.histogram}_count`, [...sel, { label: this.m.labels.status, op: '=~', value: this.m.errorStatusRegex }]);
+    const bucket = selector(`${this.m.histogram}_bucket`, sel);
+    const target = (a: Acc): NonNullable<Acc['hourly']> | Acc => {
+      if (!hourly) return a;
+      a.hourly ??= { totals: new Map(), errors: new Map(), buckets: new Map() };
+      return a.hourly;
+    };
+    const run = async (expr: string, apply: (a: NonNullable<Acc['hourly']>, s: MatrixSeries) => void): Promise<void> => {
+      const result = await this.client.queryRange(expr, first, end, step);
+      for (const s of result) {
+        const a = acc.get(keyOf(s.metric[this.m.labels.service] ?? '', this.m.labels.route ? (s.metric[this.m.labels.route] ?? null) : null));
+        if (a) apply(target(a), s);
+      }
+    };
+    return [
+      () => run(`sum by (${this.by()}) (increase(${count}${range}))`, (t, s) => fill(t.totals, s)),
+      () => run(`sum by (${this.by()}) (increase(${bad}${range}))`, (t, s) => fill(t.errors, s)),
+      () => run(`sum by (${this.by(['le'])}) (increase(${bucket}${range}))`, (t, s) => {
+        const le = Number(s.metric.le === '+Inf' ? Infinity : s.metric.le);
+        if (!Number.isFinite(le)) return; // +Inf equals the total, which _count already gives
+        for (const [ts, v] of s.values) {
+          let row = t.buckets.get(ts);
+          if (!row) t.buckets.set(ts, (row = new Map()));
+          row.set(le, Number(v));
+        }
+      }),
+    ];
+  }
+
+  /** Version spans per service from the version label: contiguous steps with traffic on that version. */
+  private async versionTask(services: string[], start: number, end: number, step: number): Promise<Map<string, VersionSpan[]>> {
+    const label = this.m.versionLabel!;
+    const sel = selector(`${this.m.histogram}_count`, [...this.baseMatchers(), anyOf(this.m.labels.service, services)]);
+    const result = await this.client.queryRange(`sum by (${this.m.labels.service}, ${label}) (increase(${sel}[${step}s])) > 0`, start + step, end, step);
+    const out = new Map<string, VersionSpan[]>();
+    for (const s of result) {
+      const service = s.metric[this.m.labels.service];
+      const version = s.metric[label];
+      if (!service || !version) continue;
+      const spans = out.get(service) ?? [];
+      for (const [ts] of s.values) {
+        const last = spans.findLast((x) => x.version === version);
+        if (last && last.end === ts - step) last.end = ts;
+        else spans.push({ version, start: ts - step, end: ts });
+      }
+      out.set(service, spans);
+    }
+    for (const spans of out.values()) spans.sort((a, b) => a.start - b.start);
+    return out;
+  }
+
+  private async replicaTask(first: number, end: number, step: number): Promise<Map<string, Array<{ start: number; end: number; count: number }>>> {
+    const result = await this.client.queryRange(this.m.replicas!, first, end, step);
+    const out = new Map<string, Array<{ start: number; end: number; count: number }>>();
+    for (const s of result) {
+      const service = s.metric[this.m.labels.service];
+      if (!service) continue;
+      out.set(service, s.values.map(([ts, v]) => ({ start: ts - step, end: ts, count: Number(v) })));
+    }
+    return out;
+  }
+
+  /** Exemplars are optional (most TSDBs keep them in memory only): failures are logged, not fatal. */
+  private async exemplarTask(services: string[], start: number, end: number): Promise<Map<Key, ExemplarRef[]>> {
+    const out = new Map<Key, ExemplarRef[]>();
+    if (services.length === 0) return out;
+    const sel = selector(`${this.m.histogram}_bucket`, [...this.baseMatchers(), anyOf(this.m.labels.service, services)]);
+    let data;
+    try {
+      data = await this.client.exemplars(sel, start, end);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'exemplars unavailable; continuing without them');
+      return out;
+    }
+    const max = this.options.maxExemplarsPerEndpoint ?? 20;
+    for (const series of data) {
+      const key = keyOf(series.seriesLabels[this.m.labels.service] ?? '', this.m.labels.route ? (series.seriesLabels[this.m.labels.route] ?? null) : null);
+      const list = out.get(key) ?? [];
+      for (const e of series.exemplars) {
+        const traceId = e.labels.trace_id ?? e.labels.traceID ?? e.labels.traceId;
+        if (!traceId) continue;
+        list.push({ traceId, timestamp: e.timestamp, value: Number(e.value), labels: e.labels });
+      }
+      out.set(key, list);
+    }
+    // Keep the slowest: they back the latency evidence that matters.
+    for (const [k, list] of out) out.set(k, list.sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, max));
+    return out;
+  }
+}
+
+function fill(target: Map<number, number>, s: MatrixSeries): void {
+  for (const [ts, v] of s.values) target.set(ts, (target.get(ts) ?? 0) + Number(v));
+}
+
+/**
+ * Turns per-window-end values into WindowCounts. The value at t covers (t - step, t], so window
+ * [t - step, t). Windows without a total sample are absent (a gap), never zero-filled.
+ */
+function toWindows(a: Pick<Acc, 'totals' | 'errors' | 'buckets'>, step: number): WindowCounts[] {
+  const out: WindowCounts[] = [];
+  for (const t of [...a.totals.keys()].sort((x, y) => x - y)) {
+    const total = Math.max(0, a.totals.get(t) ?? 0);
+    const w: WindowCounts = { start: t - step, end: t, total, errors: Math.min(total, Math.max(0, a.errors.get(t) ?? 0)) };
+    const row = a.buckets.get(t);
+    if (row && row.size > 0) w.latency = latency(row, total);
+    out.push(w);
+  }
+  return out;
+}
+
+function latency(row: Map<number, number>, total: number): LatencyCounts {
+  const thresholds = [...row.keys()].sort((x, y) => x - y);
+  let prev = 0;
+  // increase() extrapolates each bucket series on its own, so tiny inversions can appear: keep counts monotone and <= total.
+  const goodCounts = thresholds.map((le) => (prev = Math.min(total, Math.max(prev, row.get(le) ?? 0))));
+  return { thresholds, goodCounts };
+}
