@@ -1,0 +1,4 @@
+export { Drain, Cluster, mineLines, templateId, WILDCARD, type DrainOptions, type MineResult, type MinedCapsule } from './drain.js';
+export { maskLine, DEFAULT_MASKS, type MaskRule } from './mask.js';
+export { compileFormat, type ContentExtractor } from './format.js';
+export { groupingAccuracy } from './accuracy.js';
