@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SimulationBasis } from './simulate/basis.js';
 
 /**
  * report.json — a published contract (schemas/report.schema.json is generated from this).
@@ -116,6 +117,8 @@ export const Proposal = z.object({
   queries: SliQueries.optional(),
   history: z.array(HistoryPoint).optional(),
   whatIf: z.array(WhatIfResult).optional(),
+  /** Compact model the what-if simulator runs on (load, replicas, versions, fitted capacity), so `slo-scout simulate --report` needs no Prometheus. */
+  simulationBasis: SimulationBasis.optional(),
 });
 export type Proposal = z.infer<typeof Proposal>;
 
