@@ -1,0 +1,64 @@
+/**
+ * Assembles `slo-scout serve` from its parts (used by the CLI, the integration tests and the
+ * benchmark): inbox + intake + relay loop, the Probot app, extra routes, one HTTP server.
+ */
+import type { Probot } from 'probot';
+import type { Redis } from 'ioredis';
+import type { Env } from './config/env.js';
+import type { Logger } from './logger.js';
+import type { Pool } from './store/db.js';
+import { systemClock, type Clock } from './deps.js';
+import { InboxStore } from './store/inbox.js';
+import { Intake } from './intake.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createAppFn } from './probot.js';
+import { buildRoutes } from './routes.js';
+import { startServer, type RunningServer } from './server.js';
+import { Queues, type QueueConnection } from '../workers/queues.js';
+
+export interface AppServerOptions {
+  env: Env;
+  probot: Probot;
+  pool: Pool;
+  /** Redis for health checks. */
+  redis: Redis;
+  /** Producer connection for queues: fail fast when Redis is down (enableOfflineQueue: false). */
+  queueConnection: QueueConnection;
+  logger: Logger;
+  clock?: Clock;
+  metrics?: Metrics;
+  port?: number;
+  host?: string;
+  relayIntervalMs?: number;
+  enqueueTimeoutMs?: number;
+}
+
+export interface AppServer extends RunningServer {
+  intake: Intake;
+  metrics: Metrics;
+  queues: Queues;
+  inbox: InboxStore;
+}
+
+export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
+  const metrics = o.metrics ?? createMetrics({ defaultMetrics: true });
+  const queues = new Queues(o.queueConnection);
+  const inbox = new InboxStore(o.pool);
+  const intake = new Intake({ inbox, queues, metrics, logger: o.logger.child({ component: 'intake' }), enqueueTimeoutMs: o.enqueueTimeoutMs });
+  const routes = buildRoutes({ env: o.env, pool: o.pool, redis: o.redis, metrics, queues, logger: o.logger, clock: o.clock ?? systemClock });
+  const running = await startServer({
+    probot: o.probot, appFn: createAppFn({ intake, metrics }), routes, logger: o.logger,
+    webhookPath: o.env.WEBHOOK_PATH, port: o.port ?? o.env.PORT, host: o.host ?? o.env.HOST,
+  });
+  const stopRelay = intake.startRelay(o.relayIntervalMs ?? 5_000);
+  // Deliveries left from a previous run (Redis was down when we stopped) go out at once.
+  void intake.relayOnce().catch((err: unknown) => o.logger.warn({ err }, 'first relay pass failed'));
+  return {
+    ...running, intake, metrics, queues, inbox,
+    close: async () => {
+      await running.close();
+      await stopRelay();
+      await queues.close();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** A test instance of `slo-scout serve`: real PostgreSQL + Redis, Probot with retry/throttle off. */
+import { Probot, ProbotOctokit } from 'probot';
+import { parseEnv } from '../../app/config/env.js';
+import { silentLogger } from '../../app/logger.js';
+import { startAppServer, type AppServer } from '../../app/app-server.js';
+import { createRedis } from '../../workers/queues.js';
+import { createTestDatabase, type TestDatabase } from './pg.js';
+import { REDIS_URL, uniquePrefix } from './redis.js';
+import type { Redis } from 'ioredis';
+
+export const WEBHOOK_SECRET = 'test-webhook-secret';
+
+export function testProbot(): Probot {
+  return new Probot({
+    githubToken: 'test-token',
+    secret: WEBHOOK_SECRET,
+    log: silentLogger,
+    // probot docs/testing.md: no retries or throttling in tests, so failures show at once.
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+}
+
+export interface TestStack {
+  app: AppServer;
+  db: TestDatabase;
+  redis: Redis;
+  producer: Redis;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number } = {}): Promise<TestStack> {
+  const db = await createTestDatabase();
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const redis = createRedis(redisUrl, { lazyConnect: false });
+  // Producer connection fails fast while Redis is down; the inbox keeps the delivery.
+  const producer = createRedis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  producer.on('error', () => undefined);
+  redis.on('error', () => undefined);
+  const prefix = uniquePrefix('app');
+  const env = parseEnv({ WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl });
+  const app = await startAppServer({
+    env, probot: testProbot(), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: silentLogger,
+    port: 0, host: '127.0.0.1', relayIntervalMs: options.relayIntervalMs ?? 200, enqueueTimeoutMs: options.enqueueTimeoutMs ?? 500,
+  });
+  return {
+    app, db, redis, producer, prefix,
+    async close() {
+      // Leave nothing behind in the shared Redis.
+      await app.queues.get('webhook').obliterate({ force: true }).catch(() => undefined);
+      await app.close();
+      redis.disconnect();
+      producer.disconnect();
+      await db.drop();
+    },
+  };
+}
