@@ -39,15 +39,15 @@ const WhenText = z.string().transform((text, ctx) => {
 /** "10%" (share of known services) or an absolute count. */
 export const ServiceLimit = z.union([
   z.number().int().nonnegative().transform((n) => ({ kind: 'count' as const, value: n })),
-  z.string().regex(/^\d+(\.\d+)?\s*%$/, 'write a share as "10%" or an absolute number such as 3').transform((s) => ({ kind: 'percent' as const, value: Number.parseFloat(s) })),
-]);
+  z.string().regex(/^\d+(\.\d+)?\s*%$/).transform((s) => ({ kind: 'percent' as const, value: Number.parseFloat(s) })),
+], { error: 'write a share of known services as "10%" or an absolute number such as 3' });
 export type ServiceLimit = z.infer<typeof ServiceLimit>;
 
 /** "$100", "100", 100 -> US dollars per month. */
 export const Money = z.union([
   z.number().nonnegative(),
-  z.string().regex(/^\$?\s*\d+(\.\d+)?$/, 'write money as "$100" (US dollars per month)').transform((s) => Number.parseFloat(s.replace(/[$\s]/g, ''))),
-]);
+  z.string().regex(/^\$?\s*\d+(\.\d+)?$/).transform((s) => Number.parseFloat(s.replace(/[$\s]/g, ''))),
+], { error: 'write money as "$100" (US dollars per month)' });
 
 export const Policy = z.strictObject({
   policy_id: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "-" or "."'),
@@ -105,6 +105,8 @@ export const PolicyGuardSettings = z.strictObject({
   cost_model: CostModel.default(CostModel.parse({})),
   /** Services whose SLOs count as critical for escalation (also: label `criticality: critical` on the SLO). */
   critical_services: z.array(z.string()).default([]),
+  /** Denominator of `max_services: 10%`; default: distinct services under slos/ on the base branch. */
+  known_services: z.number().int().positive().optional(),
   slack: z.strictObject({
     channel: z.string().min(1),
     /** Slack user id -> GitHub login. */
