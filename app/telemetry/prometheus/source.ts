@@ -132,7 +132,7 @@ export class PrometheusHistorySource implements HistorySource {
       tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
       if (request.hourly && bw > 3600) tasks.push(...this.windowTasks(batch, acc, rangeStart + 3600, end, 3600, true));
     }
-    const versions = this.m.versionLabel ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<string, VersionSpan[]>());
+    const versions = this.m.versionLabel ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<Key, VersionSpan[]>());
     const replicas = this.m.replicas ? this.replicaTask(rangeStart + bw, end, bw) : Promise.resolve(new Map<string, Array<{ start: number; end: number; count: number }>>());
     const exemplars = this.options.exemplars === false ? Promise.resolve(new Map<Key, ExemplarRef[]>()) : this.exemplarTask(services, rangeStart, end);
     let done = 0;
@@ -167,7 +167,7 @@ export class PrometheusHistorySource implements HistorySource {
         },
       };
       if (a.hourly) h.hourly = toWindows({ ...a, ...a.hourly }, 3600);
-      const v = versionMap.get(a.service);
+      const v = versionMap.get(key);
       if (v) h.versions = v;
       const r = replicaMap.get(a.service);
       if (r) h.replicas = r;
@@ -222,23 +222,24 @@ export class PrometheusHistorySource implements HistorySource {
     ];
   }
 
-  /** Version spans per service from the version label: contiguous steps with traffic on that version. */
-  private async versionTask(services: string[], start: number, end: number, step: number): Promise<Map<string, VersionSpan[]>> {
+  /** Version spans per endpoint from the version label: contiguous steps with traffic on that version. */
+  private async versionTask(services: string[], start: number, end: number, step: number): Promise<Map<Key, VersionSpan[]>> {
     const label = this.m.versionLabel!;
     const sel = selector(`${this.m.histogram}_count`, [...this.baseMatchers(), anyOf(this.m.labels.service, services)]);
-    const result = await this.client.queryRange(`sum by (${this.m.labels.service}, ${label}) (increase(${sel}[${step}s])) > 0`, start + step, end, step);
-    const out = new Map<string, VersionSpan[]>();
+    const result = await this.client.queryRange(`sum by (${this.by([label])}) (increase(${sel}[${step}s])) > 0`, start + step, end, step);
+    const out = new Map<Key, VersionSpan[]>();
     for (const s of result) {
       const service = s.metric[this.m.labels.service];
       const version = s.metric[label];
       if (!service || !version) continue;
-      const spans = out.get(service) ?? [];
+      const key = keyOf(service, this.m.labels.route ? (s.metric[this.m.labels.route] ?? null) : null);
+      const spans = out.get(key) ?? [];
       for (const [ts] of s.values) {
         const last = spans.findLast((x) => x.version === version);
         if (last && last.end === ts - step) last.end = ts;
         else spans.push({ version, start: ts - step, end: ts });
       }
-      out.set(service, spans);
+      out.set(key, spans);
     }
     for (const spans of out.values()) spans.sort((a, b) => a.start - b.start);
     return out;
