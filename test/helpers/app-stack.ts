@@ -20,6 +20,14 @@ export function testProbot(): Probot {
   });
 }
 
+/**
+ * An Octokit with throttling and retries off. Built directly: Probot's own factory re-enables
+ * throttling for `probot.auth()` clients, which spaces write requests a second apart.
+ */
+export function testOctokit(): InstanceType<typeof ProbotOctokit> {
+  return new ProbotOctokit({ auth: { token: 'test-token' }, log: silentLogger, retry: { enabled: false }, throttle: { enabled: false } });
+}
+
 export interface TestStack {
   app: AppServer;
   db: TestDatabase;
