@@ -1,0 +1,98 @@
+/**
+ * The analysis pipeline shared by the CLI (`analyze`, `demo`) and the GitHub app's analyze worker:
+ * datasource -> recommend (pure core) -> enrichment steps (Tempo evidence, what-if, ...) -> Report.
+ */
+import { recommend, type RecommendOptions } from './core/recommend/index.js';
+import { Report } from './core/report.js';
+import { formatDuration } from './core/time.js';
+import type { EndpointHistory } from './core/types.js';
+import type { Clock } from './deps.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import type { HistorySource } from './telemetry/source.js';
+import type { TempoClient } from './telemetry/tempo/client.js';
+import { addTempoEvidence } from './telemetry/tempo/evidence.js';
+
+export interface AnalysisDeps {
+  source: HistorySource;
+  tempo?: TempoClient;
+  logger?: Logger;
+  clock: Clock;
+}
+
+export interface AnalysisProgress {
+  phase: 'fetch' | 'recommend' | 'enrich';
+  done: number;
+  total: number;
+}
+
+export interface AnalysisOptions extends RecommendOptions {
+  /** Restrict to these services (the source applies its own include/exclude otherwise). */
+  services?: string[];
+  /** Ask the source for 1h series too (the simulator uses them). */
+  hourly?: boolean;
+  /** Extra steps run in order after recommend, e.g. the what-if simulator. */
+  steps?: AnalysisStep[];
+  tempoTracesPerProposal?: number;
+  onProgress?: (p: AnalysisProgress) => void;
+}
+
+/** A step that enriches the report in place; `histories` are what the recommender saw. */
+export interface AnalysisStepContext {
+  report: Report;
+  histories: EndpointHistory[];
+  deps: AnalysisDeps;
+  options: AnalysisOptions;
+  logger: Logger;
+}
+export interface AnalysisStep {
+  name: string;
+  run(ctx: AnalysisStepContext): Promise<void>;
+}
+
+/** Adds Tempo search hits for each proposal's worst window; a no-op without a Tempo client. */
+export const tempoStep: AnalysisStep = {
+  name: 'tempo-evidence',
+  async run({ report, deps, options, logger }) {
+    if (!deps.tempo) return;
+    const r = await addTempoEvidence(report.proposals, deps.tempo, { logger, ...(options.tempoTracesPerProposal ? { tracesPerProposal: options.tempoTracesPerProposal } : {}) });
+    logger.info(r, 'tempo evidence added');
+  },
+};
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions): Promise<Report> {
+  const started = performance.now();
+  const logger = (deps.logger ?? silentLogger).child({ component: 'pipeline', source: deps.source.name });
+  const { services, hourly, steps, onProgress, tempoTracesPerProposal: _t, ...recommendOptions } = options;
+  const fetched = await deps.source.fetchHistories(
+    { end: options.end, windowSeconds: options.windowSeconds, breachWindowSeconds: options.breachWindowSeconds, ...(services ? { services } : {}), ...(hourly ? { hourly } : {}) },
+    (done, total) => onProgress?.({ phase: 'fetch', done, total }),
+  );
+  logger.info({ endpoints: fetched.histories.length, skipped: fetched.skipped.length, ...fetched.stats }, 'histories fetched');
+  onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
+  const rec = recommend(fetched.histories, recommendOptions);
+  onProgress?.({ phase: 'recommend', done: fetched.histories.length, total: fetched.histories.length });
+  const report: Report = {
+    generatedAt: deps.clock.now().toISOString(),
+    window: formatDuration(options.windowSeconds),
+    breachWindow: formatDuration(options.breachWindowSeconds),
+    end: iso(options.end),
+    ...(options.periodSeconds ? { period: formatDuration(options.periodSeconds) } : {}),
+    proposals: rec.proposals,
+    skipped: [...fetched.skipped, ...rec.skipped],
+    timings: { totalSeconds: 0, prometheusSeconds: fetched.stats.backendSeconds, queries: fetched.stats.queries },
+  };
+  const all = [tempoStep, ...(steps ?? [])];
+  for (let i = 0; i < all.length; i++) {
+    onProgress?.({ phase: 'enrich', done: i, total: all.length });
+    await all[i]!.run({ report, histories: fetched.histories, deps, options, logger: logger.child({ step: all[i]!.name }) });
+  }
+  onProgress?.({ phase: 'enrich', done: all.length, total: all.length });
+  report.timings.totalSeconds = (performance.now() - started) / 1000;
+  // The report is a published contract: never hand out one that does not match it.
+  return Report.parse(report);
+}
