@@ -1,0 +1,89 @@
+import { Report, type VariantType } from '../core/report.js';
+import { byService, ExportError, periodSecondsOf, safeName } from './common.js';
+import { renderGrafanaDashboard } from './grafana.js';
+import { renderOpenSlo } from './openslo.js';
+import { renderPrometheusRuleCrd } from './prometheus-rule-crd.js';
+import { renderPrometheusRules } from './prometheus-rules.js';
+import { renderPullRequestBody } from './pr-body.js';
+import { renderSloth } from './sloth.js';
+import { renderSvgChart } from './svg.js';
+
+export { ExportError, safeName } from './common.js';
+export { renderGrafanaDashboard } from './grafana.js';
+export { renderOpenSlo, openSloObjects } from './openslo.js';
+export { renderPrometheusRuleCrd } from './prometheus-rule-crd.js';
+export { renderPrometheusRules, prometheusRuleGroups } from './prometheus-rules.js';
+export { renderPullRequestBody, GITHUB_BODY_LIMIT, type PullRequestBodyOptions } from './pr-body.js';
+export { renderSloth } from './sloth.js';
+export { renderSvgChart } from './svg.js';
+export { burnWindows } from './burnrate.js';
+
+export const OUTPUT_FORMATS = ['openslo', 'sloth', 'prometheus-rule-crd'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface ExportOptions {
+  format: OutputFormat;
+  /** SLO period; default: report.period, else report.window. */
+  periodSeconds?: number;
+  grafanaUrl?: string;
+  /** Used for links only; the generated queries do not depend on it. */
+  prometheusUrl?: string;
+  /** Per-SLO override of the enforced variant (sloId -> variant), e.g. from `/slo-scout variant aggressive <slo-id>`. */
+  variant?: Partial<Record<string, VariantType>>;
+}
+
+export interface OutputFile { path: string; content: string }
+
+const SPEC_SUFFIX: Record<OutputFormat, string> = {
+  openslo: 'openslo.yaml',
+  sloth: 'sloth.yaml',
+  'prometheus-rule-crd': 'prometheusrule.yaml',
+};
+
+/**
+ * Everything a PR or `--out DIR` contains, paths relative to the output root, in a stable order. Pure apart
+ * from reading the bundled templates. Throws ExportError when the report is invalid or an override names a
+ * variant or SLO that does not exist.
+ */
+export function renderFileSet(report: Report, options: ExportOptions): OutputFile[] {
+  const parsed = Report.safeParse(report);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ExportError(`report is not a valid report.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  if (!OUTPUT_FORMATS.includes(options.format)) {
+    throw new ExportError(`unknown format "${String(options.format)}"; use one of ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  const known = new Set(report.proposals.map((p) => p.sloId));
+  for (const sloId of Object.keys(options.variant ?? {})) {
+    if (!known.has(sloId)) throw new ExportError(`variant override for "${sloId}": no such SLO in the report; known: ${[...known].join(', ') || 'none'}`);
+  }
+  const periodSeconds = periodSecondsOf(report, options.periodSeconds);
+  const common = { periodSeconds, ...(options.variant ? { variant: options.variant } : {}) };
+  const withGrafana = { ...common, ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}) };
+
+  const files: OutputFile[] = [];
+  const chartLinks: Record<string, string> = {};
+  const taken = new Set<string>();
+  for (const [service, proposals] of byService(report)) {
+    const dir = `slos/${safeName(service)}`;
+    for (const proposal of proposals) {
+      const base = `${dir}/${safeName(proposal.sloId)}`;
+      if (taken.has(base)) throw new ExportError(`two SLOs map to the same file ${base}.*: sloIds must differ after lowercasing and replacing non-alphanumerics with "-"`);
+      taken.add(base);
+      const spec = options.format === 'openslo'
+        ? renderOpenSlo(report, proposal, common)
+        : options.format === 'sloth'
+          ? renderSloth(report, proposal, common)
+          : renderPrometheusRuleCrd(report, proposal, withGrafana);
+      files.push({ path: `${base}.${SPEC_SUFFIX[options.format]}`, content: spec });
+      files.push({ path: `${base}.rules.yaml`, content: renderPrometheusRules(report, proposal, withGrafana) });
+      files.push({ path: `${base}.svg`, content: renderSvgChart(report, proposal, common) });
+      chartLinks[proposal.sloId] = `${base}.svg`;
+    }
+    files.push({ path: `${dir}/dashboard.json`, content: renderGrafanaDashboard(service, proposals, common) });
+  }
+  files.push({ path: 'PULL_REQUEST.md', content: renderPullRequestBody(report, { chartLinks, ...(options.variant ? { variant: options.variant } : {}) }) });
+  files.push({ path: 'report.json', content: `${JSON.stringify(parsed.data, null, 2)}\n` });
+  return files;
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { renderFileSet, ExportError, OUTPUT_FORMATS, type OutputFile } from '../../app/export/index.js';
+import { Report } from '../../app/core/report.js';
+import { expectGolden, fixture, fixtures } from './fixtures.js';
+
+const goldenName = (fixtureName: string, path: string) => `out-${fixtureName}-${path.replaceAll('/', '_')}`;
+const byPath = (files: OutputFile[]) => new Map(files.map((f) => [f.path, f.content]));
+
+describe('renderFileSet golden files', () => {
+  for (const { name, report } of fixtures()) {
+    it(`${name}: every OpenSLO-format artefact matches its golden file`, () => {
+      const files = renderFileSet(report, { format: 'openslo' });
+      for (const file of files) expectGolden(goldenName(name, file.path), file.content);
+    });
+    for (const format of OUTPUT_FORMATS.filter((f) => f !== 'openslo')) {
+      it(`${name}: the ${format} specs match their golden files`, () => {
+        const files = renderFileSet(report, { format }).filter((f) => !/\.(rules\.yaml|svg|json|md)$/.test(f.path));
+        expect(files.length).toBe(report.proposals.length);
+        for (const file of files) expectGolden(goldenName(name, file.path), file.content);
+      });
+    }
+  }
+});
+
+describe('renderFileSet layout and contract', () => {
+  const report = fixture('fleet');
+
+  it('writes the documented paths for each SLO, a dashboard per service, the PR body and report.json', () => {
+    const paths = renderFileSet(report, { format: 'openslo' }).map((f) => f.path);
+    const expected = ['PULL_REQUEST.md', 'report.json'];
+    for (const p of report.proposals) {
+      for (const ext of ['openslo.yaml', 'rules.yaml', 'svg']) expected.push(`slos/${p.service}/${p.sloId}.${ext}`);
+    }
+    for (const service of new Set(report.proposals.map((p) => p.service))) expected.push(`slos/${service}/dashboard.json`);
+    expect([...paths].sort()).toEqual([...expected].sort());
+  });
+
+  it.each([
+    ['openslo', '.openslo.yaml'],
+    ['sloth', '.sloth.yaml'],
+    ['prometheus-rule-crd', '.prometheusrule.yaml'],
+  ] as const)('the %s format names its spec files *%s', (format, suffix) => {
+    const specs = renderFileSet(report, { format }).filter((f) => f.path.endsWith(suffix));
+    expect(specs).toHaveLength(report.proposals.length);
+  });
+
+  it('report.json is the report itself, pretty-printed, and parses back to an equal Report', () => {
+    const json = byPath(renderFileSet(report, { format: 'openslo' })).get('report.json')!;
+    expect(Report.parse(JSON.parse(json))).toEqual(report);
+    expect(json).toBe(`${JSON.stringify(report, null, 2)}\n`);
+  });
+
+  it('is deterministic: two renders are identical', () => {
+    expect(renderFileSet(report, { format: 'sloth' })).toEqual(renderFileSet(report, { format: 'sloth' }));
+  });
+
+  it('a per-SLO variant override changes what that SLO enforces and nothing else', () => {
+    const base = byPath(renderFileSet(report, { format: 'openslo' }));
+    const over = byPath(renderFileSet(report, { format: 'openslo', variant: { 'checkout-api-orders-latency': 'conservative' } }));
+    const slo = (text: string) => parseAllDocuments(text).map((d) => d.toJS()).find((o) => o.kind === 'SLO');
+    expect(slo(base.get('slos/checkout-api/checkout-api-orders-latency.openslo.yaml')!).spec.objectives[0].target).toBe(0.99);
+    expect(slo(over.get('slos/checkout-api/checkout-api-orders-latency.openslo.yaml')!).spec.objectives[0].target).toBe(0.999);
+    expect(over.get('slos/checkout-api/checkout-api-orders-availability.openslo.yaml')).toBe(base.get('slos/checkout-api/checkout-api-orders-availability.openslo.yaml'));
+    expect(over.get('PULL_REQUEST.md')).toMatch(/\| `checkout-api-orders-latency` \| latency \| conservative \|/);
+  });
+
+  it.each([
+    ['an override for an unknown SLO', { format: 'openslo' as const, variant: { 'no-such-slo': 'balanced' as const } }, /no-such-slo.*no such SLO/],
+    ['an unknown format', { format: 'nagios' as never }, /unknown format "nagios"/],
+    ['a non-positive period', { format: 'openslo' as const, periodSeconds: 0 }, /periodSeconds must be positive/],
+  ])('rejects %s with an error that names it', (_name, options, message) => {
+    expect(() => renderFileSet(report, options)).toThrow(ExportError);
+    expect(() => renderFileSet(report, options)).toThrow(message);
+  });
+
+  it('rejects a report that does not match the Report schema, naming the field', () => {
+    const broken = { ...report, proposals: [{ ...report.proposals[0]!, confidence: 'high' }] } as unknown as Report;
+    expect(() => renderFileSet(broken, { format: 'openslo' })).toThrow(/proposals\.0\.confidence/);
+  });
+
+  it('a proposal without queries cannot be exported, and the error says why', () => {
+    const broken: Report = { ...report, proposals: [{ ...report.proposals[0]!, queries: undefined }] };
+    expect(() => renderFileSet(broken, { format: 'openslo' })).toThrow(/checkout-api-orders-latency has no "queries"/);
+  });
+
+  it('the period comes from report.period, else the window, else the option', () => {
+    const rules = (r: Report, periodSeconds?: number) => parse(byPath(renderFileSet(r, { format: 'openslo', ...(periodSeconds ? { periodSeconds } : {}) }))
+      .get('slos/checkout-api/checkout-api-orders-availability.rules.yaml')!).groups[1].rules.find((x: { record: string }) => x.record === 'slo:time_period:days').expr;
+    expect(rules(report)).toBe('vector(28)');
+    expect(rules({ ...report, period: undefined })).toBe('vector(14)');
+    expect(rules(report, 30 * 86400)).toBe('vector(30)');
+  });
+});

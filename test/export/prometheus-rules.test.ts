@@ -1,0 +1,206 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { burnWindows } from '../../app/export/burnrate.js';
+import { ALERT_NAME, prometheusRuleGroups, renderPrometheusRules, type AlertingRule } from '../../app/export/prometheus-rules.js';
+import { safeName } from '../../app/export/common.js';
+import { fixture, fixtures } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'slo-scout-rules-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function promtool(...args: string[]): string {
+  try {
+    return execFileSync('promtool', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+describe('burn-rate factors', () => {
+  it.each([
+    ['a 30-day period gives the SRE Workbook factors 14.4 / 6 / 3 / 1', 30, [14.4, 6, 3, 1]],
+    ['a 28-day period scales every factor by 28/30', 28, [13.44, 5.6, 2.8, 0.933333]],
+    ['a 7-day period pages at 3.36x', 7, [3.36, 1.4, 0.7, 0.233333]],
+  ])('%s', (_name, days, expected) => {
+    expect(burnWindows(days * 86400).map((p) => p.factor)).toEqual(expected);
+  });
+});
+
+describe('Prometheus rule files', () => {
+  for (const { name, report } of fixtures()) {
+    for (const proposal of report.proposals) {
+      it(`${name}/${proposal.sloId} passes promtool check rules`, () => {
+        const text = renderPrometheusRules(report, proposal, { periodSeconds: 28 * 86400 });
+        const file = `${safeName(proposal.sloId)}.rules.yaml`;
+        writeFileSync(join(dir, file), text);
+        expect(promtool('check', 'rules', file)).toMatch(/SUCCESS/);
+      });
+    }
+  }
+
+  it('records the error ratio for every recipe window and the period', () => {
+    const groups = prometheusRuleGroups(fixture('fleet').proposals[0]!, { periodSeconds: 28 * 86400 });
+    const windows = groups[0]!.rules.map((r) => (r as { labels: Record<string, string> }).labels.slo_window);
+    expect(windows).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '28d']);
+  });
+
+  it('a variant override swaps the latency bucket bound and the objective', () => {
+    const proposal = fixture('fleet').proposals[0]!; // balanced: le="0.5", 99%
+    const groups = prometheusRuleGroups(proposal, { periodSeconds: 28 * 86400, variant: 'conservative' });
+    const text = stringify(groups);
+    expect(text).toContain('le="1"');
+    expect(text).not.toContain('le="0.5"');
+    expect(text).toContain('vector(0.999)');
+  });
+});
+
+/** Counter samples (one per minute) from per-minute increments, in promtool's compact `a+bxn` notation. */
+function counter(increments: number[]): string {
+  const parts: string[] = [];
+  let value = 0;
+  let i = 0;
+  while (i < increments.length) {
+    const step = increments[i]!;
+    let n = 1;
+    while (i + n < increments.length && increments[i + n] === step) n++;
+    parts.push(`${value + step}+${step}x${n - 1}`);
+    value += step * n;
+    i += n;
+  }
+  return `0 ${parts.join(' ')}`;
+}
+
+/** Per-minute traffic: `minutes` of `total` requests with `errorShare` failing, segment by segment. */
+function traffic(segments: { minutes: number; total: number; errorShare: number }[]): { ok: number[]; errors: number[] } {
+  const ok: number[] = [];
+  const errors: number[] = [];
+  for (const s of segments) {
+    for (let m = 0; m < s.minutes; m++) {
+      errors.push(s.total * s.errorShare);
+      ok.push(s.total * (1 - s.errorShare));
+    }
+  }
+  return { ok, errors };
+}
+
+describe('promtool test rules: the alerts fire when they should', () => {
+  // payments-availability, balanced: 99% over 28d, so the budget is a 1% error ratio; page at 13.44x / 5.6x,
+  // ticket at 2.8x / 0.933x.
+  const report = fixture('minimal');
+  const proposal = report.proposals[0]!;
+  const groups = prometheusRuleGroups(proposal, { periodSeconds: 28 * 86400 });
+  const alerts = groups[2]!.rules as AlertingRule[];
+  const page = alerts.find((a) => a.labels.severity === 'page')!;
+  const ticket = alerts.find((a) => a.labels.severity === 'ticket')!;
+  const fired = (rule: AlertingRule) => [{ exp_labels: rule.labels, exp_annotations: rule.annotations }];
+
+  const scenarios = [
+    {
+      name: 'a sharp outage (50% errors for 20 minutes) fires the page alert',
+      traffic: traffic([{ minutes: 60, total: 1000, errorShare: 0 }, { minutes: 30, total: 1000, errorShare: 0.5 }]),
+      checks: [
+        { at: '55m', page: false, ticket: false },
+        { at: '80m', page: true },
+      ],
+    },
+    {
+      name: 'a slow burn (4% errors, 4x the budget) fires the ticket but never pages',
+      traffic: traffic([{ minutes: 1500, total: 1000, errorShare: 0.04 }]),
+      checks: [
+        { at: '6h', page: false, ticket: true },
+        { at: '1d', page: false, ticket: true },
+      ],
+    },
+    {
+      name: 'steady traffic within budget (0.5% errors) fires nothing for a day',
+      traffic: traffic([{ minutes: 1500, total: 1000, errorShare: 0.005 }]),
+      checks: ['1h', '6h', '1d', '25h'].map((at) => ({ at, page: false, ticket: false })),
+    },
+  ];
+
+  for (const scenario of scenarios) {
+    it(scenario.name, () => {
+      const slug = safeName(scenario.name).slice(0, 30);
+      const rulesFile = `${slug}.rules.yaml`;
+      writeFileSync(join(dir, rulesFile), stringify({ groups }, { lineWidth: 0 }));
+      const alertRuleTests = scenario.checks.flatMap((c) => {
+        const out: object[] = [];
+        if ('page' in c) out.push({ eval_time: c.at, alertname: ALERT_NAME.page, exp_alerts: c.page ? fired(page) : [] });
+        if ('ticket' in c) out.push({ eval_time: c.at, alertname: ALERT_NAME.ticket, exp_alerts: c.ticket ? fired(ticket) : [] });
+        return out;
+      });
+      const unitTest = {
+        rule_files: [rulesFile],
+        evaluation_interval: '1m',
+        tests: [{
+          interval: '1m',
+          input_series: [
+            { series: 'http_requests_total{service="payments",code="200"}', values: counter(scenario.traffic.ok) },
+            { series: 'http_requests_total{service="payments",code="500"}', values: counter(scenario.traffic.errors) },
+          ],
+          alert_rule_test: alertRuleTests,
+          // Guards against a vacuous pass: the error ratios exist (not NaN or absent) at the last check.
+          promql_expr_test: ['5m', '1h', '1d', '3d'].map((w) => ({
+            expr: `count(slo:sli_error:ratio_rate${w}{slo_id="payments-availability"} >= 0)`,
+            eval_time: scenario.checks.at(-1)!.at,
+            exp_samples: [{ labels: '{}', value: 1 }],
+          })),
+        }],
+      };
+      const testFile = `${slug}.test.yaml`;
+      writeFileSync(join(dir, testFile), stringify(unitTest, { lineWidth: 0 }));
+      expect(promtool('test', 'rules', testFile)).toMatch(/SUCCESS/);
+    });
+  }
+
+  it('the unit-test harness itself can fail: a wrong expectation is reported by promtool', () => {
+    const rulesFile = 'harness.rules.yaml';
+    writeFileSync(join(dir, rulesFile), stringify({ groups }, { lineWidth: 0 }));
+    const t = traffic([{ minutes: 120, total: 1000, errorShare: 0.005 }]);
+    writeFileSync(join(dir, 'harness.test.yaml'), stringify({
+      rule_files: [rulesFile],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          { series: 'http_requests_total{service="payments",code="200"}', values: counter(t.ok) },
+          { series: 'http_requests_total{service="payments",code="500"}', values: counter(t.errors) },
+        ],
+        alert_rule_test: [{ eval_time: '1h', alertname: ALERT_NAME.page, exp_alerts: fired(page) }],
+      }],
+    }, { lineWidth: 0 }));
+    expect(() => promtool('test', 'rules', 'harness.test.yaml')).toThrow(/FAILED/);
+  });
+
+  it('records the error ratio the traffic implies', () => {
+    const t = traffic([{ minutes: 120, total: 1000, errorShare: 0.25 }]);
+    writeFileSync(join(dir, 'ratio.rules.yaml'), stringify({ groups }, { lineWidth: 0 }));
+    writeFileSync(join(dir, 'ratio.test.yaml'), stringify({
+      rule_files: ['ratio.rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          { series: 'http_requests_total{service="payments",code="200"}', values: counter(t.ok) },
+          { series: 'http_requests_total{service="payments",code="500"}', values: counter(t.errors) },
+        ],
+        promql_expr_test: [{
+          expr: 'slo:sli_error:ratio_rate1h{slo_id="payments-availability"}',
+          eval_time: '90m',
+          exp_samples: [{ labels: 'slo:sli_error:ratio_rate1h{slo_id="payments-availability",slo_service="payments",slo_window="1h"}', value: 0.25 }],
+        }, {
+          expr: 'slo:current_burn_rate:ratio{slo_id="payments-availability"}',
+          eval_time: '90m',
+          exp_samples: [{ labels: 'slo:current_burn_rate:ratio{slo_id="payments-availability",slo_service="payments",slo_sli="availability",slo_variant="balanced",slo_window="5m"}', value: 25 }],
+        }],
+      }],
+    }, { lineWidth: 0 }));
+    expect(promtool('test', 'rules', 'ratio.test.yaml')).toMatch(/SUCCESS/);
+    expect(parse(stringify(groups))).toBeTruthy();
+  });
+});
