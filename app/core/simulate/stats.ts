@@ -1,0 +1,71 @@
+/** Breach rate with its bootstrap interval. */
+export interface RateWithInterval {
+  rate: number;
+  interval: [number, number];
+}
+
+export interface BudgetImpact {
+  /** Bad-event ratio / allowed bad ratio (1 − target): 1 spends exactly the budget over the period. */
+  burnRate: number;
+  /** Share of the SLO period's error budget consumed over one period at this burn. */
+  budgetConsumedShare: number;
+  /** Days until the period's budget is gone at this burn; null when nothing is burnt. */
+  daysToExhaustion: number | null;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
+  return sorted[i]!;
+}
+
+/**
+ * Breach rates of a baseline and a projection over the same resampled evaluation windows
+ * (paired bootstrap: `indices` holds `draws` resamples of the window indices).
+ * The point estimate is the plain share of breaching windows, so a scenario that changes
+ * nothing reproduces the baseline exactly. When no window (or every window) breaches, the
+ * percentile interval collapses; it is widened to the Clopper–Pearson bound for 0 (or n) of n.
+ */
+export function bootstrapBreachRates(base: boolean[], projected: boolean[], indices: Int32Array, draws: number, level: number): { baseline: RateWithInterval; projected: RateWithInterval } {
+  const n = base.length;
+  const rb = new Float64Array(draws);
+  const rp = new Float64Array(draws);
+  for (let d = 0; d < draws; d++) {
+    let kb = 0;
+    let kp = 0;
+    for (let i = d * n; i < (d + 1) * n; i++) {
+      const w = indices[i]!;
+      if (base[w]) kb++;
+      if (projected[w]) kp++;
+    }
+    rb[d] = kb / n;
+    rp[d] = kp / n;
+  }
+  const alpha = (1 - level) / 2;
+  const summarise = (flags: boolean[], draws: Float64Array): RateWithInterval => {
+    const k = flags.filter(Boolean).length;
+    draws.sort();
+    let lo = percentile(draws, alpha);
+    let hi = percentile(draws, 1 - alpha);
+    if (k === 0) hi = Math.max(hi, 1 - Math.pow(alpha, 1 / n));
+    if (k === n) lo = Math.min(lo, Math.pow(alpha, 1 / n));
+    return { rate: k / n, interval: [lo, hi] };
+  };
+  return { baseline: summarise(base, rb), projected: summarise(projected, rp) };
+}
+
+/** Error-budget impact of per-window bad ratios weighted by window volume. */
+export function budgetImpact(bad: ArrayLike<number>, totals: number[], target: number, periodSeconds: number): BudgetImpact {
+  let badEvents = 0;
+  let events = 0;
+  for (let i = 0; i < totals.length; i++) {
+    badEvents += bad[i]! * totals[i]!;
+    events += totals[i]!;
+  }
+  const allowed = 1 - target / 100;
+  const burnRate = events > 0 && allowed > 0 ? badEvents / events / allowed : 0;
+  return {
+    burnRate,
+    budgetConsumedShare: burnRate,
+    daysToExhaustion: burnRate > 0 ? periodSeconds / 86_400 / burnRate : null,
+  };
+}
