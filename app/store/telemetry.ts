@@ -55,7 +55,8 @@ export interface TelemetryStore {
   writeRawLogs(rows: RawLog[]): Promise<number>;
   /** Exemplar spans of each flushed series (the raw span tier keeps these, not every span). */
   writeRawSpans(rows: AggregateRow[]): Promise<number>;
-  mergedAggregates(q: AggregateQuery, bucketSeconds: number): Promise<MergedAggregate[]>;
+  /** Buckets start at `origin + k * bucketSeconds` (origin = the analysis end, so the last window is whole). */
+  mergedAggregates(q: AggregateQuery, bucketSeconds: number, origin?: number): Promise<MergedAggregate[]>;
   topCapsules(q: AggregateQuery & { limit?: number; minSeverity?: number }): Promise<StoredCapsule[]>;
 }
 
@@ -162,12 +163,12 @@ export class PgTelemetryStore implements TelemetryStore {
     return rows.length;
   }
 
-  async mergedAggregates(q: AggregateQuery, bucketSeconds: number): Promise<MergedAggregate[]> {
+  async mergedAggregates(q: AggregateQuery, bucketSeconds: number, origin = 0): Promise<MergedAggregate[]> {
     const { rows } = await this.pool.query<{ service: string; endpoint: string; bucket: string; count: string; errors: string; sketch: Buffer; version: string; exemplars: SpanExemplar[] }>(
-      `SELECT service, endpoint, (floor(extract(epoch FROM minute) / $3) * $3)::bigint AS bucket, count, errors, sketch, version, exemplars
+      `SELECT service, endpoint, (floor((extract(epoch FROM minute) - $6) / $3) * $3 + $6)::bigint AS bucket, count, errors, sketch, version, exemplars
        FROM telemetry_aggregates
        WHERE minute >= $1 AND minute < $2 AND ($4::text IS NULL OR tenant = $4) AND ($5::text[] IS NULL OR service = ANY($5))`,
-      [iso(q.from), iso(q.to), bucketSeconds, q.tenant ?? null, q.services ?? null],
+      [iso(q.from), iso(q.to), bucketSeconds, q.tenant ?? null, q.services ?? null, origin % bucketSeconds],
     );
     const merged = new Map<string, MergedAggregate>();
     for (const r of rows) {
