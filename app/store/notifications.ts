@@ -49,7 +49,12 @@ export class NotificationStore {
     );
   }
 
-  /** True the first time an event id is seen; false for a replay. */
+  async seen(eventId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM pagerduty_webhook_events WHERE event_id = $1', [eventId]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** True the first time an event id is recorded; false for a replay. */
   async firstSighting(eventId: string): Promise<boolean> {
     const { rowCount } = await this.pool.query('INSERT INTO pagerduty_webhook_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [eventId]);
     return rowCount === 1;
