@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../app/core/report.js';
+import { GITHUB_BODY_LIMIT, renderPullRequestBody } from '../../app/export/pr-body.js';
+import { fixture } from './fixtures.js';
+
+/** A fleet of n copies of the fixture's proposals, each with its own id and service. */
+function bigReport(n: number): Report {
+  const base = fixture('fleet');
+  const proposals = Array.from({ length: n }, (_, i) => {
+    const p = base.proposals[i % base.proposals.length]!;
+    return { ...p, sloId: `${p.sloId}-${String(i).padStart(4, '0')}`, service: `svc-${String(Math.floor(i / 4)).padStart(3, '0')}` };
+  });
+  return { ...base, proposals };
+}
+
+describe('PULL_REQUEST.md', () => {
+  const report = fixture('fleet');
+  const body = renderPullRequestBody(report);
+
+  it.each([
+    ['a summary row per SLO', /\| checkout-api \| `checkout-api-orders-latency` \| latency \| balanced \| 99% \| 500 ms \| 7\.1% \[0%, 17\.9%\]/],
+    ['the selected variant in bold in the variants table', /\| \*\*balanced\*\* \(selected\) \| 99% \| 500 ms \|/],
+    ['the error budget in requests and minutes', /1%: 880 req \/ 14\.4 min per 1d; 24,640 req \/ 403 min per 28d/],
+    ['confidence with its components', /\*\*Confidence 0\.78\*\*: traffic volume 0\.95 · data coverage 0\.93 · stability 0\.71 · interval width 0\.62/],
+    ['the interval method', /Interval method: moving-block bootstrap/],
+    ['evidence with a link and a trace id', /trace `4bf92f3577b34da6a3ce929d0e0e4736` · \[open\]\(http:\/\/tempo:3200/],
+    ['warnings', /:warning: Low traffic/],
+    ['a What if table when the simulator added one', /\| replicas=5 traffic=1\.2 \| \*\*balanced\*\* \| 7\.1% → 12% \[7%, 18%\] at 90% \| 88% \| 24\.5 days \|/],
+    ['skipped endpoints', /\| checkout-api \| GET \/healthz \| health check/],
+    ['the variant steering command', /`\/slo-scout variant <conservative\\\|balanced\\\|aggressive> \[slo-id\]`/],
+  ])('shows %s', (_name, pattern) => {
+    expect(body).toMatch(pattern);
+  });
+
+  it('lists every slash-command', () => {
+    for (const cmd of ['help', 'rerun', 'variant', 'simulate replicas=5 traffic=1.2', 'explain <slo-id>', 'approve', 'reject']) {
+      expect(body).toContain(`/slo-scout ${cmd}`);
+    }
+  });
+
+  it('has a What if section only for proposals that carry one', () => {
+    expect(body.match(/\*\*What if\*\*/g)).toHaveLength(1);
+    expect(renderPullRequestBody(fixture('minimal'))).not.toContain('**What if**');
+  });
+
+  it('escapes report text so it cannot inject HTML or break tables', () => {
+    expect(body).toContain('incident &lt;backend&gt; &amp; "db"');
+    const evil = { ...report, proposals: [{ ...report.proposals[0]!, warnings: ['a | b <img src=x onerror=alert(1)>\nnext'] }] };
+    const out = renderPullRequestBody(evil);
+    expect(out).toContain('a \\| b &lt;img src=x onerror=alert(1)&gt; next');
+    expect(out).not.toContain('<img');
+  });
+
+  it('links only http(s) evidence URLs', () => {
+    const evil = { ...report, proposals: [{ ...report.proposals[2]!, evidence: [{ kind: 'alert' as const, description: 'x', url: 'javascript:alert(1)' }] }] };
+    expect(renderPullRequestBody(evil)).not.toContain('javascript:');
+  });
+
+  it('embeds chart links when given and none otherwise', () => {
+    expect(body).not.toContain('![');
+    const withCharts = renderPullRequestBody(report, { chartLinks: { 'search-root-latency': 'https://example.test/a (1).svg' } });
+    expect(withCharts).toContain('![SLI history of search-root-latency](https://example.test/a%20%281%29.svg)');
+  });
+
+  it('collapses services into <details> when there are many, and not for a few', () => {
+    expect(body).not.toContain('<details open>');
+    expect(renderPullRequestBody(bigReport(20))).toContain('<details open>');
+  });
+
+  it.each([
+    ['GitHub\'s limit for a 400-SLO fleet', 400, undefined],
+    ['a small custom limit', 12, 12_000],
+  ])('stays within %s and says where the rest is', (_name, n, maxLength) => {
+    const big = bigReport(n);
+    const full = renderPullRequestBody(big, { maxLength: Number.MAX_SAFE_INTEGER });
+    const limit = maxLength ?? GITHUB_BODY_LIMIT;
+    expect(full.length).toBeGreaterThan(limit);
+    const out = renderPullRequestBody(big, maxLength ? { maxLength } : {});
+    expect(out.length).toBeLessThanOrEqual(limit);
+    expect(out).toMatch(/This description shows \d+ of \d+ SLOs/);
+    expect(out).toContain('report.json');
+    expect(out).toContain('### How to steer this PR');
+    // Graceful: it keeps as many whole SLO sections as fit (more than a handful for GitHub's limit).
+    expect(Number(/shows (\d+) of/.exec(out)![1])).toBeGreaterThan(maxLength ? 1 : 20);
+  });
+});
