@@ -69,6 +69,9 @@ export function withWindow(query: string, window: string): string {
   return query.replace(/\{\{\s*\.window\s*\}\}/g, window);
 }
 
+/** YAML output options: no anchors/aliases (some consumers mishandle them) and no line folding of PromQL. */
+export const YAML_OPTIONS = { aliasDuplicateObjects: false, lineWidth: 0 } as const;
+
 /** Numbers in generated files: no float noise (0.1+0.2), stable across runs. */
 export function tidy(value: number, digits = 10): number {
   return Number(value.toPrecision(digits));
