@@ -1,5 +1,5 @@
-import { createRng } from '../rng.js';
-import { hashSeed } from '../sli/stats.js';
+import { defaultOtelSource } from '../sli/promql.js';
+import { fastRng, hashSeed } from '../sli/stats.js';
 import type { EndpointHistory, ExemplarRef, SliSource, VersionSpan, WindowCounts } from '../types.js';
 import { DAY, OTEL_HTTP_BUCKETS, type FleetEndpoint, type FleetSpec, type FleetStep } from './model.js';
 import { describeFleet } from './scenarios.js';
@@ -7,14 +7,7 @@ import { fleetSteps } from './steps.js';
 
 /** Metric and label names of the OpenTelemetry HTTP semantic conventions as exported to Prometheus. */
 export function otelSource(service: string, endpoint: string): SliSource {
-  return {
-    histogramMetric: 'http_server_request_duration_seconds',
-    countMetric: 'http_server_request_duration_seconds_count',
-    bucketMetric: 'http_server_request_duration_seconds_bucket',
-    selector: { service_name: service, http_route: endpoint },
-    statusLabel: 'http_response_status_code',
-    errorStatusRegex: '5..',
-  };
+  return defaultOtelSource(service, endpoint);
 }
 
 export interface FleetHistoryOptions { breachWindowSeconds: number; hourly?: boolean }
@@ -35,7 +28,7 @@ export function endpointHistory(spec: FleetSpec, ep: FleetEndpoint, options: Fle
   const hourly = options.hourly ? new Aggregator(first, 3600) : undefined;
   const versions: VersionSpan[] = [];
   const replicas: Array<{ start: number; end: number; count: number }> = [];
-  const exemplarRng = createRng(hashSeed(spec.seed, ep.service, ep.endpoint, 'exemplars'));
+  const exemplarRng = fastRng(hashSeed(spec.seed, ep.service, ep.endpoint, 'exemplars'));
   const exemplars: ExemplarRef[] = [];
   const step = spec.stepSeconds ?? 300;
   for (const s of fleetSteps(spec, ep)) {
@@ -96,7 +89,7 @@ class OpenWindow {
   }
 
   /** Fake but well-formed exemplars (32-hex trace ids), placed where the slow and failing requests were. */
-  exemplars(rng: ReturnType<typeof createRng>, step: number): ExemplarRef[] {
+  exemplars(rng: ReturnType<typeof fastRng>, step: number): ExemplarRef[] {
     const out: ExemplarRef[] = [];
     const traceId = () => Array.from({ length: 4 }, () => rng.int(0, 0xffffffff).toString(16).padStart(8, '0')).join('');
     if (this.slowest) {

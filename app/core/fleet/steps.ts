@@ -1,5 +1,5 @@
-import { createRng, type Rng } from '../rng.js';
-import { hashSeed, normalCdf } from '../sli/stats.js';
+import type { Rng } from '../rng.js';
+import { fastRng, hashSeed, normalCdf } from '../sli/stats.js';
 import { DAY, DEFAULT_STEP_SECONDS, OTEL_HTTP_BUCKETS, type FleetEndpoint, type FleetSpec, type FleetStep } from './model.js';
 
 const LOG_BOUNDS = OTEL_HTTP_BUCKETS.map(Math.log);
@@ -13,7 +13,7 @@ export function* fleetSteps(spec: FleetSpec, ep: FleetEndpoint): Generator<Fleet
   const step = spec.stepSeconds ?? DEFAULT_STEP_SECONDS;
   const count = Math.floor((spec.days * DAY) / step);
   const first = spec.end - count * step;
-  const rng = createRng(hashSeed(spec.seed, ep.service, ep.endpoint));
+  const rng = fastRng(hashSeed(spec.seed, ep.service, ep.endpoint));
   const probs = new Array<number>(OTEL_HTTP_BUCKETS.length + 1);
   let day = Number.NaN;
   let dayFactor = 1;
@@ -25,7 +25,7 @@ export function* fleetSteps(spec: FleetSpec, ep: FleetEndpoint): Generator<Fleet
     if (d !== day) {
       day = d;
       // A per-day latency factor, seeded by the day itself so it is the same whatever the range asked for.
-      dayFactor = Math.exp(ep.dayNoise * createRng(hashSeed(spec.seed, ep.service, ep.endpoint, 'day', d)).normal());
+      dayFactor = Math.exp(ep.dayNoise * fastRng(hashSeed(spec.seed, ep.service, ep.endpoint, 'day', d)).normal());
     }
     const load = loadAt(ep, t);
     const total = poisson(rng, (ep.requestsPerDay / DAY) * step * load);

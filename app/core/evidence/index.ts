@@ -1,0 +1,111 @@
+import type { Evidence, SliQueries, VariantType } from '../report.js';
+import { sliRatioExpr } from '../sli/promql.js';
+import type { ExemplarRef, WindowCounts } from '../types.js';
+import { grafanaExploreUrl, prometheusGraphUrl, tempoSearchUrl } from './links.js';
+import { traceqlFor } from './traceql.js';
+
+export { traceqlFor, traceqlDuration } from './traceql.js';
+export { prometheusGraphUrl, grafanaExploreUrl, tempoSearchUrl } from './links.js';
+
+export interface EvidenceLinks { prometheusUrl?: string; grafanaUrl?: string; grafanaDatasourceUid?: string; tempoUrl?: string }
+
+export function isoTime(t: number): string {
+  return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The `count` windows with the lowest SLI (ties: the most recent first), worst first. */
+export function worstWindows(windows: WindowCounts[], sliOf: (w: WindowCounts) => number | null, count: number): Array<{ w: WindowCounts; sli: number }> {
+  const scored: Array<{ w: WindowCounts; sli: number }> = [];
+  for (const w of windows) {
+    const sli = sliOf(w);
+    if (sli !== null) scored.push({ w, sli });
+  }
+  scored.sort((a, b) => a.sli - b.sli || b.w.start - a.w.start);
+  return scored.slice(0, count);
+}
+
+export interface VariantEvidenceInput {
+  service: string;
+  endpoint: string | null;
+  variant: VariantType;
+  targetFraction: number;
+  thresholdSeconds: number | null;
+  queries: SliQueries;
+  windows: WindowCounts[];
+  sliOf: (w: WindowCounts) => number | null;
+  exemplars: ExemplarRef[];
+  /** Which exemplars count as "bad" for this SLI (slower than the threshold, or an error). */
+  isBadExemplar: (e: ExemplarRef) => boolean;
+  links: EvidenceLinks;
+  /** Label for the window length in graph queries (rate range), e.g. "5m". */
+  graphRate?: string;
+}
+
+/**
+ * Evidence for one variant: its worst windows (with a graph link), exemplar traces from those
+ * windows, and a Tempo search for the bad spans of the worst window.
+ */
+export function variantEvidence(input: VariantEvidenceInput): Evidence[] {
+  const out: Evidence[] = [];
+  const worst = worstWindows(input.windows, input.sliOf, 3);
+  const expr = sliRatioExpr(input.queries, input.graphRate ?? '5m');
+  const pct = (x: number) => `${(x * 100).toFixed(x > 0.999 ? 3 : 2)}%`;
+  for (const { w, sli } of worst) {
+    const breached = sli < input.targetFraction - 1e-12;
+    const url = input.links.grafanaUrl
+      ? grafanaExploreUrl(input.links.grafanaUrl, input.links.grafanaDatasourceUid, expr, w.start, w.end)
+      : input.links.prometheusUrl ? prometheusGraphUrl(input.links.prometheusUrl, expr, w.start, w.end) : undefined;
+    out.push({
+      kind: 'worst-window',
+      description: `SLI ${pct(sli)} over ${String(w.total).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} requests, ${isoTime(w.start)} to ${isoTime(w.end)}: ${breached ? 'below' : 'meets'} the ${pct(input.targetFraction)} target`,
+      start: isoTime(w.start),
+      end: isoTime(w.end),
+      value: sli,
+      variants: [input.variant],
+      ...(url ? { url } : {}),
+    });
+  }
+  const inWorst = input.exemplars
+    .filter((e) => worst.some(({ w }) => e.timestamp >= w.start && e.timestamp < w.end) && input.isBadExemplar(e))
+    .slice(0, 3);
+  for (const e of inWorst) {
+    out.push({
+      kind: 'exemplar',
+      description: e.value !== undefined
+        ? `trace ${e.traceId}: ${Math.round(e.value * 1000)} ms at ${isoTime(e.timestamp)}`
+        : `trace ${e.traceId}: failed request at ${isoTime(e.timestamp)}${e.labels ? ` (${Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}`,
+      traceId: e.traceId,
+      start: isoTime(e.timestamp),
+      variants: [input.variant],
+      ...(e.value !== undefined ? { value: e.value } : {}),
+      ...(input.links.tempoUrl ? { url: `${input.links.tempoUrl.replace(/\/+$/, '')}/api/traces/${e.traceId}` } : {}),
+    });
+  }
+  if (input.links.tempoUrl && worst.length > 0) {
+    const { w } = worst[0]!;
+    const q = traceqlFor(input.service, input.endpoint, input.thresholdSeconds);
+    out.push({
+      kind: 'trace-search',
+      description: `Tempo search ${q} in the worst window`,
+      url: tempoSearchUrl(input.links.tempoUrl, q, w.start, w.end),
+      start: isoTime(w.start),
+      end: isoTime(w.end),
+      variants: [input.variant],
+    });
+  }
+  return out;
+}
+
+/**
+ * Variants often share a window or a trace; keep one evidence entry and list every variant it backs.
+ */
+export function mergeEvidence(items: Evidence[]): Evidence[] {
+  const byKey = new Map<string, Evidence>();
+  for (const e of items) {
+    const key = `${e.kind}|${e.start ?? ''}|${e.traceId ?? ''}|${e.url ?? ''}|${e.description}`;
+    const seen = byKey.get(key);
+    if (seen && seen.variants && e.variants) seen.variants = [...new Set([...seen.variants, ...e.variants])];
+    else if (!seen) byKey.set(key, { ...e, ...(e.variants ? { variants: [...e.variants] } : {}) });
+  }
+  return [...byKey.values()];
+}

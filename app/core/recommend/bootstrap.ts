@@ -1,0 +1,145 @@
+import { lnGamma } from '../sli/stats.js';
+
+export interface BreachInput {
+  /** Per fit window, in time order: did the window's SLI fall below the target? */
+  breached: boolean[];
+  /** Recency weight per window (same order). */
+  weights: number[];
+  /** Evaluation windows in one SLO period: the interval is about the share breached over the next period. */
+  periodWindows: number;
+  draws: number;
+  /** Interval level, e.g. 0.9. */
+  level: number;
+  /** Block length in windows (7 daily windows keep a whole week's seasonality inside a block). */
+  blockLength: number;
+  /** Uniform source for the block picks (seeded). */
+  rng: { next(): number };
+}
+
+export interface BreachEstimate {
+  /** Jeffreys posterior mean of P(window breached), on the recency-weighted effective sample. */
+  rate: number;
+  /** Predictive interval of the breached share over the next period. */
+  interval: [number, number];
+  /** Kish effective sample size of the weighted windows. */
+  effectiveN: number;
+  /** Recency-weighted share of breached windows. */
+  weightedShare: number;
+  breaches: number;
+  windows: number;
+}
+
+/**
+ * Expected breach rate with an honest interval, in three layers:
+ * 1. moving-block bootstrap over the windows (blocks of `blockLength`, picked with probability
+ *    proportional to their recency weight) keeps day-to-day dependence and the weekly cycle;
+ * 2. each resample's breach share becomes a Jeffreys Beta(k + ½, n − k + ½) posterior on the
+ *    effective sample, so "0 breaches in 28 windows" still leaves a non-zero upper bound;
+ * 3. a binomial draw of the next period's windows turns the rate into what a period will show,
+ *    which is what the backtest checks (realized share of breached windows).
+ * Layers 2 and 3 are exact (a beta-binomial per resampled count), so only the block picks are
+ * Monte Carlo: fast, and the interval's only sampling noise is the bootstrap's own.
+ */
+export function estimateBreachRate(input: BreachInput): BreachEstimate {
+  const n = input.breached.length;
+  const w = input.weights;
+  let sw = 0;
+  let sw2 = 0;
+  let swb = 0;
+  let breaches = 0;
+  for (let i = 0; i < n; i++) {
+    sw += w[i]!;
+    sw2 += w[i]! ** 2;
+    if (input.breached[i]) {
+      swb += w[i]!;
+      breaches++;
+    }
+  }
+  if (n === 0 || sw <= 0) return { rate: 0.5, interval: [0, 1], effectiveN: 0, weightedShare: 0, breaches: 0, windows: 0 };
+  const nEff = (sw * sw) / sw2;
+  const weightedShare = swb / sw;
+  const rate = (weightedShare * nEff + 0.5) / (nEff + 1);
+
+  const L = Math.max(1, Math.min(input.blockLength, n));
+  const nBlocks = n - L + 1;
+  const cumWeight = new Float64Array(nBlocks);
+  const blockBreaches = new Int32Array(nBlocks);
+  let acc = 0;
+  for (let j = 0; j < nBlocks; j++) {
+    let bw = 0;
+    let bb = 0;
+    for (let i = j; i < j + L; i++) {
+      bw += w[i]!;
+      if (input.breached[i]) bb++;
+    }
+    acc += bw;
+    cumWeight[j] = acc;
+    blockBreaches[j] = bb;
+  }
+  const perDraw = Math.ceil(n / L);
+  const m = Math.max(1, Math.round(input.periodWindows));
+  // Layer 1: the bootstrap distribution of the resampled breach count (Monte Carlo over blocks).
+  const kFreq = new Float64Array(perDraw * L + 1);
+  const rng = input.rng;
+  let minB = Infinity;
+  let maxB = -Infinity;
+  for (let j = 0; j < nBlocks; j++) {
+    minB = Math.min(minB, blockBreaches[j]!);
+    maxB = Math.max(maxB, blockBreaches[j]!);
+  }
+  // Every block alike (typically: no breaches at all): the bootstrap distribution is one point.
+  const draws = minB === maxB ? 0 : input.draws;
+  if (draws === 0) kFreq[perDraw * minB] = 1;
+  for (let d = 0; d < draws; d++) {
+    let k = 0;
+    for (let b = 0; b < perDraw; b++) k += blockBreaches[pick(cumWeight, rng.next() * acc)]!;
+    kFreq[k]! += 1 / draws;
+  }
+  // Layers 2 and 3 in closed form: Beta posterior × binomial = beta-binomial, mixed over the resamples.
+  const predictive = new Float64Array(m + 1);
+  for (let k = 0; k < kFreq.length; k++) {
+    if (kFreq[k]! === 0) continue;
+    const share = k / (perDraw * L);
+    const a = share * nEff + 0.5;
+    const b = (1 - share) * nEff + 0.5;
+    const lnBab = lnBeta(a, b);
+    for (let j = 0; j <= m; j++) predictive[j]! += kFreq[k]! * Math.exp(lnChoose(m, j) + lnBeta(j + a, m - j + b) - lnBab);
+  }
+  const alpha = (1 - input.level) / 2;
+  let lo = quantileOfPmf(predictive, alpha) / m;
+  let hi = quantileOfPmf(predictive, 1 - alpha) / m;
+  // A predictive interval lives on multiples of 1/m; keep the point estimate inside it.
+  lo = Math.min(lo, rate);
+  hi = Math.max(hi, rate);
+  return { rate, interval: [lo, hi], effectiveN: nEff, weightedShare, breaches, windows: n };
+}
+
+function lnBeta(a: number, b: number): number {
+  return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
+}
+
+function lnChoose(n: number, k: number): number {
+  return lnGamma(n + 1) - lnGamma(k + 1) - lnGamma(n - k + 1);
+}
+
+/** Smallest k whose cumulative probability reaches q (with a hair of tolerance for float sums). */
+function quantileOfPmf(pmf: Float64Array, q: number): number {
+  let acc = 0;
+  for (let k = 0; k < pmf.length; k++) {
+    acc += pmf[k]!;
+    if (acc >= q - 1e-9) return k;
+  }
+  return pmf.length - 1;
+}
+
+/** Index of the first cumulative weight above x (binary search). */
+function pick(cum: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
