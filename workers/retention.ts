@@ -1,0 +1,32 @@
+/**
+ * `retention`: drops expired partitions per tier (raw 7 d, capsules 90 d, aggregates 1 y by
+ * default) and creates the coming days' partitions. Schedule it as a repeatable job (hourly is
+ * plenty: partitions are daily). On TimescaleDB it (re)applies the retention policies instead.
+ */
+import type { Job } from 'bullmq';
+import { z } from 'zod';
+import type { Clock } from '../app/deps.js';
+import type { Logger } from '../app/logger.js';
+import type { Pool } from '../app/store/db.js';
+import { applyRetention, RetentionConfig, type RetentionResult } from '../app/store/retention.js';
+
+export const RetentionJob = z.object({ retention: RetentionConfig.partial().optional() });
+export type RetentionJob = z.infer<typeof RetentionJob>;
+
+export interface RetentionDeps {
+  pool: Pool;
+  clock: Clock;
+  logger: Logger;
+  /** From config/env; a job may override single values. */
+  retention?: Partial<RetentionConfig>;
+}
+
+export function retentionProcessor(deps: RetentionDeps) {
+  return async (job: Job): Promise<RetentionResult> => {
+    const data = RetentionJob.parse(job.data ?? {});
+    const config = RetentionConfig.parse({ ...deps.retention, ...data.retention });
+    const result = await applyRetention(deps.pool, deps.clock.now(), config);
+    deps.logger.child({ component: 'retention', jobId: job.id }).info({ ...result, config }, 'retention applied');
+    return result;
+  };
+}
