@@ -32,6 +32,17 @@ function quantileOf(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+const batchCache = new WeakMap<Float64Array, Float64Array[]>();
+function batchesOf(sojourn: Float64Array, batches: number): Float64Array[] {
+  let out = batchCache.get(sojourn);
+  if (!out || out.length !== batches) {
+    const size = Math.floor(sojourn.length / batches);
+    out = Array.from({ length: batches }, (_, b) => sojourn.subarray(b * size, (b + 1) * size));
+    batchCache.set(sojourn, out);
+  }
+  return out;
+}
+
 /** Two-sided Student t critical values at 99% for the degrees of freedom used here. */
 const T_995: Record<number, number> = { 19: 2.861, 29: 2.756, 39: 2.708 };
 
@@ -40,9 +51,7 @@ const T_995: Record<number, number> = { 19: 2.861, 29: 2.756, 39: 2.708 };
  * compared with the queue's relaxation time, so batch statistics are close to independent.
  */
 export function batchInterval(sojourn: Float64Array, batches: number, stat: (batch: Float64Array) => number): [number, number] {
-  const size = Math.floor(sojourn.length / batches);
-  const values: number[] = [];
-  for (let b = 0; b < batches; b++) values.push(stat(sojourn.slice(b * size, (b + 1) * size)));
+  const values = batchesOf(sojourn, batches).map(stat);
   const mean = values.reduce((s, v) => s + v, 0) / batches;
   const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (batches - 1));
   const half = T_995[batches - 1]! * (sd / Math.sqrt(batches));
@@ -52,7 +61,14 @@ export function batchInterval(sojourn: Float64Array, batches: number, stat: (bat
   return [centre - half, centre + half];
 }
 
-export const quantileStat = (q: number) => (batch: Float64Array) => quantileOf(batch.slice().sort(), q);
+// Several quantiles are read from the same batch: sort each batch once.
+const sortedCache = new WeakMap<Float64Array, Float64Array>();
+function sortedOf(batch: Float64Array): Float64Array {
+  let sorted = sortedCache.get(batch);
+  if (!sorted) sortedCache.set(batch, (sorted = batch.slice().sort()));
+  return sorted;
+}
+export const quantileStat = (q: number) => (batch: Float64Array) => quantileOf(sortedOf(batch), q);
 export const tailShareStat = (threshold: number) => (batch: Float64Array) => {
   let over = 0;
   for (const v of batch) if (v > threshold) over++;
