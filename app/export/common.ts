@@ -36,13 +36,20 @@ export function selectedType(proposal: Proposal, overrides?: Partial<Record<stri
   return overrides?.[proposal.sloId] ?? proposal.selectedVariant;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * A bucket-bound matcher as the engine writes it (app/core/sli/promql.ts): integer bounds match both "1" and
+ * "1.0" because exporters disagree on the spelling; fractional bounds match exactly.
+ */
+export function leMatcher(bound: number): string {
+  const text = String(bound);
+  return Number.isInteger(bound) ? `le=~"${text}(\\\\.0)?"` : `le="${text}"`;
 }
 
-/** Prometheus renders bucket bounds in Go's shortest float form ("0.3", "1", "2.5"). */
-function leValue(seconds: number): string {
-  return String(seconds);
+/** `le="0.3"` or `le=~"1(\\.0)?"` in PromQL text, with the bound it names. */
+const LE_MATCHER_RE = /le\s*=~?\s*"((?:[^"\\]|\\.)*)"/g;
+
+function boundOf(matcherValue: string): number {
+  return Number(matcherValue.replace(/\(\\\\\.0\)\?$/, ''));
 }
 
 /**
@@ -59,9 +66,17 @@ export function queriesFor(proposal: Proposal, type: VariantType): SliQueries {
   const from = variantOf(proposal, proposal.selectedVariant).thresholdSeconds;
   const to = variantOf(proposal, type).thresholdSeconds;
   if (from === null || to === null || from === to) return queries;
-  const pattern = new RegExp(`le="${escapeRegExp(leValue(from))}"`, 'g');
-  const swap = (q: string): string => q.replace(pattern, `le="${leValue(to)}"`);
-  return { good: swap(queries.good), bad: swap(queries.bad), total: swap(queries.total) };
+  let swapped = 0;
+  const swap = (q: string): string => q.replace(LE_MATCHER_RE, (whole, value: string) => {
+    if (boundOf(value) !== from) return whole;
+    swapped++;
+    return leMatcher(to);
+  });
+  const out = { good: swap(queries.good), bad: swap(queries.bad), total: swap(queries.total) };
+  if (swapped === 0) {
+    throw new ExportError(`proposal ${proposal.sloId}: cannot switch to the ${type} variant because its queries have no le matcher for the selected threshold ${from}; re-run the analysis with --variant or edit the queries`);
+  }
+  return out;
 }
 
 /** Replace Sloth's `{{.window}}` placeholder (with or without spaces) by a concrete Prometheus range. */

@@ -53,9 +53,24 @@ describe('Prometheus rule files', () => {
     const proposal = fixture('fleet').proposals[0]!; // balanced: le="0.5", 99%
     const groups = prometheusRuleGroups(proposal, { periodSeconds: 28 * 86400, variant: 'conservative' });
     const text = stringify(groups);
-    expect(text).toContain('le="1"');
+    expect(text).toContain('le=~"1(\\\\.0)?"'); // integer bound: matches "1" and "1.0" like the engine does
     expect(text).not.toContain('le="0.5"');
     expect(text).toContain('vector(0.999)');
+  });
+
+  it('an integer bound written as a regex matcher is recognised and swapped back to an exact one', () => {
+    const base = fixture('fleet').proposals[0]!;
+    const q = (le: string) => `sum(rate(x_bucket{a="b",${le}}[{{.window}}]))`;
+    const proposal = { ...base, selectedVariant: 'conservative' as const, queries: { good: q('le=~"1(\\\\.0)?"'), bad: `(sum(rate(x_count[{{.window}}])) - ${q('le=~"1(\\\\.0)?"')})`, total: 'sum(rate(x_count[{{.window}}]))' } };
+    const text = stringify(prometheusRuleGroups(proposal, { periodSeconds: 28 * 86400, variant: 'aggressive' }));
+    expect(text).toContain('le="0.25"');
+    expect(text).not.toContain('le=~');
+  });
+
+  it('refuses to switch variants when the queries pin no matching bucket bound', () => {
+    const base = fixture('fleet').proposals[0]!;
+    const proposal = { ...base, queries: { good: 'sum(rate(custom_good[{{.window}}]))', bad: 'sum(rate(custom_bad[{{.window}}]))', total: 'sum(rate(custom_total[{{.window}}]))' } };
+    expect(() => prometheusRuleGroups(proposal, { periodSeconds: 28 * 86400, variant: 'aggressive' })).toThrow(/no le matcher for the selected threshold 0.5/);
   });
 });
 
