@@ -4,7 +4,8 @@
  */
 import { recommend, type RecommendOptions } from './core/recommend/index.js';
 import { Report } from './core/report.js';
-import { formatDuration } from './core/time.js';
+import { formatDuration, parseDuration } from './core/time.js';
+import type { SloScoutConfig } from './config/schema.js';
 import type { EndpointHistory } from './core/types.js';
 import type { Clock } from './deps.js';
 import type { Logger } from './logger.js';
@@ -95,4 +96,25 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   report.timings.totalSeconds = (performance.now() - started) / 1000;
   // The report is a published contract: never hand out one that does not match it.
   return Report.parse(report);
+}
+
+/** Analysis options a `.slo-scout.yml` implies (flags override them in the CLI). */
+export function analysisOptionsFromConfig(config: SloScoutConfig, end: number, links: RecommendOptions['links'] = {}): AnalysisOptions {
+  const a = config.analysis;
+  const grafana = config.datasources.grafana;
+  return {
+    end,
+    windowSeconds: parseDuration(a.window),
+    breachWindowSeconds: parseDuration(a.breachWindow),
+    ...(a.period ? { periodSeconds: parseDuration(a.period) } : {}),
+    percentiles: a.percentiles,
+    selectedVariant: a.selectedVariant,
+    links: {
+      ...(config.datasources.prometheus?.url ? { prometheusUrl: config.datasources.prometheus.url } : {}),
+      ...(config.datasources.tempo?.url ? { tempoUrl: config.datasources.tempo.url } : {}),
+      ...(grafana?.url ? { grafanaUrl: grafana.url } : {}),
+      ...(grafana?.datasourceUid ? { grafanaDatasourceUid: grafana.datasourceUid } : {}),
+      ...links,
+    },
+  };
 }

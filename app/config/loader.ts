@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 
 /**
@@ -22,7 +22,7 @@ export function formatConfigError(e: ConfigError): string {
   return `${e.file}:${e.line}:${e.col} ${e.message}`;
 }
 
-type PathKey = string | number;
+export type PathKey = string | number;
 
 function pathText(path: readonly PathKey[]): string {
   return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
@@ -85,40 +85,66 @@ function valueAt(data: unknown, path: readonly PathKey[]): unknown {
   return v;
 }
 
-/** Parses YAML text against a zod schema; never throws for bad input. */
-export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, fileName: string): ParseResult<z.infer<S>> {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+/** zod issues of one parsed document, positioned on its YAML nodes. */
+export function issuesToErrors(doc: Document, data: unknown, issues: readonly z.core.$ZodIssue[], fileName: string, lineCounter: LineCounter, pathPrefix: PathKey[] = []): ConfigError[] {
   const pos = (offset: number): { line: number; col: number } => lineCounter.linePos(offset);
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      errors: doc.errors.map((e) => {
-        const { line, col } = pos(e.pos[0]);
-        return { file: fileName, line, col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]} (fix the indentation or quoting at this position)` };
-      }),
-    };
-  }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  const result = schema.safeParse(data);
-  if (result.success) return { ok: true, config: result.data };
   const errors: ConfigError[] = [];
-  for (const issue of result.error.issues) {
+  for (const issue of issues) {
     const path = issue.path as PathKey[];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const node = keyNode(doc, path, key) ?? nodeAt(doc, path).node;
         const { line, col } = pos(node?.range?.[0] ?? 0);
-        errors.push({ file: fileName, line, col, path: pathText([...path, key]), message: messageFor({ ...issue, keys: [key] }, data, true) });
+        errors.push({ file: fileName, line, col, path: pathText([...pathPrefix, ...path, key]), message: messageFor({ ...issue, keys: [key] }, data, true) });
       }
       continue;
     }
     const { node, found } = nodeAt(doc, path);
     const { line, col } = pos(node?.range?.[0] ?? 0);
-    errors.push({ file: fileName, line, col, path: pathText(path), message: messageFor(issue, data, found) });
+    errors.push({ file: fileName, line, col, path: pathText([...pathPrefix, ...path]), message: messageFor(issue, data, found) });
   }
-  errors.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { ok: false, errors };
+  return errors;
+}
+
+function syntaxErrors(doc: Document, fileName: string, lineCounter: LineCounter): ConfigError[] {
+  return doc.errors.map((e) => {
+    const { line, col } = lineCounter.linePos(e.pos[0]);
+    return { file: fileName, line, col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]} (fix the indentation or quoting at this position)` };
+  });
+}
+
+const byPosition = (a: ConfigError, b: ConfigError): number => a.line - b.line || a.col - b.col;
+
+/** Parses YAML text against a zod schema; never throws for bad input. */
+export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, fileName: string): ParseResult<z.infer<S>> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) return { ok: false, errors: syntaxErrors(doc, fileName, lineCounter) };
+  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const result = schema.safeParse(data);
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, errors: issuesToErrors(doc, data, result.error.issues, fileName, lineCounter).sort(byPosition) };
+}
+
+/** A multi-document YAML stream (`---` separated), each document checked against the schema. */
+export function parseYamlStreamWith<S extends z.ZodType>(schema: S, text: string, fileName: string): { docs: Array<{ value: z.infer<S>; line: number }>; errors: ConfigError[] } {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const out: Array<{ value: z.infer<S>; line: number }> = [];
+  const errors: ConfigError[] = [];
+  if (!Array.isArray(docs)) return { docs: out, errors };
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      errors.push(...syntaxErrors(doc, fileName, lineCounter));
+      continue;
+    }
+    const data: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (data === null || data === undefined) continue; // an empty document between separators
+    const result = schema.safeParse(data);
+    if (result.success) out.push({ value: result.data, line: lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line });
+    else errors.push(...issuesToErrors(doc, data, result.error.issues, fileName, lineCounter));
+  }
+  return { docs: out, errors: errors.sort(byPosition) };
 }
 
 export async function readYamlWith<S extends z.ZodType>(schema: S, path: string): Promise<ParseResult<z.infer<S>>> {

@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { SloScoutConfig, ConfigFileError, loadConfigFile, CONFIG_FILE_NAMES } from '../config/schema.js';
+import { OutputFormat } from '../config/analysis.js';
+import { SecretError } from '../config/secret.js';
+import { formatDuration, parseDuration } from '../core/time.js';
+import { systemClock } from '../deps.js';
+import { renderFileSet } from '../export/index.js';
+import { writeFileSet } from '../export/write.js';
+import { createLogger } from '../logger.js';
+import { analysisOptionsFromConfig, runAnalysis } from '../pipeline.js';
+import { PrometheusError } from '../telemetry/prometheus/client.js';
+import { prometheusSourceFromConfig, tempoClientFromConfig } from '../telemetry/prometheus/from-config.js';
+import { CliError, EXIT_INVALID } from './errors.js';
+import { createProgress } from './progress.js';
+import { footer, summaryTable } from './summary.js';
+
+/** `--end`: RFC 3339 or unix seconds. */
+export function parseEnd(text: string): number {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(ms)) {
+    throw new InvalidArgumentError(`"${text}" is neither RFC 3339 (2026-11-01T00:00:00Z) nor unix seconds (1793491200)`);
+  }
+  return ms / 1000;
+}
+
+function duration(text: string): string {
+  try {
+    parseDuration(text);
+    return text;
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+interface AnalyzeFlags {
+  prometheus?: string;
+  tempo?: string;
+  config?: string;
+  window?: string;
+  end?: number;
+  breachWindow?: string;
+  format?: OutputFormat;
+  out?: string;
+  json?: boolean;
+  metric?: string;
+  logLevel: string;
+}
+
+export async function loadConfigOrDefault(path: string | undefined): Promise<{ config: SloScoutConfig; file?: string }> {
+  const file = path ?? CONFIG_FILE_NAMES.map((n) => join(process.cwd(), n)).find((p) => existsSync(p));
+  if (!file) return { config: SloScoutConfig.parse({}) };
+  try {
+    return { config: await loadConfigFile(file), file };
+  } catch (err) {
+    if (err instanceof ConfigFileError) throw new CliError(`invalid config:\n${err.message}`, EXIT_INVALID);
+    throw err;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('Query Prometheus (and Tempo) and propose latency and availability SLOs for every endpoint')
+    .option('--prometheus <url>', 'Prometheus base URL (overrides datasources.prometheus.url)')
+    .option('--tempo <url>', 'Tempo base URL for trace evidence (overrides datasources.tempo.url)')
+    .option('--config <file>', 'path to .slo-scout.yml (default: ./.slo-scout.yml when present)')
+    .option('--window <duration>', 'history to analyse, e.g. 28d (overrides analysis.window)', duration)
+    .option('--end <time>', 'analyse as of this moment: RFC 3339 or unix seconds (default: the last whole breach window)', parseEnd)
+    .option('--breach-window <duration>', 'evaluation window of a breach, e.g. 1d (overrides analysis.breachWindow)', duration)
+    .addOption(new Option('--format <format>', 'SLO spec format (overrides output.format)').choices(OutputFormat.options))
+    .option('--metric <name>', 'histogram base name, e.g. http_request_duration_seconds (overrides metrics.histogram)')
+    .option('--out <dir>', 'write the proposal files here (default: output.path, unless --json)')
+    .option('--json', 'print report.json to stdout instead of the summary')
+    .option('--log-level <level>', 'pino log level on stderr', 'warn')
+    .action(async (flags: AnalyzeFlags) => {
+      const { config } = await loadConfigOrDefault(flags.config);
+      if (flags.metric) config.metrics.histogram = flags.metric;
+      if (flags.window) config.analysis.window = flags.window;
+      if (flags.breachWindow) config.analysis.breachWindow = flags.breachWindow;
+      if (flags.format) config.output.format = flags.format;
+      const logger = createLogger({ level: flags.logLevel });
+      const clock = systemClock;
+      const bw = parseDuration(config.analysis.breachWindow);
+      // Default end: the last whole breach window, so daily windows are calendar days (UTC).
+      const end = flags.end ?? Math.floor(clock.now().getTime() / 1000 / bw) * bw;
+      const links = { ...(flags.prometheus ? { prometheusUrl: flags.prometheus } : {}), ...(flags.tempo ? { tempoUrl: flags.tempo } : {}) };
+      const options = analysisOptionsFromConfig(config, end, links);
+      if (options.windowSeconds % bw !== 0) {
+        throw new CliError(`--window ${config.analysis.window} is not a whole number of breach windows (${formatDuration(bw)})`, EXIT_INVALID);
+      }
+      let source;
+      let tempo;
+      try {
+        source = prometheusSourceFromConfig(config, { env: process.env, logger, ...(flags.prometheus ? { url: flags.prometheus } : {}) });
+        tempo = tempoClientFromConfig(config, { env: process.env, logger, ...(flags.tempo ? { url: flags.tempo } : {}) });
+      } catch (err) {
+        throw new CliError((err as Error).message, EXIT_INVALID);
+      }
+      const progress = createProgress();
+      let report;
+      try {
+        report = await runAnalysis({ source, ...(tempo ? { tempo } : {}), logger, clock }, { ...options, onProgress: progress.onProgress });
+      } catch (err) {
+        if (err instanceof PrometheusError || err instanceof SecretError) throw new CliError(err.message);
+        throw err;
+      } finally {
+        progress.stop();
+      }
+      const outDir = flags.out ?? (flags.json ? undefined : config.output.path);
+      if (outDir) {
+        const files = renderFileSet(report, { format: config.output.format, ...(options.periodSeconds ? { periodSeconds: options.periodSeconds } : {}), ...(options.links?.grafanaUrl ? { grafanaUrl: options.links.grafanaUrl } : {}), ...(options.links?.prometheusUrl ? { prometheusUrl: options.links.prometheusUrl } : {}) });
+        await writeFileSet(outDir, files);
+      }
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${summaryTable(report)}\n${footer(report, outDir ? `${outDir}/ (PULL_REQUEST.md, report.json, slos/)` : undefined)}\n`);
+      }
+    });
+}

@@ -1,0 +1,39 @@
+import Table from 'cli-table3';
+import type { Report } from '../core/report.js';
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
+}
+
+function seconds(s: number | null): string {
+  if (s === null) return 'non-5xx';
+  return s < 1 ? `${Math.round(s * 1000)} ms` : `${s} s`;
+}
+
+/** The table `analyze` and `demo` print: one row per proposal, the selected variant's numbers. */
+export function summaryTable(report: Report): string {
+  const table = new Table({
+    head: ['service', 'endpoint', 'SLI', 'selected', 'target / threshold', 'breach rate [interval]', 'confidence', 'warnings'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const p of report.proposals) {
+    const v = p.variants.find((x) => x.type === p.selectedVariant) ?? p.variants[0]!;
+    table.push([
+      p.service,
+      p.endpoint ?? '(all)',
+      p.sli,
+      p.selectedVariant,
+      `${v.target}% / ${seconds(v.thresholdSeconds)}`,
+      `${pct(v.expectedBreachRate)} [${pct(v.breachRateInterval[0])}, ${pct(v.breachRateInterval[1])}]`,
+      p.confidence.toFixed(2),
+      String(p.warnings.length),
+    ]);
+  }
+  return table.toString();
+}
+
+export function footer(report: Report, written: string | undefined): string {
+  const lines = [`${report.proposals.length} proposals, ${report.skipped?.length ?? 0} endpoints skipped; ${report.timings.queries} queries, ${report.timings.totalSeconds.toFixed(1)} s (${report.timings.prometheusSeconds.toFixed(1)} s waiting on the datasource)`];
+  if (written) lines.push(`wrote ${written}`);
+  return lines.join('\n');
+}
