@@ -72,12 +72,15 @@ const DEMO: ServiceSketch[] = [
   ] },
   { service: 'notifications', weekend: 0.8, endpoints: [
     { endpoint: '/send', rpd: 30_000, median: 0.07, errorRate: 0.003 },
+    { endpoint: '/templates/{id}', rpd: 12_000, median: 0.02 },
   ] },
   { service: 'recommendations', weekend: 1.2, endpoints: [
     { endpoint: '/recommendations', rpd: 250_000, median: 0.35, sigma: 0.6 },
+    { endpoint: '/recommendations/similar', rpd: 90_000, median: 0.12 },
   ] },
   { service: 'reviews', weekend: 1.1, endpoints: [
     { endpoint: '/reviews/{productId}', rpd: 40_000, median: 0.05 },
+    { endpoint: '/reviews', rpd: 2_500, median: 0.11 },
   ] },
   // A low-traffic service: about 200 requests a day; a 99.9% target on it must come with a warning.
   { service: 'legacy-reports', weekend: 0.3, health: '/ping', endpoints: [
@@ -125,7 +128,11 @@ function uniformFleet(spec: FleetSpec): FleetEndpoint[] {
       // Spread medians over 15..240 ms and traffic over 10k..300k/day so thresholds land on different buckets.
       const med = 0.015 * 2 ** ((h % 1000) / 250);
       const rpd = Math.round(10_000 * 30 ** (((h >>> 10) % 1000) / 1000));
-      out.push(base(spec, service, endpoint, { requestsPerDay: rpd, latency: latency(med, 0.45), weekendFactor: 0.8 }));
+      // Day-to-day noise from calm (0.05) to jumpy (0.35) so breach rates span 0 … tens of percent:
+      // the backtest needs endpoints that do breach, not only ones with a wide margin.
+      const dayNoise = 0.05 + 0.3 * (((h >>> 20) % 1000) / 1000);
+      const lat = { ...latency(med, 0.45), tailShare: 0.001 + 0.009 * (((h >>> 5) % 997) / 997) };
+      out.push(base(spec, service, endpoint, { requestsPerDay: rpd, latency: lat, weekendFactor: 0.8, dayNoise, errorRate: 0.0002 + 0.002 * (((h >>> 15) % 991) / 991) }));
     }
   }
   return out;

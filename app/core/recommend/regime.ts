@@ -20,6 +20,7 @@ export interface RegimeChange {
 /** Fewer requests than this make a window's p90 too noisy to vote on a change point. */
 const MIN_REQUESTS = 50;
 const MIN_SEGMENT = 3;
+const MEDIAN_EFFICIENCY = Math.sqrt(Math.PI / 2);
 /** A shift must be both clearly outside day-to-day noise and large enough to matter. */
 export const MIN_SCORE = 6;
 export const MIN_RATIO = 1.3;
@@ -30,7 +31,7 @@ const DEPLOY_PREFERENCE = 0.7;
  * A single change point in the log of each window's p90 latency (a deploy that shifted latency).
  *
  * For every split with at least 3 windows on each side, score = |median(after) − median(before)| /
- * (σ · √(1/k + 1/(n−k))), a two-sample z statistic with medians (so a one-day incident cannot pose
+ * (√(π/2) · σ · √(1/k + 1/(n−k))), a two-sample z statistic with medians (so a one-day incident cannot pose
  * as a regime) and σ estimated once from successive differences (1.4826 · MAD(Δx) / √2), which a
  * single level shift barely moves. The best split counts when score ≥ 6 and the shift is ≥ 1.3×
  * either way. When version spans are known, a split at a deploy is preferred if it scores at least
@@ -56,7 +57,8 @@ export function detectRegimeChange(windows: WindowCounts[], versions: VersionSpa
   const sigma = Math.max(0.02, (1.4826 * median(diffs)) / Math.SQRT2);
   const scoreAt = (k: number) => {
     const d = median(xs.slice(k)) - median(xs.slice(0, k));
-    return { k, d, score: Math.abs(d) / (sigma * Math.sqrt(1 / k + 1 / (n - k))) };
+    // √(π/2): a median of k normal values varies that much more than their mean.
+    return { k, d, score: Math.abs(d) / (MEDIAN_EFFICIENCY * sigma * Math.sqrt(1 / k + 1 / (n - k))) };
   };
   let best: { k: number; d: number; score: number } | null = null;
   for (let k = MIN_SEGMENT; k <= n - MIN_SEGMENT; k++) {
