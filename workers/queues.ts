@@ -92,6 +92,8 @@ export const AnalyzeJob = Repo.extend({
   reason: z.enum(['schedule', 'command', 'alert', 'config-change', 'manual']).default('manual'),
   /** PR that asked (slash-command), answered in its topic comment. */
   prNumber: z.number().int().optional(),
+  /** Re-render the stored report (variant switch) instead of querying the datasources again. */
+  reuseReport: z.boolean().default(false),
 });
 export type AnalyzeJob = z.infer<typeof AnalyzeJob>;
 

@@ -55,7 +55,7 @@ export async function startTestStack(options: { redisUrl?: string; relayInterval
     app, db, redis, producer, prefix,
     async close() {
       // Leave nothing behind in the shared Redis.
-      await app.queues.get('webhook').obliterate({ force: true }).catch(() => undefined);
+      for (const q of ['webhook', 'analyze', 'open-pr', 'simulate'] as const) await app.queues.get(q).obliterate({ force: true }).catch(() => undefined);
       await app.close();
       redis.disconnect();
       producer.disconnect();

@@ -1,0 +1,89 @@
+/**
+ * From a PR comment to an answer: react 👀 at once, parse, check who may run it, run the
+ * handler, answer in the command's topic comment (edited in place). Shared by GitHub and GitLab.
+ */
+import type { Logger } from '../logger.js';
+import type { Platform, PullRequestInfo, RepoRef } from '../vcs/platform.js';
+import { ensureTopicComment } from '../vcs/pr.js';
+import { parseComment } from './parse.js';
+import type { CommandInvocation, CommandRegistry } from './registry.js';
+
+export interface CommentEvent {
+  repo: RepoRef;
+  installationId?: number;
+  prNumber: number;
+  commentId: number;
+  body: string;
+  author: string;
+  /** The comment author is a bot (our own answers contain no command, but other bots may). */
+  authorIsBot: boolean;
+  editedByOther?: boolean;
+}
+
+export type DispatchOutcome = 'no-command' | 'ignored-bot' | 'help' | 'refused' | 'ran' | 'failed';
+
+export interface DispatchDeps {
+  platform: Platform;
+  registry: CommandRegistry;
+  logger: Logger;
+  /** Teams (org/slug) whose members may run write commands besides write collaborators. */
+  commandTeams?: string[];
+}
+
+async function mayWrite(deps: DispatchDeps, repo: RepoRef, login: string): Promise<boolean> {
+  if (await deps.platform.canWrite(repo, login)) return true;
+  for (const team of deps.commandTeams ?? []) {
+    if (await deps.platform.isTeamMember(repo, team, login)) return true;
+  }
+  return false;
+}
+
+export async function dispatchComment(deps: DispatchDeps, ev: CommentEvent): Promise<DispatchOutcome> {
+  if (ev.authorIsBot) return 'ignored-bot';
+  const parsed = parseComment(ev.body);
+  if (parsed.kind === 'none') return 'no-command';
+  const { platform, registry } = deps;
+  const log = deps.logger.child({ repo: `${ev.repo.owner}/${ev.repo.repo}`, pr: ev.prNumber, author: ev.author });
+  await platform.react(ev.repo, ev.commentId, 'eyes', ev.prNumber);
+  const answer = (topic: string, text: string) => ensureTopicComment(platform, ev.repo, ev.prNumber, topic, text);
+
+  if (parsed.kind === 'invalid') {
+    await answer('help', `@${ev.author} ${parsed.message}\n\n${registry.helpText()}`);
+    return 'help';
+  }
+  const handler = registry.get(parsed.command.name);
+  if (!handler) {
+    const what = parsed.command.name ? `\`${parsed.command.name}\` is not a command.` : 'Commands:';
+    await answer('help', `@${ev.author} ${what}\n\n${registry.helpText()}`);
+    return 'help';
+  }
+  let pr: PullRequestInfo | null = null;
+  if (handler.permission === 'write') {
+    pr = await platform.getPullRequest(ev.repo, ev.prNumber);
+    if (pr.fromFork) {
+      await answer(handler.name, `@${ev.author} \`${handler.name}\` is not available on pull requests from forks: SLO-Scout never writes to a fork's branch or acts on its content.`);
+      log.info({ command: handler.name }, 'refused: fork PR');
+      return 'refused';
+    }
+    if (!(await mayWrite(deps, ev.repo, ev.author))) {
+      const teams = deps.commandTeams?.length ? ` or membership in ${deps.commandTeams.map((t) => `\`${t}\``).join(', ')}` : '';
+      await answer(handler.name, `@${ev.author} \`${handler.name}\` changes this pull request, so it needs write access to ${ev.repo.owner}/${ev.repo.repo}${teams}. Ask a maintainer to run it.`);
+      log.info({ command: handler.name }, 'refused: no write access');
+      return 'refused';
+    }
+  }
+  const invocation: CommandInvocation = {
+    platform: platform.kind, owner: ev.repo.owner, repo: ev.repo.repo, installationId: ev.installationId, prNumber: ev.prNumber,
+    headSha: pr?.headSha, headRef: pr?.headRef, commentId: ev.commentId, author: ev.author, editedByOther: ev.editedByOther,
+    args: parsed.command.args, options: parsed.command.options, raw: parsed.command.raw,
+  };
+  try {
+    const result = await handler.run({ invocation, logger: log.child({ command: handler.name }) });
+    await answer(result.topic ?? handler.name, result.reply);
+    return 'ran';
+  } catch (err) {
+    log.error({ err, command: handler.name }, 'command failed');
+    await answer(handler.name, `@${ev.author} \`${handler.name}\` failed: ${(err as Error).message}`);
+    return 'failed';
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What the GitHub App's workers need, in one object. The analysis engine is an interface so the
+ * workers hold no maths and tests can pass a small fake; app/cli/worker.ts wires the real one
+ * (runAnalysis, the exporters, the simulator).
+ */
+import type { BaseDeps } from '../app/deps.js';
+import type { CommandRegistry } from '../app/commands/registry.js';
+import type { SloScoutConfig } from '../app/config/schema.js';
+import type { Report, VariantType } from '../app/core/report.js';
+import type { Metrics } from '../app/metrics.js';
+import type { InboxStore } from '../app/store/inbox.js';
+import type { ReportStore } from '../app/store/reports.js';
+import type { FileChange, Platform, RepoRef } from '../app/vcs/platform.js';
+import type { Queues } from './queues.js';
+
+export interface RenderedProposal {
+  /** Group key: one PR per group (the service for per-service branches). */
+  service: string;
+  title: string;
+  body: string;
+  files: FileChange[];
+}
+
+/** Thrown by the engine for input the user must fix (bad simulate parameter, unknown slo id). */
+export class UserInputError extends Error {}
+
+export interface Engine {
+  analyze(input: { config: SloScoutConfig; services?: string[]; repo: RepoRef }): Promise<Report>;
+  /** Files and PR text per service, with the chosen variant per slo id ('*' = default for all). */
+  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType> }): RenderedProposal[];
+  /** Markdown table of the what-if simulation for `params` (replicas=5 traffic=1.2 canary=10 version=v1.4.2). */
+  simulate(report: Report, params: Record<string, string>, sloId?: string): string;
+  /** Markdown: the evidence and computation behind each number of one SLO; null when unknown. */
+  explain(report: Report, sloId: string): string | null;
+}
+
+export type PlatformFactory = (kind: 'github' | 'gitlab', installationId: number | undefined) => Promise<Platform>;
+
+export interface WorkerDeps extends BaseDeps {
+  inbox: InboxStore;
+  reports: ReportStore;
+  queues: Queues;
+  metrics: Metrics;
+  registry: CommandRegistry;
+  engine: Engine;
+  platformFor: PlatformFactory;
+}

@@ -1,0 +1,62 @@
+/**
+ * Starts the BullMQ workers of `slo-scout worker` and stops them gracefully: on SIGTERM the
+ * workers stop taking jobs and wait for the active ones (BullMQ `close()`); a job cut off by
+ * SIGKILL is detected as stalled and retried by another worker.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Pool } from '../app/store/db.js';
+import type { WorkerDeps } from './deps.js';
+import { classify, explainPermanent } from './errors.js';
+import { processAnalyzeJob } from './analyze.js';
+import { processOpenPrJob } from './open-pr.js';
+import { processSimulateJob } from './simulate.js';
+import { processWebhookJob } from './webhook.js';
+import { workerOptions, type QueueConnection, type QueueName } from './queues.js';
+
+type Processor = (data: unknown, deps: WorkerDeps & { pool?: Pool }) => Promise<unknown>;
+
+/** The processors this area owns; Policy Guard and OTLP intake start theirs next to these. */
+export const PROCESSORS: Partial<Record<QueueName, Processor>> = {
+  webhook: processWebhookJob,
+  analyze: processAnalyzeJob,
+  'open-pr': processOpenPrJob,
+  simulate: processSimulateJob,
+};
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export function startWorkers(deps: WorkerDeps & { pool?: Pool }, conn: QueueConnection, options: { concurrency?: number; queues?: QueueName[] } = {}): RunningWorkers {
+  const names = options.queues ?? (Object.keys(PROCESSORS) as QueueName[]);
+  const workers = names.map((name) => {
+    const processor = PROCESSORS[name];
+    if (!processor) throw new Error(`no processor for queue "${name}" in workers/run.ts`);
+    const worker = new Worker(name, async (job: Job) => {
+      const logger = deps.logger.child({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 });
+      const end = deps.metrics.jobDuration.startTimer({ queue: name });
+      try {
+        const result = await processor(job.data, { ...deps, logger });
+        end({ state: 'completed' });
+        deps.metrics.jobsFinished.inc({ queue: name, state: 'completed' });
+        return result;
+      } catch (err) {
+        end({ state: 'failed' });
+        deps.metrics.jobsFinished.inc({ queue: name, state: 'failed' });
+        const kind = classify(err);
+        logger.warn({ err, kind }, kind === 'permanent' ? 'job failed permanently' : 'job failed; will retry with backoff');
+        if (kind === 'permanent' && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(explainPermanent(err));
+        throw err;
+      }
+    }, workerOptions(conn, options.concurrency ?? 4));
+    worker.on('error', (err) => deps.logger.error({ err, queue: name }, 'worker error (Redis?)'));
+    return worker;
+  });
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

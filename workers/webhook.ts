@@ -1,0 +1,89 @@
+/**
+ * `webhook` queue: one inbox delivery per job (job id = delivery id). Routes the event to its
+ * handler and marks the inbox row processed; a row already processed is skipped, so a job that
+ * runs twice (stalled worker, relay re-enqueue) has its effects once.
+ */
+import { UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
+import { dispatchComment } from '../app/commands/dispatch.js';
+import { readRepoConfig, runConfigCheck } from '../app/config-check.js';
+import { syncSchedule } from '../app/schedule.js';
+import type { InboxRow } from '../app/store/inbox.js';
+import type { WorkerDeps } from './deps.js';
+import { WebhookJob } from './queues.js';
+
+const User = z.object({ login: z.string(), type: z.string().optional() });
+const Repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() });
+
+const IssueCommentPayload = z.object({
+  action: z.string(),
+  issue: z.object({ number: z.number(), pull_request: z.unknown().optional() }),
+  comment: z.object({ id: z.number(), body: z.string().nullable(), user: User }),
+  sender: User,
+  repository: Repository,
+});
+
+const PullRequestPayload = z.object({
+  action: z.string(),
+  pull_request: z.object({ number: z.number(), head: z.object({ sha: z.string(), repo: z.object({ full_name: z.string() }).nullable() }), base: z.object({ repo: z.object({ full_name: z.string() }) }) }),
+  repository: Repository,
+});
+
+const PushPayload = z.object({
+  ref: z.string(),
+  commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })).default([]),
+  repository: Repository,
+});
+
+export type WebhookOutcome = string;
+
+export async function processWebhookJob(data: unknown, deps: WorkerDeps): Promise<WebhookOutcome> {
+  const { deliveryId } = WebhookJob.parse(data);
+  const row = await deps.inbox.get(deliveryId);
+  if (!row) throw new UnrecoverableError(`delivery ${deliveryId} is not in the inbox (database restored from an older backup?)`);
+  if (row.processedAt) return 'already-processed';
+  const outcome = await route(row, deps);
+  await deps.inbox.markProcessed(deliveryId);
+  return outcome;
+}
+
+async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
+  const log = deps.logger.child({ deliveryId: row.deliveryId, event: row.event, action: row.action, repo: row.repo });
+  const installationId = row.installationId ?? undefined;
+  switch (row.event) {
+    case 'issue_comment': {
+      const p = IssueCommentPayload.parse(row.payload);
+      if (!p.issue.pull_request || (p.action !== 'created' && p.action !== 'edited')) return 'ignored';
+      const platform = await deps.platformFor('github', installationId);
+      const repo = { owner: p.repository.owner.login, repo: p.repository.name };
+      const config = await readRepoConfig(platform, repo).catch(() => ({ found: false as const }));
+      return dispatchComment({ platform, registry: deps.registry, logger: log, commandTeams: config.found && config.ok ? config.config.pullRequests.commandTeams : [] }, {
+        repo, installationId, prNumber: p.issue.number, commentId: p.comment.id, body: p.comment.body ?? '',
+        author: p.comment.user.login, authorIsBot: p.comment.user.type === 'Bot',
+        editedByOther: p.action === 'edited' && p.sender.login !== p.comment.user.login,
+      });
+    }
+    case 'pull_request': {
+      const p = PullRequestPayload.parse(row.payload);
+      if (!['opened', 'synchronize', 'reopened'].includes(p.action)) return 'ignored';
+      const platform = await deps.platformFor('github', installationId);
+      return `config-check-${await runConfigCheck(platform, { owner: p.repository.owner.login, repo: p.repository.name }, p.pull_request.head.sha)}`;
+    }
+    case 'push': {
+      const p = PushPayload.parse(row.payload);
+      if (p.ref !== `refs/heads/${p.repository.default_branch ?? 'main'}`) return 'ignored';
+      const touched = p.commits.some((c) => [...c.added, ...c.modified, ...c.removed].some((f) => /^\.?slo-scout\.ya?ml$/.test(f)));
+      if (!touched) return 'ignored';
+      const platform = await deps.platformFor('github', installationId);
+      const repo = { owner: p.repository.owner.login, repo: p.repository.name };
+      const config = await readRepoConfig(platform, repo);
+      // An invalid config keeps the last schedule: the config check on the PR already said what to fix.
+      if (config.found && !config.ok) return 'config-invalid';
+      const out = await syncSchedule(deps.queues, { platform: 'github', ...repo, installationId }, config.found ? config.config.schedule : null);
+      log.info({ schedule: out }, 'schedule updated from config');
+      return `schedule-${out}`;
+    }
+    default:
+      return 'ignored';
+  }
+}
