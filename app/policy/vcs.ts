@@ -1,0 +1,44 @@
+/**
+ * What Policy Guard needs from the code host (the consumer declares its small interface; sloth's
+ * WindowsRepo habit). github.ts implements it with the installation's Octokit.
+ */
+export interface PolicyPullRequest {
+  number: number;
+  state: 'open' | 'closed';
+  merged: boolean;
+  headSha: string;
+  baseSha: string;
+  author: string;
+  url: string;
+}
+
+export interface PolicyChangedFile {
+  path: string;
+  /** For renames: the path on the base commit. */
+  previousPath?: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+}
+
+export interface PolicyCheckRun {
+  headSha: string;
+  conclusion: 'success' | 'action_required' | 'failure';
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: { path: string; line: number; message: string }[];
+}
+
+export interface PolicyVcs {
+  getPullRequest(repo: string, pr: number): Promise<PolicyPullRequest>;
+  listChangedFiles(repo: string, pr: number): Promise<PolicyChangedFile[]>;
+  /** File text at `ref`; null when it does not exist there. */
+  readFile(repo: string, path: string, ref: string): Promise<string | null>;
+  /** Every file path at `ref` (recursive tree). */
+  listFiles(repo: string, ref: string): Promise<string[]>;
+  /** Active member of `org/team`. */
+  isTeamMember(org: string, teamSlug: string, login: string): Promise<boolean>;
+  writeCheckRun(repo: string, run: PolicyCheckRun): Promise<void>;
+}
+
+/** The check's name is a constant: nothing a PR changes can rename it, so branch protection can require it. */
+export const CHECK_NAME = 'SLO-Scout Policy Guard';
