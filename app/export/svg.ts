@@ -123,19 +123,22 @@ export function renderSvgChart(report: Report, proposal: Proposal, options: { va
       const d = seriesPath(history, v.type, s);
       if (d) body.push(`<path d="${d}" fill="none" stroke="${COLOR[v.type]}" stroke-width="${width}" stroke-linejoin="round"/>`);
     }
-    // Legend: one entry per variant, then the breach shading.
-    const ly = H - 30;
+    // Legend, row 1: one entry per variant (solid = SLI, dashed = target); row 2: the shading.
+    const ly = H - 38;
     let lx = M.left;
     for (const v of proposal.variants) {
       const label = `${v.type} ${v.target}%${v.type === selected ? ' (enforced)' : ''}`;
-      body.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${COLOR[v.type]}" stroke-width="2.5"/>`);
-      body.push(`<line x1="${lx}" y1="${ly + 8}" x2="${lx + 18}" y2="${ly + 8}" stroke="${COLOR[v.type]}" stroke-width="1.5" stroke-dasharray="6 4"/>`);
-      body.push(`<text x="${lx + 24}" y="${ly + 4}" dy="0.32em">${escapeXml(label)}</text>`);
-      lx += 24 + label.length * 7 + 18;
+      body.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 18}" y2="${ly - 4}" stroke="${COLOR[v.type]}" stroke-width="2.5"/>`);
+      body.push(`<line x1="${lx}" y1="${ly + 4}" x2="${lx + 18}" y2="${ly + 4}" stroke="${COLOR[v.type]}" stroke-width="1.5" stroke-dasharray="6 4"/>`);
+      body.push(`<text x="${lx + 24}" y="${ly}" dy="0.32em">${escapeXml(label)}</text>`);
+      lx += 24 + label.length * 7 + 18; // ~7px per character at 12px is a safe upper bound for these fonts
     }
-    body.push(`<rect x="${lx}" y="${ly - 6}" width="14" height="14" fill="${BREACH}" fill-opacity="0.3"/>`);
-    body.push(`<text x="${lx + 20}" y="${ly + 1}" dy="0.32em">breach of the enforced target</text>`);
-    body.push(`<text x="${M.left}" y="${H - 6}" fill="#57606a">solid: SLI at the variant's threshold · dashed: its target</text>`);
+    const ry = H - 14;
+    body.push(`<rect x="${M.left}" y="${ry - 7}" width="14" height="14" fill="${BREACH}" fill-opacity="0.3"/>`);
+    body.push(`<text x="${M.left + 20}" y="${ry}" dy="0.32em">breach of the enforced target</text>`);
+    body.push(`<rect x="${M.left + 210}" y="${ry - 7}" width="14" height="14" fill="#8c959f" fill-opacity="0.3"/>`);
+    body.push(`<text x="${M.left + 230}" y="${ry}" dy="0.32em">no traffic</text>`);
+    body.push(`<text x="${W - M.right}" y="${ry}" dy="0.32em" text-anchor="end" fill="#57606a">solid: SLI at the variant's threshold · dashed: target</text>`);
   }
 
   return [
