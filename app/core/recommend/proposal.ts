@@ -242,7 +242,8 @@ function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: strin
 }
 
 function badExemplar(kind: SliKind, threshold: number | null, statusLabel: string, errorRegex: string): (e: ExemplarRef) => boolean {
-  if (kind === 'latency') return (e) => e.value === undefined || e.value > threshold!;
+  // A latency exemplar backs a latency number only if its duration is known and over the threshold.
+  if (kind === 'latency') return (e) => e.value !== undefined && e.value > threshold!;
   let re: RegExp;
   try {
     re = new RegExp(`^(?:${errorRegex})$`);

@@ -1,0 +1,241 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DAY, OTEL_HTTP_BUCKETS, fleetHistories } from '../../../app/core/fleet/index.js';
+import { recommend, sloIdFor, slug, type RecommendOptions } from '../../../app/core/recommend/index.js';
+import { Proposal as ProposalSchema, type Proposal } from '../../../app/core/report.js';
+import { latencySli } from '../../../app/core/sli/window.js';
+import type { EndpointHistory } from '../../../app/core/types.js';
+
+const end = Date.UTC(2026, 10, 28) / 1000;
+const options: RecommendOptions = {
+  end,
+  windowSeconds: 28 * DAY,
+  breachWindowSeconds: DAY,
+  links: { prometheusUrl: 'http://prometheus:9090', tempoUrl: 'http://tempo:3200' },
+};
+
+let histories: EndpointHistory[];
+let result: ReturnType<typeof recommend>;
+const get = (service: string, endpoint: string, sli: 'latency' | 'availability'): Proposal =>
+  result.proposals.find((p) => p.service === service && p.endpoint === endpoint && p.sli === sli)!;
+
+beforeAll(() => {
+  histories = fleetHistories({ seed: 3, end, days: 28, stepSeconds: 600 }, { breachWindowSeconds: DAY });
+  result = recommend(histories, options);
+});
+
+describe('recommend on the demo fleet', () => {
+  it('produces proposals that satisfy the report.json contract', () => {
+    expect(result.proposals.length).toBeGreaterThanOrEqual(40);
+    for (const p of result.proposals) expect(() => ProposalSchema.parse(p)).not.toThrow();
+  });
+
+  it('always picks a latency threshold that is an existing bucket bound', () => {
+    for (const p of result.proposals.filter((x) => x.sli === 'latency')) {
+      for (const v of p.variants) expect(OTEL_HTTP_BUCKETS).toContain(v.thresholdSeconds);
+    }
+  });
+
+  it('skips health checks with a reason, but not a business route that merely ends in /status', () => {
+    const skipped = result.skipped.map((s) => s.endpoint);
+    expect(skipped).toEqual(expect.arrayContaining(['/healthz', '/livez', '/readyz', '/metrics', '/ping']));
+    expect(result.skipped.every((s) => /health-check/.test(s.reason))).toBe(true);
+    expect(skipped).not.toContain('/checkout/{id}/status');
+    expect(result.proposals.some((p) => p.endpoint === '/healthz')).toBe(false);
+  });
+
+  it('warns that a 99.9 target on ~200 requests a day is not meaningful, and does not warn busy endpoints', () => {
+    const low = get('legacy-reports', '/reports/daily', 'latency');
+    expect(low.warnings.find((w) => w.startsWith('Low traffic'))).toMatch(/99\.9% target needs at least ~1,000 requests per 1d window.*median of \d{2,3}\b/);
+    expect(get('cart', '/cart', 'latency').warnings.some((w) => w.startsWith('Low traffic'))).toBe(false);
+    expect(low.confidenceComponents.trafficVolume).toBeLessThan(get('cart', '/cart', 'latency').confidenceComponents.trafficVolume);
+  });
+
+  it('detects the regressing deploy, says so, and fits on the recent regime', () => {
+    const p = get('payments', '/charge', 'latency');
+    expect(p.warnings.find((w) => w.startsWith('Regime change'))).toMatch(/1\.\d+x slower.*v2\.4\.0/);
+    const ev = p.evidence.find((e) => e.kind === 'regime-change')!;
+    expect(ev.value).toBeGreaterThan(1.5);
+    expect(p.variants[1]!.rationale).toMatch(/since the regime change/);
+    // Fitting on the old regime alone would have promised a tighter threshold.
+    const deploy = histories.find((h) => h.endpoint === '/charge')!.versions![1]!.start;
+    const oldEnd = Math.floor(deploy / DAY) * DAY;
+    const before = recommend(histories.filter((h) => h.endpoint === '/charge'), { ...options, end: oldEnd, windowSeconds: 14 * DAY });
+    const oldBalanced = before.proposals.find((x) => x.sli === 'latency')!.variants[1]!.thresholdSeconds!;
+    expect(p.variants[1]!.thresholdSeconds!).toBeGreaterThan(oldBalanced);
+    expect(before.proposals[0]!.warnings.some((w) => w.startsWith('Regime change'))).toBe(false);
+  });
+
+  it('does not call a steady endpoint a regime change', () => {
+    const flagged = result.proposals.filter((p) => p.warnings.some((w) => w.startsWith('Regime change')));
+    expect(flagged.map((p) => p.endpoint)).toEqual(['/charge']);
+  });
+
+  it.each([
+    ['gaps are warned with their count', 'catalog', '/products', /^Gaps: 2 of 28 1d windows have no data/],
+    ['a new endpoint is warned', 'search', '/v2/suggest', /^New endpoint: only 5 days of data/],
+    ['weekday/weekend seasonality is warned', 'auth', '/login', /^Seasonality: weekend traffic is \d+\.\d% lower/],
+  ])('%s', (_name, service, endpoint, pattern) => {
+    expect(get(service, endpoint, 'latency').warnings.some((w) => pattern.test(w))).toBe(true);
+  });
+
+  it('keeps variants ordered: latency thresholds and availability targets shrink from conservative to aggressive', () => {
+    for (const p of result.proposals) {
+      const [c, b, a] = p.variants;
+      if (p.sli === 'latency') {
+        expect(c!.thresholdSeconds!).toBeGreaterThanOrEqual(b!.thresholdSeconds!);
+        expect(b!.thresholdSeconds!).toBeGreaterThanOrEqual(a!.thresholdSeconds!);
+      } else {
+        expect(c!.target).toBeGreaterThanOrEqual(b!.target);
+        expect(b!.target).toBeGreaterThanOrEqual(a!.target);
+        // A stricter availability target breaches in a superset of windows.
+        expect(c!.expectedBreachRate).toBeGreaterThanOrEqual(b!.expectedBreachRate);
+        expect(b!.expectedBreachRate).toBeGreaterThanOrEqual(a!.expectedBreachRate);
+      }
+    }
+  });
+
+  it('reports intervals that contain the point estimate, inside [0, 1], and never an upper bound of 0', () => {
+    for (const p of result.proposals) {
+      for (const v of p.variants) {
+        const [lo, hi] = v.breachRateInterval;
+        expect(lo).toBeGreaterThanOrEqual(0);
+        expect(lo).toBeLessThanOrEqual(v.expectedBreachRate);
+        expect(hi).toBeGreaterThanOrEqual(v.expectedBreachRate);
+        expect(hi).toBeGreaterThan(0);
+        expect(hi).toBeLessThanOrEqual(1);
+      }
+      expect(p.breachRateMethod).toMatch(/moving-block bootstrap/);
+    }
+  });
+
+  it('meets each variant goal in the recency-weighted history it was fitted on (threshold choice is checkable)', () => {
+    const p = get('cart', '/cart/items', 'latency');
+    const h = histories.find((x) => x.endpoint === '/cart/items')!;
+    const b = p.variants[1]!;
+    const met = h.windows.filter((w) => latencySli(w, b.thresholdSeconds!)! >= b.target / 100).length / h.windows.length;
+    expect(met).toBeCloseTo(b.historicalCompliance, 10);
+    expect(b.historicalCompliance).toBeGreaterThanOrEqual(0.8);
+    const tighter = OTEL_HTTP_BUCKETS[OTEL_HTTP_BUCKETS.indexOf(b.thresholdSeconds!) - 1];
+    if (tighter !== undefined) expect(b.rationale).toContain(`next bound down, ${tighter < 1 ? `${tighter * 1000} ms` : `${tighter} s`}`);
+  });
+
+  it('is deterministic for a seed and does not depend on the order of endpoints', () => {
+    const again = recommend([...histories].reverse(), options);
+    const byId = new Map(again.proposals.map((p) => [p.sloId, p]));
+    for (const p of result.proposals) expect(byId.get(p.sloId)).toEqual(p);
+  });
+
+  it('gives every variant evidence: a computation, worst windows with graph links, and a Tempo search', () => {
+    for (const p of result.proposals) {
+      for (const v of p.variants) {
+        const mine = p.evidence.filter((e) => !e.variants || e.variants.includes(v.type));
+        expect(mine.some((e) => e.kind === 'computation')).toBe(true);
+        const worst = mine.filter((e) => e.kind === 'worst-window');
+        expect(worst.length).toBeGreaterThan(0);
+        for (const e of worst) expect(e.url).toMatch(/^http:\/\/prometheus:9090\/graph\?g0\.expr=.+&g0\.range_input=2d&g0\.end_input=/);
+        expect(mine.some((e) => e.kind === 'trace-search' && e.url!.startsWith('http://tempo:3200/api/search?q='))).toBe(true);
+      }
+    }
+  });
+
+  it('cites exemplar traces from inside the worst windows, slower than the threshold', () => {
+    const p = get('payments', '/charge', 'latency');
+    const ex = p.evidence.filter((e) => e.kind === 'exemplar');
+    expect(ex.length).toBeGreaterThan(0);
+    const windows = p.evidence.filter((e) => e.kind === 'worst-window');
+    for (const e of ex) {
+      expect(e.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(windows.some((w) => e.start! >= w.start! && e.start! < w.end!)).toBe(true);
+      const threshold = Math.min(...p.variants.filter((v) => e.variants!.includes(v.type)).map((v) => v.thresholdSeconds!));
+      expect(e.value!).toBeGreaterThan(threshold);
+    }
+  });
+
+  it('links to Grafana Explore instead of Prometheus when a Grafana URL is set', () => {
+    const r = recommend(histories.filter((h) => h.endpoint === '/cart'), { ...options, links: { grafanaUrl: 'https://g.example', grafanaDatasourceUid: 'prom1' } });
+    const urls = r.proposals[0]!.evidence.filter((e) => e.kind === 'worst-window').map((e) => e.url!);
+    expect(urls.every((u) => u.startsWith('https://g.example/explore?') && u.includes('prom1'))).toBe(true);
+  });
+
+  it('emits PromQL for the selected threshold with the Sloth window placeholder', () => {
+    const p = get('cart', '/cart', 'latency');
+    const b = p.variants.find((v) => v.type === p.selectedVariant)!;
+    expect(p.queries!.good).toContain(`le="${b.thresholdSeconds}"`);
+    expect(p.queries!.total).toContain('[{{.window}}]');
+    expect(get('cart', '/cart', 'availability').queries!.bad).toContain('http_response_status_code=~"5.."');
+  });
+
+  it('gives one history point per window with data, with each variant SLI in [0, 1]', () => {
+    const p = get('catalog', '/products', 'latency');
+    expect(p.history).toHaveLength(26);
+    for (const pt of p.history!) for (const v of Object.values(pt.sli)) expect(v! >= 0 && v! <= 1).toBe(true);
+  });
+
+  it('scores confidence 0..1 and lower for a 5-day-old endpoint than for a steady one', () => {
+    for (const p of result.proposals) {
+      expect(p.confidence).toBeGreaterThan(0);
+      expect(p.confidence).toBeLessThanOrEqual(1);
+    }
+    expect(get('search', '/v2/suggest', 'latency').confidence).toBeLessThan(get('search', '/search', 'latency').confidence - 0.3);
+  });
+
+  it('computes the error budget from the target, the breach window and the period', () => {
+    const v = get('cart', '/cart', 'availability').variants.find((x) => x.target === 99)!;
+    expect(v.errorBudget.badFraction).toBeCloseTo(0.01, 10);
+    expect(v.errorBudget.minutesPerWindow).toBeCloseTo(14.4, 10);
+    expect(v.errorBudget.minutesPerPeriod).toBeCloseTo(403.2, 10);
+  });
+});
+
+describe('availability counting on a hand-made history', () => {
+  const day = (i: number, total: number, errors: number) => ({ start: end - (10 - i) * DAY, end: end - (9 - i) * DAY, total, errors });
+  // 10 windows of 10,000 requests; errors 0..9 except two bad days with 200 and 50 errors.
+  const h: EndpointHistory = { service: 'svc', endpoint: '/x', windows: Array.from({ length: 10 }, (_, i) => day(i, 10_000, i === 3 ? 200 : i === 7 ? 50 : i)) };
+  const r = recommend([h], { end, windowSeconds: 10 * DAY, breachWindowSeconds: DAY, percentiles: { conservative: 99.9, balanced: 99, aggressive: 95 }, complianceGoals: { conservative: 0.5, balanced: 0.5, aggressive: 0.5 } });
+  const p = r.proposals.find((x) => x.sli === 'availability')!;
+
+  it.each([
+    ['99.9% (10 errors allowed) was met on 8 of 10 days', 'conservative', 99.9, 0.8],
+    ['99% (100 allowed) was met on 9 of 10 days', 'balanced', 99, 0.9],
+    ['95% was met every day', 'aggressive', 95, 1],
+  ])('%s', (_name, type, target, compliance) => {
+    const v = p.variants.find((x) => x.type === type)!;
+    expect(v.target).toBe(target);
+    expect(v.historicalCompliance).toBeCloseTo(compliance, 10);
+  });
+
+  it('produces no latency proposal without latency data', () => {
+    expect(r.proposals.map((x) => x.sli)).toEqual(['availability']);
+  });
+
+  it('lowers an availability target the history does not support to a conventional one, and says why', () => {
+    const strict = recommend([h], { end, windowSeconds: 10 * DAY, breachWindowSeconds: DAY });
+    const c = strict.proposals[0]!.variants[0]!;
+    expect(c.pValue).toBe(99.9);
+    // 99.9, 99.5 and 99 each fail on at least one of the two bad days (weighted compliance < 95%); 98 holds.
+    expect(c.target).toBe(98);
+    expect(c.rationale).toMatch(/configured 99\.9% was met in too few windows/);
+  });
+
+  it('skips an endpoint with fewer than 3 windows of traffic', () => {
+    const r2 = recommend([{ ...h, windows: h.windows.slice(-2) }], { end, windowSeconds: 10 * DAY, breachWindowSeconds: DAY });
+    expect(r2.proposals).toHaveLength(0);
+    expect(r2.skipped[0]!.reason).toMatch(/only 2 evaluation windows/);
+  });
+});
+
+describe('SLO ids', () => {
+  it.each([
+    ['a route with parameters', 'checkout', '/checkout/{id}/status', 'checkout-checkout-id-status-latency'],
+    ['the root route', 'web', '/', 'web-root-latency'],
+  ])('%s becomes a DNS-safe id', (_name, service, endpoint, id) => {
+    expect(sloIdFor(`${slug(service)}-${slug(endpoint)}`, 'latency')).toBe(id);
+  });
+
+  it('long names stay within 63 characters and do not collide', () => {
+    const a = sloIdFor(`svc-${'a'.repeat(80)}-one`, 'availability');
+    const b = sloIdFor(`svc-${'a'.repeat(80)}-two`, 'availability');
+    for (const id of [a, b]) expect(id).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    expect(a).not.toBe(b);
+  });
+});
