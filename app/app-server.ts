@@ -31,6 +31,7 @@ export interface AppServerOptions {
   host?: string;
   relayIntervalMs?: number;
   enqueueTimeoutMs?: number;
+  staleAfterSeconds?: number;
 }
 
 export interface AppServer extends RunningServer {
@@ -44,7 +45,7 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   const metrics = o.metrics ?? createMetrics({ defaultMetrics: true });
   const queues = new Queues(o.queueConnection);
   const inbox = new InboxStore(o.pool);
-  const intake = new Intake({ inbox, queues, metrics, logger: o.logger.child({ component: 'intake' }), enqueueTimeoutMs: o.enqueueTimeoutMs });
+  const intake = new Intake({ inbox, queues, metrics, logger: o.logger.child({ component: 'intake' }), enqueueTimeoutMs: o.enqueueTimeoutMs, staleAfterSeconds: o.staleAfterSeconds });
   const routes = buildRoutes({ env: o.env, pool: o.pool, redis: o.redis, metrics, queues, logger: o.logger, clock: o.clock ?? systemClock });
   const running = await startServer({
     probot: o.probot, appFn: createAppFn({ intake, metrics }), routes, logger: o.logger,

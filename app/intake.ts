@@ -15,6 +15,8 @@ export interface IntakeDeps {
   logger: Logger;
   /** How long the ack path waits for Redis before leaving the delivery to the relay. */
   enqueueTimeoutMs?: number;
+  /** Enqueued but unprocessed this long -> enqueued again (Redis lost its data). */
+  staleAfterSeconds?: number;
 }
 
 export type AcceptOutcome = 'accepted' | 'duplicate';
@@ -64,6 +66,10 @@ export class Intake {
       for (const row of pending) {
         if (!(await this.tryEnqueue(row.deliveryId))) break; // Redis still down: stop this pass
         done++;
+      }
+      // Jobs Redis lost (restart without AOF): add them again under the same job id.
+      for (const row of await this.deps.inbox.stale(this.deps.staleAfterSeconds ?? 600)) {
+        if (!(await this.tryEnqueue(row.deliveryId))) break;
       }
       this.deps.metrics.inboxPending.set(await this.deps.inbox.countNotEnqueued());
       if (done) this.deps.logger.info({ enqueued: done }, 'relay enqueued waiting deliveries');

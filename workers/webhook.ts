@@ -42,7 +42,17 @@ export async function processWebhookJob(data: unknown, deps: WorkerDeps): Promis
   const row = await deps.inbox.get(deliveryId);
   if (!row) throw new UnrecoverableError(`delivery ${deliveryId} is not in the inbox (database restored from an older backup?)`);
   if (row.processedAt) return 'already-processed';
-  const outcome = await route(row, deps);
+  let outcome: WebhookOutcome;
+  try {
+    outcome = await route(row, deps);
+  } catch (err) {
+    // A permanent failure is final: record it so the relay does not bring the delivery back.
+    if (err instanceof UnrecoverableError || err instanceof z.ZodError) {
+      await deps.inbox.markProcessed(deliveryId, (err as Error).message);
+      throw new UnrecoverableError((err as Error).message);
+    }
+    throw err;
+  }
   await deps.inbox.markProcessed(deliveryId);
   return outcome;
 }

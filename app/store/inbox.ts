@@ -66,6 +66,18 @@ export class InboxStore {
     return rows.map(fromDb);
   }
 
+  /**
+   * Enqueued but unprocessed for longer than `seconds`: the job may have been lost with a Redis
+   * that restarted without persistence. Re-adding is safe (same job id; processed rows are skipped).
+   */
+  async stale(seconds: number, limit = 500): Promise<InboxRow[]> {
+    const { rows } = await this.pool.query<DbRow>(
+      `SELECT * FROM webhook_inbox WHERE processed_at IS NULL AND enqueued_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT $2`,
+      [seconds, limit],
+    );
+    return rows.map(fromDb);
+  }
+
   async countNotEnqueued(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM webhook_inbox WHERE enqueued_at IS NULL');
     return Number(rows[0]?.n ?? 0);

@@ -37,7 +37,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number } = {}): Promise<TestStack> {
+export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number } = {}): Promise<TestStack> {
   const db = await createTestDatabase();
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const redis = createRedis(redisUrl, { lazyConnect: false });
@@ -49,7 +49,7 @@ export async function startTestStack(options: { redisUrl?: string; relayInterval
   const env = parseEnv({ WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl });
   const app = await startAppServer({
     env, probot: testProbot(), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: silentLogger,
-    port: 0, host: '127.0.0.1', relayIntervalMs: options.relayIntervalMs ?? 200, enqueueTimeoutMs: options.enqueueTimeoutMs ?? 500,
+    port: 0, host: '127.0.0.1', relayIntervalMs: options.relayIntervalMs ?? 200, enqueueTimeoutMs: options.enqueueTimeoutMs ?? 500, staleAfterSeconds: options.staleAfterSeconds,
   });
   return {
     app, db, redis, producer, prefix,

@@ -25,8 +25,9 @@ export function workerDeps(stack: TestStack, engine = fakeEngine()): WorkerDeps 
   };
 }
 
-export function startTestWorkers(stack: TestStack, deps: WorkerDeps): RunningWorkers & { closeAll(): Promise<void> } {
-  const connection = createRedis(REDIS_URL);
+export function startTestWorkers(stack: TestStack, deps: WorkerDeps, redisUrl = REDIS_URL): RunningWorkers & { closeAll(): Promise<void> } {
+  const connection = createRedis(redisUrl);
+  connection.on('error', () => undefined);
   const running = startWorkers(deps, { connection, prefix: stack.prefix }, { concurrency: 2 });
   return {
     ...running,
