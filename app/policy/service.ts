@@ -120,7 +120,9 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   const policies = qualifyTeams(sections.policies, owner);
   const globs = [...new Set(policies.flatMap((p) => p.applies_to.paths))];
   const files = await deps.vcs.listChangedFiles(repo, prNumber);
-  const change = await gatherChange(deps, repo, pr, files, globs.length ? globs : ['slos/**']);
+  const derived = await gatherChange(deps, repo, pr, files, globs.length ? globs : ['slos/**']);
+  const critical = new Set(sections.policy_guard.critical_services);
+  const change = { ...derived, slos: derived.slos.map((s) => ({ ...s, critical: s.critical || critical.has(s.service) })) };
   const decisions = mapDecisions(await deps.decisions.forPullRequest(repo, prNumber), sections.policy_guard);
 
   const codeownersText = policies.some((p) => p.approvers.codeowners)
