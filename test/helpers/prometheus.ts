@@ -225,3 +225,14 @@ export async function startPrometheus(blocksDir: string): Promise<RunningPrometh
   await stop();
   throw new Error(`prometheus did not become ready within 30s: ${stderr}`);
 }
+
+/** The analysis moment of the shared test fleet (a Sunday midnight UTC). */
+export const TEST_END = Date.UTC(2026, 10, 1) / 1000;
+/** A demo-fleet subset with every messy case: incident + harmless deploy (checkout), regressing deploy
+ *  (payments), a two-day gap (catalog), a new endpoint (search), low traffic (legacy-reports), health checks. */
+export const TEST_SERVICES = ['checkout', 'payments', 'catalog', 'search', 'legacy-reports'];
+export const TEST_FLEET: FleetSpec = { seed: 7, end: TEST_END, days: 29, scenario: 'demo' };
+
+export async function testFleetBlocks(naming: Naming = OTEL_NAMING, services = TEST_SERVICES): Promise<string> {
+  return buildBlocks({ fleet: TEST_FLEET, naming, filter: (e) => services.includes(e.service) }, services.join(','));
+}

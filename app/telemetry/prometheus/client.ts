@@ -141,6 +141,7 @@ export class PrometheusClient {
         minTimeout: this.opts.retryMinMs,
         factor: 2,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft === 0) return; // the last failure is thrown, not retried
           this.stats.retries++;
           this.logger.warn({ path, query: what, attemptNumber, retriesLeft, err: error.message }, 'prometheus request failed, retrying');
         },
