@@ -34,7 +34,8 @@ export function openSloObjects(report: Report, proposal: Proposal, options: { pe
   const name = safeName(proposal.sloId);
   const service = safeName(proposal.service);
   const source = (query: string) => ({ metricSource: { type: 'Prometheus', spec: { query: withWindow(query, OPENSLO_RATE_WINDOW) } } });
-  const labels = { 'slo-scout.dev/service': proposal.service, 'slo-scout.dev/sli': proposal.sli };
+  // OpenSLO label keys allow no '/' prefix (unlike annotation keys) and values must be name-like.
+  const labels = { 'slo-scout-service': service, 'slo-scout-sli': proposal.sli };
 
   const objects: object[] = [
     {

@@ -48,6 +48,16 @@ describe('OpenSLO v1', () => {
         expect(sli.ratioMetric.good.metricSource.spec.query).not.toContain('{{');
         expect(sli.ratioMetric.total.metricSource.spec.query).toContain('[5m]');
         for (const value of Object.values(slo.metadata.annotations ?? {})) expect(typeof value).toBe('string');
+        // OpenSLO v1 metadata rules (spec README "Notes (General Schema)").
+        for (const o of objects) {
+          for (const [key, value] of Object.entries((o.metadata as { labels?: Record<string, string> }).labels ?? {})) {
+            expect(key).toMatch(/^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/);
+            expect(value).toMatch(/^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/);
+          }
+          for (const key of Object.keys(o.metadata.annotations ?? {})) {
+            expect(key).toMatch(/^(([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/);
+          }
+        }
       });
     }
   }
