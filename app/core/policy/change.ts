@@ -100,21 +100,42 @@ function isCritical(...labelSets: (Record<string, unknown> | undefined)[]): bool
   return labelSets.some((l) => [labelText(l, 'criticality'), labelText(l, 'tier')].includes('critical'));
 }
 
+/** Floating noise from fraction -> percent (0.999 * 100 = 99.89999...) must not read as a change. */
+const round = (n: number) => Number(n.toPrecision(10));
+
+/**
+ * SLO-Scout's own OpenSLO files keep the latency threshold in the SLI query (`le="0.5"`) and in
+ * the annotation of the selected variant; read it from there so a threshold change is seen.
+ */
+function selectedVariantThreshold(annotations: Record<string, unknown> | undefined): number | null {
+  const selected = labelText(annotations, 'slo-scout.dev/selected-variant');
+  const raw = selected ? labelText(annotations, `slo-scout.dev/variant-${selected}`) : undefined;
+  if (!raw) return null;
+  try {
+    const v = (JSON.parse(raw) as { thresholdSeconds?: unknown }).thresholdSeconds;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 function slosOf(docs: unknown[] | null): SloDoc[] {
   const out: SloDoc[] = [];
   for (const doc of docs ?? []) {
     const open = OpenSloDoc.safeParse(doc);
     if (open.success) {
       const { metadata, spec } = open.data;
+      const selected = selectedVariantThreshold(metadata.annotations);
       out.push({
         slo: metadata.name,
         service: spec.service,
-        endpoint: labelText(metadata.labels, 'endpoint', 'slo-scout/endpoint') ?? labelText(metadata.annotations, 'slo-scout.io/endpoint') ?? metadata.name,
+        // SLO-Scout names SLOs <service>-<route>-<sli>; one endpoint carries a latency and an availability SLO.
+        endpoint: labelText(metadata.labels, 'endpoint') ?? metadata.name.replace(/-(latency|availability)$/, ''),
         critical: isCritical(metadata.labels),
         objectives: spec.objectives.map((o) => ({
           // OpenSLO v1 writes targets as fractions (0.999); targetPercent as percentages.
-          target: o.targetPercent ?? (o.target !== undefined ? o.target * 100 : 0),
-          threshold: o.op === 'lt' || o.op === 'lte' ? (o.value ?? null) : null,
+          target: round(o.targetPercent ?? (o.target !== undefined ? o.target * 100 : 0)),
+          threshold: o.op === 'lt' || o.op === 'lte' ? (o.value ?? null) : selected,
         })),
       });
       continue;

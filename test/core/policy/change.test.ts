@@ -56,6 +56,25 @@ describe('deriveChange', () => {
     expect(c.slos).toEqual([]);
   });
 
+  it('reads the threshold of SLO-Scout files from the selected variant annotation (lower target, lower threshold = mixed change) and groups latency and availability per endpoint', () => {
+    const gen = (variant: string, target: number) => `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-api-orders-latency
+  annotations:
+    slo-scout.dev/selected-variant: ${variant}
+    slo-scout.dev/variant-balanced: '{"target":99,"thresholdSeconds":0.5}'
+    slo-scout.dev/variant-aggressive: '{"target":95,"thresholdSeconds":0.25}'
+spec:
+  service: checkout-api
+  objectives: [{ target: ${target} }]
+---
+${openslo('checkout-api-orders-availability', 'checkout-api', target)}`;
+    const c = deriveChange([{ path: 'slos/checkout-api/x.yaml', base: docs(gen('balanced', 0.99)), head: docs(gen('aggressive', 0.95)) }]);
+    expect(c.slos.find((s) => s.slo.endsWith('latency'))).toMatchObject({ kind: 'changed', before: [{ target: 99, threshold: 0.5 }], after: [{ target: 95, threshold: 0.25 }] });
+    expect(c.endpoints).toEqual(['checkout-api/checkout-api-orders']);
+  });
+
   it('ignores documents it does not understand and unchanged SLOs', () => {
     const same = openslo('latency', 'checkout', 0.99, 300);
     const c = deriveChange([{ path: 'slos/x.yaml', base: docs(`${same}---\nfoo: bar\n`), head: docs(same) }]);
