@@ -9,8 +9,17 @@ export { prometheusGraphUrl, grafanaExploreUrl, tempoSearchUrl } from './links.j
 
 export interface EvidenceLinks { prometheusUrl?: string; grafanaUrl?: string; grafanaDatasourceUid?: string; tempoUrl?: string }
 
+const isoCache = new Map<number, string>();
+
+/** RFC 3339 in UTC without milliseconds. Memoised (bounded): a report formats the same window edges thousands of times. */
 export function isoTime(t: number): string {
-  return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+  let s = isoCache.get(t);
+  if (s === undefined) {
+    s = new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+    if (isoCache.size > 50_000) isoCache.clear();
+    isoCache.set(t, s);
+  }
+  return s;
 }
 
 /** The `count` windows with the lowest SLI (ties: the most recent first), worst first. */

@@ -102,8 +102,12 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
     const share = k / (perDraw * L);
     const a = share * nEff + 0.5;
     const b = (1 - share) * nEff + 0.5;
-    const lnBab = lnBeta(a, b);
-    for (let j = 0; j <= m; j++) predictive[j]! += kFreq[k]! * Math.exp(lnChoose(m, j) + lnBeta(j + a, m - j + b) - lnBab);
+    // Beta-binomial pmf by its ratio recurrence: f(j+1)/f(j) = (m−j)(j+a) / ((j+1)(m−j−1+b)).
+    let f = Math.exp(lnGamma(m + b) + lnGamma(a + b) - lnGamma(b) - lnGamma(m + a + b));
+    for (let j = 0; j <= m; j++) {
+      predictive[j]! += kFreq[k]! * f;
+      f *= ((m - j) * (j + a)) / ((j + 1) * (m - j - 1 + b));
+    }
   }
   const alpha = (1 - input.level) / 2;
   let lo = quantileOfPmf(predictive, alpha) / m;
@@ -112,14 +116,6 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
   lo = Math.min(lo, rate);
   hi = Math.max(hi, rate);
   return { rate, interval: [lo, hi], effectiveN: nEff, weightedShare, breaches, windows: n };
-}
-
-function lnBeta(a: number, b: number): number {
-  return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
-}
-
-function lnChoose(n: number, k: number): number {
-  return lnGamma(n + 1) - lnGamma(k + 1) - lnGamma(n - k + 1);
 }
 
 /** Smallest k whose cumulative probability reaches q (with a hair of tolerance for float sums). */
