@@ -52,7 +52,8 @@ function* endpointLines(spec: BackfillSpec, ep: FleetEndpoint): Generator<string
   type Series = { labels: Record<string, string>; buckets: number[]; count: number; sum: number; lines: string[] };
   const series = new Map<string, Series>();
   const get = (status: string, version: string, t: number): Series => {
-    const key = `${status}|${version}`;
+    // Without a version label every version writes the same series.
+    const key = n.version ? `${status}|${version}` : status;
     let s = series.get(key);
     if (!s) {
       const labels: Record<string, string> = { [n.service]: ep.service, [n.route]: ep.endpoint, [n.status]: status };
@@ -74,10 +75,12 @@ function* endpointLines(spec: BackfillSpec, ep: FleetEndpoint): Generator<string
     s.lines.push(`${n.histogram}_sum{${base}} ${s.sum.toFixed(3)} ${t}`);
   };
   let hourEnd = -1;
-  const touched = new Set<Series>();
+  let liveVersion = '';
+  // A real exporter exposes every counter it has on every scrape: emit all series of the live
+  // version each hour, whether or not they moved (sparse samples would break increase()).
   const flush = (): void => {
-    for (const s of touched) emit(s, hourEnd);
-    touched.clear();
+    if (hourEnd < 0) return;
+    for (const s of series.values()) if (!n.version || s.labels[n.version] === liveVersion) emit(s, hourEnd);
   };
   for (const step of fleetSteps(spec.fleet, ep)) {
     const end = Math.floor(step.t / sample) * sample + sample;
@@ -85,13 +88,12 @@ function* endpointLines(spec: BackfillSpec, ep: FleetEndpoint): Generator<string
       flush();
       hourEnd = end;
     }
+    liveVersion = step.version;
     const ok = get('200', step.version, end);
-    touched.add(ok);
     let errors = step.errors;
     const counts = [...step.bucketCounts];
     if (errors > 0) {
       const bad = get('500', step.version, end);
-      touched.add(bad);
       bad.count += errors;
       for (let i = counts.length - 1; i >= 0 && errors > 0; i--) {
         const take = Math.min(errors, counts[i]!);
@@ -139,7 +141,7 @@ export async function writeOpenMetrics(spec: BackfillSpec, file: string): Promis
 }
 
 function cacheKey(spec: BackfillSpec, extra: string): string {
-  return createHash('sha256').update(JSON.stringify({ fleet: spec.fleet, naming: spec.naming ?? OTEL_NAMING, sample: spec.sampleSeconds ?? 3600, extra, v: 3 })).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify({ fleet: spec.fleet, naming: spec.naming ?? OTEL_NAMING, sample: spec.sampleSeconds ?? 3600, extra, v: 4 })).digest('hex').slice(0, 16);
 }
 
 /**
