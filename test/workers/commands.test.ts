@@ -43,9 +43,11 @@ const pull = (fork = false) => ({
   base: { ref: 'main', repo: { full_name: 'Codertocat/Hello-World' } },
 });
 
-async function send(body: string, login = 'Codertocat') {
+/** Mocks are set up BEFORE the webhook is sent: the worker may call GitHub at once. */
+async function send(body: string, login = 'Codertocat', mocks: (commentId: number) => void = () => undefined) {
   const payload = prCommentPayload(body, { login });
   const commentId = (payload.comment as { id: number }).id;
+  mocks(commentId);
   const res = await postWebhook(stack.app.url, 'issue_comment', payload, { secret: WEBHOOK_SECRET });
   expect(res.status).toBe(200);
   return { ...res, commentId };
@@ -58,50 +60,54 @@ async function processed(deliveryId: string) {
 describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitHub)', () => {
   it('help: reacts with eyes and answers with the command table in the help topic comment', async () => {
     mockConfig();
-    const { commentId, deliveryId } = await send('/slo-scout help');
-    mockEyes(commentId);
-    mockTopicAnswer('help', /\| `\/slo-scout variant <conservative\|balanced\|aggressive> \[slo-id\]` \|/);
+    const { deliveryId } = await send('/slo-scout help', 'Codertocat', (commentId) => {
+      mockEyes(commentId);
+      mockTopicAnswer('help', /\| `\/slo-scout variant <conservative\|balanced\|aggressive> \[slo-id\]` \|/);
+    });
     await processed(deliveryId);
   });
 
   it('an unknown command is answered with help', async () => {
     mockConfig();
-    const { commentId, deliveryId } = await send('/slo-scout deploy-to-prod');
-    mockEyes(commentId);
-    mockTopicAnswer('help', /`deploy-to-prod` is not a command/);
+    const { deliveryId } = await send('/slo-scout deploy-to-prod', 'Codertocat', (commentId) => {
+      mockEyes(commentId);
+      mockTopicAnswer('help', /`deploy-to-prod` is not a command/);
+    });
     await processed(deliveryId);
   });
 
   it('rerun from a user without write access is refused and nothing is queued', async () => {
     mockConfig();
-    const { commentId, deliveryId } = await send('/slo-scout rerun', 'visitor');
-    mockEyes(commentId);
-    nock(API).get(`${R}/pulls/1`).reply(200, pull())
+    const { deliveryId, commentId } = await send('/slo-scout rerun', 'visitor', (commentId) => {
+      mockEyes(commentId);
+      nock(API).get(`${R}/pulls/1`).reply(200, pull())
       .get(`${R}/collaborators/visitor/permission`).reply(200, { permission: 'read', role_name: 'read' });
-    mockTopicAnswer('rerun', /needs write access/);
+      mockTopicAnswer('rerun', /needs write access/);
+    });
     await processed(deliveryId);
     expect(await deps.queues.get('analyze').getJob(`rerun-github-${commentId}`)).toBeUndefined();
   });
 
   it('variant on a PR from a fork is refused even for a maintainer', async () => {
     mockConfig();
-    const { commentId, deliveryId } = await send('/slo-scout variant aggressive');
-    mockEyes(commentId);
-    nock(API).get(`${R}/pulls/1`).reply(200, pull(true));
-    mockTopicAnswer('variant', /not available on pull requests from forks/);
+    const { deliveryId } = await send('/slo-scout variant aggressive', 'Codertocat', (commentId) => {
+      mockEyes(commentId);
+      nock(API).get(`${R}/pulls/1`).reply(200, pull(true));
+      mockTopicAnswer('variant', /not available on pull requests from forks/);
+    });
     await processed(deliveryId);
   });
 
   it('rerun by a writer analyses, renders and opens exactly one PR with all files in one commit', async () => {
     mockConfig(2); // once for the comment (command teams), once in the analyze job
-    const { commentId, deliveryId } = await send('/slo-scout rerun');
-    mockEyes(commentId);
-    nock(API).get(`${R}/pulls/1`).reply(200, pull())
+    const { deliveryId } = await send('/slo-scout rerun', 'Codertocat', (commentId) => {
+      mockEyes(commentId);
+      nock(API).get(`${R}/pulls/1`).reply(200, pull())
       .get(`${R}/collaborators/Codertocat/permission`).reply(200, { permission: 'admin', role_name: 'admin' });
-    mockTopicAnswer('rerun', /re-analysis queued/);
-    const rendered = { title: 'SLOs for checkout', body: 'variant balanced', files: [{ path: 'slos/checkout.yaml', content: 'variant: balanced\n' }] };
-    const hash = contentHash(rendered);
-    nock(API)
+      mockTopicAnswer('rerun', /re-analysis queued/);
+      const rendered = { title: 'SLOs for checkout', body: 'variant balanced', files: [{ path: 'slos/checkout.yaml', content: 'variant: balanced\n' }] };
+      const hash = contentHash(rendered);
+      nock(API)
       .get(R).reply(200, { default_branch: 'main' })
       .get(`${R}/pulls`).query({ state: 'open', head: 'Codertocat:slo-scout/checkout', per_page: 10 }).reply(200, [])
       .get(`${R}/compare/main...slo-scout%2Fcheckout`).query(true).reply(404, {})
@@ -113,6 +119,7 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
       .post(`${R}/git/refs`).reply(201, {})
       .post(`${R}/pulls`, (b) => b.head === 'slo-scout/checkout' && b.body.includes(hash)).reply(201, { ...pull(), number: 2, body: bodyWithHash(rendered.body, hash) })
       .post(`${R}/issues/2/labels`, { labels: ['slo'] }).reply(200, []);
+    });
     await processed(deliveryId);
     await waitFor(async () => (await deps.pool.query('SELECT number FROM slo_pull_requests')).rows[0]?.number === 2, 'PR recorded');
     expect(deps.engine.calls.analyze).toBe(1);
@@ -120,12 +127,13 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
 
   it('simulate is open to everyone and answers with the simulator table in the simulate topic', async () => {
     mockConfig();
-    const { commentId, deliveryId } = await send('/slo-scout simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2', 'visitor');
-    mockEyes(commentId);
-    mockTopicAnswer('simulate', /simulating `replicas=5 traffic=1.2 canary=10 version=v1.4.2`/);
-    nock(API)
+    const { deliveryId } = await send('/slo-scout simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2', 'visitor', (commentId) => {
+      mockEyes(commentId);
+      mockTopicAnswer('simulate', /simulating `replicas=5 traffic=1.2 canary=10 version=v1.4.2`/);
+      nock(API)
       .get(`${R}/issues/1/comments`).query(true).reply(200, [{ id: 900, body: `${topicMarker('simulate')}\nsimulating…`, user: { login: BOT } }])
       .patch(`${R}/issues/comments/900`, (b) => /\| balanced \| 1\.0% \(replicas=5\) \|/.test(b.body)).reply(200, {});
+    });
     await processed(deliveryId);
     await waitFor(() => deps.engine.calls.simulate.length === 1 && nock.pendingMocks().length === 0, 'simulate answered');
     expect(deps.engine.calls.simulate[0]).toEqual({ replicas: '5', traffic: '1.2', canary: '10', version: 'v1.4.2' });
@@ -133,9 +141,10 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
 
   it('explain names the known SLOs when the id is unknown', async () => {
     mockConfig();
-    const { commentId, deliveryId } = await send('/slo-scout explain nope');
-    mockEyes(commentId);
-    mockTopicAnswer('explain', /unknown slo id "nope".*`checkout-latency`/);
+    const { deliveryId } = await send('/slo-scout explain nope', 'Codertocat', (commentId) => {
+      mockEyes(commentId);
+      mockTopicAnswer('explain', /unknown slo id "nope".*`checkout-latency`/);
+    });
     await processed(deliveryId);
   });
 });
@@ -145,9 +154,10 @@ describe('explain with a stored report', () => {
     const { fakeReport } = await import('../helpers/fake-engine.js');
     await deps.reports.save('github', 'Codertocat/Hello-World', fakeReport());
     mockConfig();
-    const { commentId, deliveryId } = await send('/slo-scout explain checkout-latency', 'visitor');
-    mockEyes(commentId);
-    mockTopicAnswer('explain-checkout-latency', /### checkout-latency\n\nthreshold from the 99th percentile/);
+    const { deliveryId } = await send('/slo-scout explain checkout-latency', 'visitor', (commentId) => {
+      mockEyes(commentId);
+      mockTopicAnswer('explain-checkout-latency', /### checkout-latency\n\nthreshold from the 99th percentile/);
+    });
     await processed(deliveryId);
   });
 });
