@@ -4,7 +4,8 @@ import { pullRequestTemplate } from './templates.js';
 
 /** GitHub rejects PR bodies over 65,536 characters; keep a margin for the truncation note. */
 export const GITHUB_BODY_LIMIT = 65_536;
-const MAX_EVIDENCE = 5;
+/** Evidence links per SLO in full and in compact mode (when the body would exceed the limit). */
+const MAX_EVIDENCE = { full: 5, compact: 2 };
 
 export interface PullRequestBodyOptions {
   /** sloId -> URL of the SVG chart (e.g. a blob URL on the PR branch); charts are omitted without it. */
@@ -52,7 +53,7 @@ function evidenceLine(e: Evidence): string {
   return `*${e.kind}*: ${what}${when}${trace}${link}`;
 }
 
-function sloView(report: Report, p: Proposal, period: string, options: PullRequestBodyOptions) {
+function sloView(report: Report, p: Proposal, period: string, options: PullRequestBodyOptions, compact: boolean) {
   const selected = selectedType(p, options.variant);
   const chart = options.chartLinks?.[p.sloId];
   return {
@@ -73,31 +74,49 @@ function sloView(report: Report, p: Proposal, period: string, options: PullReque
     confidence: tidy(p.confidence, 2),
     components: Object.fromEntries(Object.entries(p.confidenceComponents).map(([k, v]) => [k, tidy(v, 2)])),
     warnings: p.warnings.map(md),
-    evidence: p.evidence.slice(0, MAX_EVIDENCE).map(evidenceLine),
-    moreEvidence: Math.max(0, p.evidence.length - MAX_EVIDENCE),
-    whatIf: (p.whatIf ?? []).flatMap((w) => w.variants.map((v) => ({
-      scenario: md(w.scenario),
-      type: v.type === selected ? `**${v.type}**` : v.type,
-      baseline: pct(v.baselineBreachRate),
-      projected: pct(v.projectedBreachRate),
-      interval: `[${pct(v.confidenceInterval[0])}, ${pct(v.confidenceInterval[1])}] at ${pct(v.confidenceLevel)}`,
-      consumed: pct(v.budgetConsumedShare),
-      exhaustion: v.daysToExhaustion === null ? 'not within the period' : `${tidy(v.daysToExhaustion, 3)} days`,
-    }))),
-    whatIfWarnings: (p.whatIf ?? []).flatMap((w) => w.warnings.map((t) => `${md(w.scenario)}: ${md(t)}`)),
+    evidence: p.evidence.slice(0, MAX_EVIDENCE[compact ? 'compact' : 'full']).map(evidenceLine),
+    moreEvidence: Math.max(0, p.evidence.length - MAX_EVIDENCE[compact ? 'compact' : 'full']),
+    // One row per scenario: the enforced variant in full, the others' projections alongside.
+    whatIf: (p.whatIf ?? []).flatMap((w) => {
+      const v = w.variants.find((x) => x.type === selected);
+      if (!v) return [];
+      return [{
+        scenario: md(w.scenario),
+        baseline: pct(v.baselineBreachRate),
+        projected: pct(v.projectedBreachRate),
+        interval: `[${pct(v.confidenceInterval[0])}, ${pct(v.confidenceInterval[1])}] at ${pct(v.confidenceLevel)}`,
+        consumed: pct(v.budgetConsumedShare),
+        exhaustion: v.daysToExhaustion === null ? 'not within the period' : `${tidy(v.daysToExhaustion, 3)} days`,
+        others: w.variants.filter((x) => x.type !== selected).map((x) => `${x.type} ${pct(x.projectedBreachRate)}`).join(', ') || '—',
+      }];
+    }),
+    selected,
+    whatIfWarnings: groupWarnings(p),
   };
 }
 
-function render(report: Report, options: PullRequestBodyOptions, shown: number, limit: number): string {
+/** The same caveat often applies to several scenarios: say it once and list the scenarios. */
+function groupWarnings(p: Proposal): string[] {
+  const byText = new Map<string, string[]>();
+  for (const w of p.whatIf ?? []) {
+    for (const t of w.warnings) byText.set(t, [...(byText.get(t) ?? []), w.scenario]);
+  }
+  return [...byText].map(([text, scenarios]) => `${md(scenarios.join(', '))}: ${md(text)}`);
+}
+
+interface Shown { rows: number; details: number; compact: boolean }
+
+function render(report: Report, options: PullRequestBodyOptions, shown: Shown, limit: number): string {
   const period = report.period ?? report.window;
   const groups = [...byService(report)];
   const all = groups.flatMap(([, ps]) => ps);
-  const visible = new Set(all.slice(0, shown));
+  const visible = new Set(all.slice(0, shown.details));
+  const listed = new Set(all.slice(0, shown.rows));
   const services = groups
     .map(([name, ps]) => ({ name: md(name), proposals: ps.filter((p) => visible.has(p)) }))
     .filter((s) => s.proposals.length > 0)
-    .map((s) => ({ ...s, count: s.proposals.length, plural: s.proposals.length !== 1, proposals: s.proposals.map((p) => sloView(report, p, period, options)) }));
-  const rows = all.filter((p) => visible.has(p)).map((p) => {
+    .map((s) => ({ ...s, count: s.proposals.length, plural: s.proposals.length !== 1, proposals: s.proposals.map((p) => sloView(report, p, period, options, shown.compact)) }));
+  const rows = all.filter((p) => listed.has(p)).map((p) => {
     const selected = selectedType(p, options.variant);
     const v = p.variants.find((x) => x.type === selected);
     return {
@@ -130,27 +149,41 @@ function render(report: Report, options: PullRequestBodyOptions, shown: number, 
     collapse: serviceCount > 3 || all.length > 6,
     services,
     skipped: (report.skipped ?? []).map((s) => ({ service: md(s.service), endpoint: md(s.endpoint ?? '(all endpoints)'), reason: md(s.reason) })),
-    truncated: shown < all.length
-      ? `This description shows ${shown} of ${all.length} SLOs to stay within GitHub's ${num(limit)}-character limit. Every SLO is in the files of this PR and in \`report.json\`.`
-      : undefined,
+    truncated: truncationNote(shown, all.length, limit),
   });
+}
+
+function truncationNote(shown: Shown, total: number, limit: number): string | undefined {
+  if (shown.rows >= total && shown.details >= total && !shown.compact) return undefined;
+  const what = shown.details >= total
+    ? 'Details are shortened'
+    : `The table lists ${shown.rows} of ${total} SLOs and details follow for ${shown.details}`;
+  return `${what} to stay within GitHub's ${num(limit)}-character limit. Every SLO is in the files of this PR and in full in \`report.json\`.`;
 }
 
 /** PULL_REQUEST.md: summary, per-SLO variants, confidence, evidence, warnings, what-if and the slash-commands. */
 export function renderPullRequestBody(report: Report, options: PullRequestBodyOptions = {}): string {
   const limit = options.maxLength ?? GITHUB_BODY_LIMIT;
   const total = report.proposals.length;
-  const full = render(report, options, total, limit);
-  if (full.length <= limit) return full;
-  // Largest number of SLOs (in service order) whose body fits: the body grows with every SLO shown.
-  let lo = 0;
-  let hi = total - 1;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (render(report, options, mid, limit).length <= limit) lo = mid;
-    else hi = mid - 1;
-  }
-  const body = render(report, options, lo, limit);
+  const fits = (shown: Shown) => render(report, options, shown, limit).length <= limit;
+  // Degrade in steps: full; shorter details; fewer detail sections (the summary table keeps every SLO);
+  // finally fewer table rows too. Each step keeps whole SLO sections, never half a table.
+  const steps: Shown[] = [{ rows: total, details: total, compact: false }, { rows: total, details: total, compact: true }];
+  for (const shown of steps) if (fits(shown)) return render(report, options, shown, limit);
+  const largest = (ok: (k: number) => boolean): number => {
+    let lo = 0;
+    let hi = total;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (ok(mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  let shown: Shown = { rows: total, details: 0, compact: true };
+  if (fits(shown)) shown = { ...shown, details: largest((k) => fits({ rows: total, details: k, compact: true })) };
+  else shown = { rows: largest((k) => fits({ rows: k, details: 0, compact: true })), details: 0, compact: true };
+  const body = render(report, options, shown, limit);
   if (body.length <= limit) return body;
   const note = '\n\n… truncated; see `report.json` for everything.\n';
   return body.slice(0, limit - note.length) + note;

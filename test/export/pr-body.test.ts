@@ -25,7 +25,7 @@ describe('PULL_REQUEST.md', () => {
     ['the interval method', /Interval method: moving-block bootstrap/],
     ['evidence with a link and a trace id', /trace `4bf92f3577b34da6a3ce929d0e0e4736` · \[open\]\(http:\/\/tempo:3200/],
     ['warnings', /:warning: Low traffic/],
-    ['a What if table when the simulator added one', /\| replicas=5 traffic=1\.2 \| \*\*balanced\*\* \| 7\.1% → 12% \[7%, 18%\] at 90% \| 88% \| 24\.5 days \|/],
+    ['a What if row per scenario for the enforced variant', /\| replicas=5 traffic=1\.2 \| 7\.1% → 12% \[7%, 18%\] at 90% \| 88% \| 24\.5 days \| conservative 6%, aggressive 20% \|/],
     ['skipped endpoints', /\| checkout-api \| GET \/healthz \| health check/],
     ['the variant steering command', /`\/slo-scout variant <conservative\\\|balanced\\\|aggressive> \[slo-id\]`/],
   ])('shows %s', (_name, pattern) => {
@@ -67,20 +67,36 @@ describe('PULL_REQUEST.md', () => {
     expect(renderPullRequestBody(bigReport(20))).toContain('<details open>');
   });
 
+  it('groups a caveat shared by several what-if scenarios into one line', () => {
+    const p = report.proposals[0]!;
+    const w = p.whatIf![0]!;
+    const twice = { ...report, proposals: [{ ...p, whatIf: [w, { ...w, scenario: 'traffic x2' }] }] };
+    const out = renderPullRequestBody(twice);
+    expect(out).toContain(`replicas=5 traffic=1.2, traffic x2: ${w.warnings[0]}`);
+    expect(out.split(w.warnings[0]!).length - 1).toBe(1);
+  });
+
   it.each([
-    ['GitHub\'s limit for a 400-SLO fleet', 400, undefined],
-    ['a small custom limit', 12, 12_000],
-  ])('stays within %s and says where the rest is', (_name, n, maxLength) => {
+    ['GitHub\'s limit for a 1000-SLO fleet, listing fewer SLOs in the table', 1000, undefined, /The table lists \d{2,3} of 1000 SLOs and details follow for 0/],
+    ['GitHub\'s limit for a 120-SLO fleet, keeping every SLO in the table', 120, undefined, /The table lists 120 of 120 SLOs and details follow for \d+/],
+    ['a small custom limit', 12, 12_000, /The table lists 12 of 12 SLOs and details follow for [1-9]/],
+  ])('stays within %s and says where the rest is', (_name, n, maxLength, note) => {
     const big = bigReport(n);
     const full = renderPullRequestBody(big, { maxLength: Number.MAX_SAFE_INTEGER });
     const limit = maxLength ?? GITHUB_BODY_LIMIT;
     expect(full.length).toBeGreaterThan(limit);
     const out = renderPullRequestBody(big, maxLength ? { maxLength } : {});
     expect(out.length).toBeLessThanOrEqual(limit);
-    expect(out).toMatch(/This description shows \d+ of \d+ SLOs/);
+    expect(out).toMatch(note);
     expect(out).toContain('report.json');
     expect(out).toContain('### How to steer this PR');
-    // Graceful: it keeps as many whole SLO sections as fit (more than a handful for GitHub's limit).
-    expect(Number(/shows (\d+) of/.exec(out)![1])).toBeGreaterThan(maxLength ? 1 : 20);
+  });
+
+  it('shortens details before dropping any SLO when that is enough', () => {
+    const big = bigReport(12);
+    const full = renderPullRequestBody(big, { maxLength: Number.MAX_SAFE_INTEGER });
+    const out = renderPullRequestBody(big, { maxLength: full.length - 200 });
+    expect(out).toContain('Details are shortened');
+    expect(out.match(/^#### /gm)).toHaveLength(12);
   });
 });
