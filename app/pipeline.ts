@@ -5,6 +5,7 @@
 import { recommend, type RecommendOptions } from './core/recommend/index.js';
 import { Report } from './core/report.js';
 import { formatDuration, parseDuration } from './core/time.js';
+import { defaultWhatIf, simulationInputFromHistories } from './core/simulate/index.js';
 import type { SloScoutConfig } from './config/schema.js';
 import type { EndpointHistory } from './core/types.js';
 import type { Clock } from './deps.js';
@@ -61,6 +62,23 @@ export const tempoStep: AnalysisStep = {
   },
 };
 
+/** Adds the compact simulation basis and the default what-if scenarios to each proposal (issue 3). */
+export const whatIfStep: AnalysisStep = {
+  name: 'what-if',
+  run({ report, histories, options, logger }) {
+    const input = simulationInputFromHistories(histories, report.proposals, { periodSeconds: options.periodSeconds ?? options.windowSeconds });
+    const whatIf = defaultWhatIf(input, report.proposals);
+    for (const p of report.proposals) {
+      const slo = input.slos.find((s) => s.sloId === p.sloId && s.service === p.service);
+      if (slo) p.simulationBasis = slo.basis;
+      const results = whatIf.get(p.sloId);
+      if (results) p.whatIf = results;
+    }
+    logger.info({ proposals: whatIf.size }, 'what-if scenarios simulated');
+    return Promise.resolve();
+  },
+};
+
 function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
@@ -87,7 +105,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
     skipped: [...fetched.skipped, ...rec.skipped],
     timings: { totalSeconds: 0, prometheusSeconds: fetched.stats.backendSeconds, queries: fetched.stats.queries },
   };
-  const all = [tempoStep, ...(steps ?? [])];
+  const all = [tempoStep, whatIfStep, ...(steps ?? [])];
   for (let i = 0; i < all.length; i++) {
     onProgress?.({ phase: 'enrich', done: i, total: all.length });
     await all[i]!.run({ report, histories: fetched.histories, deps, options, logger: logger.child({ step: all[i]!.name }) });

@@ -44,8 +44,12 @@ export const SimulationBasis = z.object({
   periodSeconds: z.number().positive(),
   /** Latency bucket bounds in seconds (empty when the endpoint has no latency data). */
   thresholds: z.array(z.number()),
-  /** μ: requests per second one replica serves at full utilisation. */
+  /** Requests per second one replica serves at full utilisation (= serversPerReplica × serviceRate). */
   capacityPerReplica: z.number().positive(),
+  /** Requests a replica runs at once (worker slots): the M/M/c servers are replicas × this. */
+  serversPerReplica: z.number().int().positive(),
+  /** μ per slot: 1 / mean service time (seconds⁻¹). */
+  serviceRate: z.number().positive(),
   capacitySource: CapacitySource,
   /** False when no replica count was observed: the service is then modelled as one "replica". */
   replicasKnown: z.boolean(),

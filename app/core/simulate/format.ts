@@ -26,7 +26,7 @@ export const SIMULATION_HEADERS = ['variant', 'objective', 'baseline breach', 'p
 /** One line of context under a table: capacity, utilisation and peak latency. */
 export function simulationContext(slo: SloSimulationResult): string {
   const parts = [
-    `capacity ${slo.capacity.perReplica.toPrecision(3)} req/s per replica (${slo.capacity.source})`,
+    `capacity ${slo.capacity.perReplica.toPrecision(3)} req/s per replica (${slo.capacity.serversPerReplica} concurrent x ${seconds(1 / slo.capacity.serviceRate)} service, ${slo.capacity.source})`,
     `peak utilisation ${slo.utilisation.baselinePeak.toFixed(2)} -> ${slo.utilisation.projectedPeak.toFixed(2)}`,
     `${slo.windows} evaluation windows`,
   ];

@@ -2,7 +2,7 @@ import type { EndpointHistory, LatencyCounts, WindowCounts } from '../types.js';
 import type { Proposal, Report, SliKind, VariantType } from '../report.js';
 import { parseDuration } from '../time.js';
 import type { BasisWindow, SimulationBasis, VersionBehaviour } from './basis.js';
-import { deconvolveService, fitCapacity, type LoadGroup } from './fit.js';
+import { configuredCapacity, deconvolveService, fitCapacity, type LoadGroup } from './fit.js';
 
 /** One SLO ready to simulate: its variants and the model fitted from its history. */
 export interface SloSimulationInput {
@@ -128,17 +128,17 @@ export function simulationBasisFromHistory(history: EndpointHistory, options: Ba
   };
 
   const allGroups = groupsOf(allSteps);
+  const peakPerReplica = Math.max(0, ...allSteps.map((s) => s.requests / stepSeconds / s.replicas));
   const fit = options.capacityPerReplica
-    ? { capacityPerReplica: options.capacityPerReplica, source: 'configured' as const }
-    : fitCapacity(allGroups, thresholds, options.assumedPeakUtilisation ?? 0.5, Math.max(0, ...allSteps.map((s) => s.requests / stepSeconds / s.replicas)));
-  const mu = fit.capacityPerReplica;
+    ? configuredCapacity(allGroups, thresholds, options.capacityPerReplica, peakPerReplica)
+    : fitCapacity(allGroups, thresholds, options.assumedPeakUtilisation ?? 0.5, peakPerReplica);
 
   const behaviour = (name: string, steps: Step[], firstSeen: number): VersionBehaviour => {
     const requests = steps.reduce((s, x) => s + x.requests, 0);
     const groups = groupsOf(steps);
     return {
       name,
-      serviceCdf: thresholds.length > 0 && groups.length > 0 ? deconvolveService(groups, thresholds, mu) : thresholds.map(() => 1),
+      serviceCdf: thresholds.length > 0 && groups.length > 0 ? deconvolveService(groups, thresholds, fit) : thresholds.map(() => 1),
       errorRatio: requests > 0 ? steps.reduce((s, x) => s + x.errors, 0) / requests : 0,
       requests,
       steps: steps.length,
@@ -157,7 +157,9 @@ export function simulationBasisFromHistory(history: EndpointHistory, options: Ba
     breachWindowSeconds,
     periodSeconds: options.periodSeconds ?? DEFAULT_PERIOD,
     thresholds,
-    capacityPerReplica: mu,
+    capacityPerReplica: fit.capacityPerReplica,
+    serversPerReplica: fit.serversPerReplica,
+    serviceRate: fit.serviceRate,
     capacitySource: fit.source,
     replicasKnown,
     pooled: behaviour('(all)', allSteps, windows[0]!.start),

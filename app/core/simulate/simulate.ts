@@ -52,7 +52,7 @@ export interface SloSimulationResult {
   sli: SloSimulationInput['sli'];
   scenario: string;
   parameters: Record<string, number | string>;
-  capacity: { perReplica: number; source: string };
+  capacity: { perReplica: number; serversPerReplica: number; serviceRate: number; source: string };
   utilisation: { baselinePeak: number; projectedPeak: number };
   /** Latency quantiles at the busiest observed step, current behaviour vs scenario (latency SLIs). */
   latencyAtPeak: PeakLatency | null;
@@ -111,6 +111,7 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int
   const b = slo.basis;
   const warnings: string[] = [];
   const mu = b.capacityPerReplica;
+  const slots = b.serversPerReplica;
   const multiplier = o.trafficMultiplier ?? 1;
 
   let candidate: VersionBehaviour | null = null;
@@ -147,8 +148,8 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int
       const view: StepView = {
         window: wi,
         weight: sum > 0 ? requests / sum : 1 / w.requests.length,
-        base: waitDistribution(replicas, lambda, mu),
-        scenario: waitDistribution(scenarioReplicas, lambda * multiplier, mu),
+        base: waitDistribution(replicas * slots, lambda, b.serviceRate),
+        scenario: waitDistribution(scenarioReplicas * slots, lambda * multiplier, b.serviceRate),
         current: vi >= 0 ? b.versions[vi]! : b.pooled,
       };
       steps.push(view);
@@ -245,7 +246,7 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int
     sli: slo.sli,
     scenario,
     parameters,
-    capacity: { perReplica: mu, source: b.capacitySource },
+    capacity: { perReplica: mu, serversPerReplica: slots, serviceRate: b.serviceRate, source: b.capacitySource },
     utilisation: { baselinePeak, projectedPeak },
     latencyAtPeak: slo.sli === 'latency' && peak && b.thresholds.length > 0
       ? latencyAtPeak(b.thresholds, peak.current, peak.base, peak.scenario, candidate && share > 0 ? { behaviour: candidate, share } : null)

@@ -14,8 +14,8 @@ export interface MmcHistorySpec {
   endpoint?: string;
   days?: number;
   replicas?: number;
-  /** μ, requests per second per replica */
-  capacity?: number;
+  /** Requests a replica serves at once (M/M/c servers = replicas × slots). */
+  slots?: number;
   /** busiest hour's utilisation at a day factor of 1 */
   peakUtilisation?: number;
   /** mean service time of the exponential service distribution, per version */
@@ -29,13 +29,13 @@ export interface MmcHistorySpec {
 }
 
 /**
- * An endpoint whose latency really is exponential service + M/M/c wait, with a daily load
+ * An endpoint whose latency really is exponential service + M/M/c wait (replicas × slots servers), with a daily load
  * curve and seeded day-to-day swings, so the simulator's fit and projections have a ground truth.
  */
 export function mmcHistory(spec: MmcHistorySpec = {}): EndpointHistory {
   const days = spec.days ?? 28;
   const replicas = spec.replicas ?? 4;
-  const mu = spec.capacity ?? 40;
+  const slots = spec.slots ?? 2;
   const peak = spec.peakUtilisation ?? 0.8;
   const deploys = spec.deploys ?? [{ version: 'v1', day: 0 }];
   const serviceMean = spec.serviceMean ?? { v1: 0.05 };
@@ -48,13 +48,15 @@ export function mmcHistory(spec: MmcHistorySpec = {}): EndpointHistory {
     const version = [...deploys].reverse().find((x) => x.day <= d)!.version;
     const mean = serviceMean[version]!;
     const service = { thresholds: BUCKETS, cdf: BUCKETS.map((t) => 1 - Math.exp(-t / mean)) };
+    // Capacity follows the first version's service time (a slower version runs hotter).
+    const mu = 1 / serviceMean[deploys[0]!.version]!;
     const day: WindowCounts = { start: start + d * DAY, end: start + (d + 1) * DAY, total: 0, errors: 0, latency: { thresholds: BUCKETS, goodCounts: BUCKETS.map(() => 0) } };
     for (let h = 0; h < 24; h++) {
       // Load peaks mid-afternoon at `peak` × capacity (times the day's swing).
       const shape = 0.55 + 0.45 * Math.sin((Math.PI * (h - 9)) / 12);
-      const lambda = Math.min(0.97, peak * dayFactor * shape) * replicas * mu;
+      const lambda = Math.min(0.97, peak * dayFactor * shape) * replicas * slots * mu;
       const total = Math.round(lambda * HOUR);
-      const wait = waitDistribution(replicas, spec.flat ? lambda * 0.01 : lambda, mu);
+      const wait = waitDistribution(replicas * slots, spec.flat ? lambda * 0.01 : lambda, mu);
       const good = BUCKETS.map((t) => Math.round(total * sojournCdf(service, wait, t)));
       const errors = Math.round(total * (spec.errorRatio?.[version] ?? 0.001));
       hourly.push({ start: day.start + h * HOUR, end: day.start + (h + 1) * HOUR, total, errors, latency: { thresholds: BUCKETS, goodCounts: good } });

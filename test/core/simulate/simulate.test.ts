@@ -14,8 +14,11 @@ const run = (input: SimulationInput, o: Partial<SimulationOptions> = {}) => simu
 
 describe('capacity fit', () => {
   it('recovers the per-replica capacity of a service whose latency really follows M/M/c', () => {
-    const basis = simulationBasisFromHistory(mmcHistory({ capacity: 40 }))!;
+    // 2 slots per replica, 50 ms mean service: 40 requests/s per replica.
+    const basis = simulationBasisFromHistory(mmcHistory({ slots: 2 }))!;
     expect(basis.capacitySource).toBe('fitted');
+    // Slots come from the observed mean latency (wait included, bucket midpoints): one off at most.
+    expect(Math.abs(basis.serversPerReplica - 2)).toBeLessThanOrEqual(1);
     expect(Math.abs(basis.capacityPerReplica - 40) / 40).toBeLessThan(0.05);
   });
 
@@ -28,7 +31,17 @@ describe('capacity fit', () => {
   });
 
   it('uses a configured capacity as given', () => {
-    expect(simulationBasisFromHistory(mmcHistory(), { capacityPerReplica: 55 })!).toMatchObject({ capacityPerReplica: 55, capacitySource: 'configured' });
+    expect(simulationBasisFromHistory(mmcHistory(), { capacityPerReplica: 55 })!.capacityPerReplica).toBeCloseTo(55, 9);
+    expect(simulationBasisFromHistory(mmcHistory(), { capacityPerReplica: 55 })!.capacitySource).toBe('configured');
+  });
+});
+
+describe('lightly used services', () => {
+  it('do not queue for seconds when traffic grows 50% (a replica serves at least one request per mean latency)', () => {
+    const r = run(latencyInput(mmcHistory({ peakUtilisation: 0.02, flat: true })), { trafficMultiplier: 1.5 });
+    const { baseline, projected } = r.latencyAtPeak!;
+    expect(projected.p99! / baseline.p99!).toBeLessThan(1.1);
+    for (const v of r.variants) expect(v.projectedBreachRate).toBe(v.baselineBreachRate);
   });
 });
 
