@@ -39,6 +39,41 @@ const DEPLOY_PREFERENCE = 0.7;
  * both versions is left out of the new regime (when at least 3 windows remain).
  */
 export function detectRegimeChange(windows: WindowCounts[], versions: VersionSpan[] = []): RegimeChange | null {
+  if (windows.every((w) => w.end - w.start >= DAY)) return detectOn(windows, versions);
+  // Sub-day windows: decide on daily aggregates (hourly p90 is noisy, and the search is quadratic),
+  // then start the new regime at the first window of the first new day.
+  const days = dailyAggregates(windows);
+  const r = detectOn(days, versions);
+  if (!r) return null;
+  // With a known deploy time the new regime starts at the first whole window after it.
+  const from = r.version !== undefined ? r.at : days[r.fitFrom]!.start;
+  const fitFrom = windows.findIndex((w) => w.start >= from);
+  return fitFrom < 0 ? null : { ...r, fitFrom };
+}
+
+const DAY = 86_400;
+
+function dailyAggregates(windows: WindowCounts[]): WindowCounts[] {
+  const out: WindowCounts[] = [];
+  for (const w of windows) {
+    const start = Math.floor(w.start / DAY) * DAY;
+    let d = out[out.length - 1];
+    if (!d || d.start !== start) {
+      d = { start, end: start + DAY, total: 0, errors: 0, ...(w.latency ? { latency: { thresholds: w.latency.thresholds, goodCounts: w.latency.goodCounts.map(() => 0) } } : {}) };
+      out.push(d);
+    }
+    d.total += w.total;
+    d.errors += w.errors;
+    const lat = d.latency;
+    // Only windows on the same bucket layout add up; others still count towards traffic.
+    if (lat && w.latency && w.latency.thresholds.length === lat.thresholds.length) {
+      for (let i = 0; i < lat.goodCounts.length; i++) lat.goodCounts[i] += w.latency.goodCounts[i]!;
+    }
+  }
+  return out;
+}
+
+function detectOn(windows: WindowCounts[], versions: VersionSpan[]): RegimeChange | null {
   const idx: number[] = [];
   const xs: number[] = [];
   windows.forEach((w, i) => {

@@ -27,7 +27,8 @@ export function gapWarning(all: WindowCounts[], analysisStart: number, end: numb
   const present = all.filter((w) => w.total > 0);
   if (present.length === 0) return null;
   const firstStart = present[0]!.start;
-  const have = new Set(present.map((w) => Math.round((w.start - analysisStart) / bw)));
+  // A window reported with zero requests is a quiet window, not a gap: only absent windows are gaps.
+  const have = new Set(all.map((w) => Math.round((w.start - analysisStart) / bw)));
   const missing: number[] = [];
   for (let k = Math.round((firstStart - analysisStart) / bw); analysisStart + (k + 1) * bw <= end; k++) if (!have.has(k)) missing.push(k);
   if (missing.length === 0) return null;
@@ -98,5 +99,5 @@ export function seasonalityWarning(present: WindowCounts[], bw: number, badOf: (
     parts.push(`the bad fraction at the selected target is ${pct(bWe)} on weekends vs ${pct(bWd)} on weekdays, so breaches cluster on ${bWe > bWd ? 'weekends' : 'weekdays'}`);
   }
   if (parts.length === 0) return null;
-  return `Seasonality: ${parts.join('; ')}. The breach rate averages both kinds of day; the 7-window bootstrap blocks keep whole weeks together.`;
+  return `Seasonality: ${parts.join('; ')}. The breach rate averages both kinds of day; the week-long bootstrap blocks keep them in proportion.`;
 }

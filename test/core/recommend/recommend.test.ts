@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DAY, OTEL_HTTP_BUCKETS, fleetHistories } from '../../../app/core/fleet/index.js';
+import { DAY, OTEL_HTTP_BUCKETS, describeFleet, endpointHistory, fleetHistories } from '../../../app/core/fleet/index.js';
 import { recommend, sloIdFor, slug, type RecommendOptions } from '../../../app/core/recommend/index.js';
 import { Proposal as ProposalSchema, type Proposal } from '../../../app/core/report.js';
 import { latencySli } from '../../../app/core/sli/window.js';
@@ -184,6 +184,26 @@ describe('recommend on the demo fleet', () => {
     expect(v.errorBudget.badFraction).toBeCloseTo(0.01, 10);
     expect(v.errorBudget.minutesPerWindow).toBeCloseTo(14.4, 10);
     expect(v.errorBudget.minutesPerPeriod).toBeCloseTo(403.2, 10);
+  });
+});
+
+describe('hourly breach windows', () => {
+  const spec = { seed: 3, end, days: 28, stepSeconds: 600 };
+  const pick = describeFleet(spec).filter((e) => e.endpoint === '/charge' || e.endpoint === '/reports/daily');
+  const r = recommend(pick.map((e) => endpointHistory(spec, e, { breachWindowSeconds: 3600 })), { ...options, breachWindowSeconds: 3600 });
+
+  it('still finds the regime change (decided on daily aggregates) and fits on the hours since the deploy', () => {
+    const p = r.proposals.find((x) => x.endpoint === '/charge' && x.sli === 'latency')!;
+    const deploy = pick.find((e) => e.endpoint === '/charge')!.deploys[0]!.at;
+    const fitted = Math.round((end - Math.ceil(deploy / 3600) * 3600) / 3600);
+    expect(p.warnings.find((w) => w.startsWith('Regime change'))).toContain(`fitted on the ${fitted} 1h windows since`);
+  });
+
+  it('does not call quiet hours of a low-traffic service gaps, but warns about its traffic per window', () => {
+    const p = r.proposals.find((x) => x.endpoint === '/reports/daily' && x.sli === 'latency')!;
+    expect(p.warnings.some((w) => w.startsWith('Gaps'))).toBe(false);
+    expect(p.warnings.find((w) => w.startsWith('Low traffic'))).toMatch(/per 1h window/);
+    expect(p.breachRateMethod).toMatch(/of 672 1h windows/);
   });
 });
 
