@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { EnvError, parseEnv, type Env } from '../config/env.js';
+import { createPool } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import { createLogger } from '../logger.js';
+import { createProbot } from '../github-app.js';
+import { startAppServer } from '../app-server.js';
+import { createRedis } from '../../workers/queues.js';
+import { CliError, EXIT_INVALID } from './errors.js';
+
+export function envOrExit(needs: Parameters<typeof parseEnv>[1]): Env {
+  try {
+    return parseEnv(process.env, needs);
+  } catch (err) {
+    if (err instanceof EnvError) throw new CliError(err.message, EXIT_INVALID);
+    throw err;
+  }
+}
+
+/** Resolves on SIGTERM/SIGINT after `stop` finished (graceful shutdown for Kubernetes/compose). */
+export function untilSignal(stop: () => Promise<void>, logger: { info(o: object, m: string): void }): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      void stop().then(resolve);
+    };
+    process.once('SIGTERM', on);
+    process.once('SIGINT', on);
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics and the other routes')
+    .action(async () => {
+      const env = envOrExit(['github-app', 'database']);
+      const logger = createLogger({ level: env.LOG_LEVEL });
+      const pool = createPool(env.DATABASE_URL!);
+      await migrate(pool, { logger });
+      const redis = createRedis(env.REDIS_URL);
+      // The producer must fail fast while Redis is down: the inbox holds the delivery meanwhile.
+      const producer = createRedis(env.REDIS_URL, { enableOfflineQueue: false });
+      for (const r of [redis, producer]) r.on('error', (err) => logger.warn({ err: err.message }, 'Redis connection error'));
+      const app = await startAppServer({ env, probot: createProbot(env, logger), pool, redis, queueConnection: { connection: producer, prefix: env.QUEUE_PREFIX }, logger });
+      await untilSignal(async () => {
+        await app.close();
+        redis.disconnect();
+        producer.disconnect();
+        await pool.end();
+      }, logger);
+    });
+}
