@@ -12,6 +12,9 @@ import { createLogger } from '../logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from '../pipeline.js';
 import { PrometheusError } from '../telemetry/prometheus/client.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from '../telemetry/prometheus/from-config.js';
+import { StoreHistorySource } from '../telemetry/store-source.js';
+import { PgTelemetryStore } from '../store/telemetry.js';
+import { createPool, type Pool } from '../store/db.js';
 import { CliError, EXIT_INVALID } from './errors.js';
 import { createProgress } from './progress.js';
 import { footer, summaryTable } from './summary.js';
@@ -37,6 +40,9 @@ function duration(text: string): string {
 
 interface AnalyzeFlags {
   prometheus?: string;
+  source: 'prometheus' | 'store';
+  databaseUrl?: string;
+  tenant?: string;
   tempo?: string;
   config?: string;
   window?: string;
@@ -66,6 +72,9 @@ export function register(program: Command): void {
     .description('Query Prometheus (and Tempo) and propose latency and availability SLOs for every endpoint')
     .option('--prometheus <url>', 'Prometheus base URL (overrides datasources.prometheus.url)')
     .option('--tempo <url>', 'Tempo base URL for trace evidence (overrides datasources.tempo.url)')
+    .addOption(new Option('--source <source>', 'where histories come from: Prometheus, or the OTLP intake store (PostgreSQL)').choices(['prometheus', 'store']).default('prometheus'))
+    .option('--database-url <url>', 'PostgreSQL of the OTLP intake, with --source store (default: $DATABASE_URL)')
+    .option('--tenant <name>', 'OTLP intake tenant, with --source store (default: all tenants)')
     .option('--config <file>', 'path to .slo-scout.yml (default: ./.slo-scout.yml when present)')
     .option('--window <duration>', 'history to analyse, e.g. 28d (overrides analysis.window)', duration)
     .option('--end <time>', 'analyse as of this moment: RFC 3339 or unix seconds (default: the last whole breach window)', parseEnd)
@@ -92,9 +101,17 @@ export function register(program: Command): void {
         throw new CliError(`--window ${config.analysis.window} is not a whole number of breach windows (${formatDuration(bw)})`, EXIT_INVALID);
       }
       let source;
+      let pool: Pool | undefined;
       let tempo;
       try {
-        source = prometheusSourceFromConfig(config, { env: process.env, logger, ...(flags.prometheus ? { url: flags.prometheus } : {}) });
+        if (flags.source === 'store') {
+          const url = flags.databaseUrl ?? process.env.DATABASE_URL;
+          if (!url) throw new Error('--source store needs --database-url postgres://user@host:5432/db (or DATABASE_URL)');
+          pool = createPool(url, 2);
+          source = new StoreHistorySource({ store: new PgTelemetryStore(pool), ...(flags.tenant ? { tenant: flags.tenant } : {}) });
+        } else {
+          source = prometheusSourceFromConfig(config, { env: process.env, logger, ...(flags.prometheus ? { url: flags.prometheus } : {}) });
+        }
         tempo = tempoClientFromConfig(config, { env: process.env, logger, ...(flags.tempo ? { url: flags.tempo } : {}) });
       } catch (err) {
         throw new CliError((err as Error).message, EXIT_INVALID);
@@ -105,9 +122,12 @@ export function register(program: Command): void {
         report = await runAnalysis({ source, ...(tempo ? { tempo } : {}), logger, clock }, { ...options, onProgress: progress.onProgress });
       } catch (err) {
         if (err instanceof PrometheusError || err instanceof SecretError) throw new CliError(err.message);
+        // pg errors (connection refused, unknown database, missing tables) are one-line problems too.
+        if (pool && typeof (err as { code?: unknown }).code === 'string') throw new CliError(`--source store: ${(err as Error).message} (is the database migrated? run slo-scout serve or the migrations once)`);
         throw err;
       } finally {
         progress.stop();
+        await pool?.end();
       }
       const outDir = flags.out ?? (flags.json ? undefined : config.output.path);
       if (outDir) {
