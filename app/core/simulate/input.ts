@@ -28,6 +28,8 @@ export interface BasisOptions {
 }
 
 const DEFAULT_PERIOD = 28 * 86_400;
+/** 7 significant digits: far below the model's error, and keeps report.json small. */
+const compact = (x: number): number => (Number.isInteger(x) ? x : Number(x.toPrecision(7)));
 /** Load groups merge steps whose per-replica load differs by less than this factor. */
 const LOAD_GROUP_RATIO = 1.03;
 
@@ -102,7 +104,7 @@ export function simulationBasisFromHistory(history: EndpointHistory, options: Ba
       total: w.total,
       errors: w.errors,
       good: w.latency ? countsAt(w.latency, w.total, thresholds) : thresholds.map(() => w.total),
-      requests: steps.map((s) => s.requests),
+      requests: steps.map((s) => compact(s.requests)),
       replicas: steps.map((s) => s.replicas),
       version: steps.map((s) => s.version),
     });
@@ -138,7 +140,7 @@ export function simulationBasisFromHistory(history: EndpointHistory, options: Ba
     const groups = groupsOf(steps);
     return {
       name,
-      serviceCdf: thresholds.length > 0 && groups.length > 0 ? deconvolveService(groups, thresholds, fit) : thresholds.map(() => 1),
+      serviceCdf: thresholds.length > 0 && groups.length > 0 ? deconvolveService(groups, thresholds, fit).map(compact) : thresholds.map(() => 1),
       errorRatio: requests > 0 ? steps.reduce((s, x) => s + x.errors, 0) / requests : 0,
       requests,
       steps: steps.length,
