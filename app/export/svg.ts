@@ -12,6 +12,8 @@ const FONT = "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
 /** Colour-blind-safe (Okabe-Ito) so the three variants stay apart for every reviewer. */
 const COLOR: Record<VariantType, string> = { conservative: '#0072B2', balanced: '#009E73', aggressive: '#E69F00' };
 const BREACH = '#D55E00';
+/** One SLI line shared by all variants (availability). */
+const SHARED = '#24292f';
 /** Five nines is as far as one day of traffic can resolve for almost every endpoint. */
 const MAX_NINES = 5;
 
@@ -116,19 +118,28 @@ export function renderSvgChart(report: Report, proposal: Proposal, options: { va
     }
     body.push(...yAxis(s), ...xAxis(history, s, report.breachWindow));
     body.push(`<rect x="${M.left}" y="${M.top}" width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#57606a"/>`);
-    for (const v of proposal.variants) {
+    // Availability (and any SLI whose good events do not depend on the variant) has one series for all
+    // variants: draw it once in a neutral colour instead of three lines on top of each other.
+    const paths = proposal.variants.map((v) => ({ v, d: seriesPath(history, v.type, s) }));
+    const shared = paths.length > 1 && paths.every((p) => p.d === paths[0]!.d);
+    for (const { v, d } of paths) {
       const width = v.type === selected ? 2.5 : 1.5;
       const y = r1(s.y(nines(v.target / 100)));
       body.push(`<line x1="${M.left}" y1="${y}" x2="${W - M.right}" y2="${y}" stroke="${COLOR[v.type]}" stroke-width="${width}" stroke-dasharray="6 4"/>`);
-      const d = seriesPath(history, v.type, s);
-      if (d) body.push(`<path d="${d}" fill="none" stroke="${COLOR[v.type]}" stroke-width="${width}" stroke-linejoin="round"/>`);
+      if (d && !shared) body.push(`<path d="${d}" fill="none" stroke="${COLOR[v.type]}" stroke-width="${width}" stroke-linejoin="round"/>`);
     }
+    if (shared && paths[0]!.d) body.push(`<path d="${paths[0]!.d}" fill="none" stroke="${SHARED}" stroke-width="2" stroke-linejoin="round"/>`);
     // Legend, row 1: one entry per variant (solid = SLI, dashed = target); row 2: the shading.
     const ly = H - 38;
     let lx = M.left;
+    if (shared) {
+      body.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${SHARED}" stroke-width="2"/>`);
+      body.push(`<text x="${lx + 24}" y="${ly}" dy="0.32em">SLI</text>`);
+      lx += 24 + 3 * 7 + 18;
+    }
     for (const v of proposal.variants) {
       const label = `${v.type} ${v.target}%${v.type === selected ? ' (enforced)' : ''}`;
-      body.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 18}" y2="${ly - 4}" stroke="${COLOR[v.type]}" stroke-width="2.5"/>`);
+      if (!shared) body.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 18}" y2="${ly - 4}" stroke="${COLOR[v.type]}" stroke-width="2.5"/>`);
       body.push(`<line x1="${lx}" y1="${ly + 4}" x2="${lx + 18}" y2="${ly + 4}" stroke="${COLOR[v.type]}" stroke-width="1.5" stroke-dasharray="6 4"/>`);
       body.push(`<text x="${lx + 24}" y="${ly}" dy="0.32em">${escapeXml(label)}</text>`);
       lx += 24 + label.length * 7 + 18; // ~7px per character at 12px is a safe upper bound for these fonts

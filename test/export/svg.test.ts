@@ -46,6 +46,15 @@ describe('SVG chart', () => {
     expect(svg).toContain('(enforced)');
   });
 
+  it('draws one neutral SLI line when every variant has the same series (availability)', () => {
+    const report = fixture('fleet');
+    const proposal = report.proposals.find((p) => p.sloId === 'checkout-api-orders-availability')!;
+    const svg = renderSvgChart(report, proposal);
+    expect(svg.match(/<path /g)).toHaveLength(1);
+    expect(svg).toContain('>SLI</text>');
+    expect(svg.match(/stroke-dasharray="6 4"/g)!.length).toBeGreaterThanOrEqual(3); // the three targets stay
+  });
+
   it('escapes hostile text from the report', () => {
     const report = fixture('minimal');
     const evil: Proposal = { ...report.proposals[0]!, service: '<script>alert("x")</script>', endpoint: 'GET /a?b=1&c=<d>' };
