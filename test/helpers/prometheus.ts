@@ -49,7 +49,7 @@ function labelText(labels: Record<string, string>): string {
 function* endpointLines(spec: BackfillSpec, ep: FleetEndpoint): Generator<string> {
   const n = spec.naming ?? OTEL_NAMING;
   const sample = spec.sampleSeconds ?? 3600;
-  type Series = { labels: Record<string, string>; buckets: number[]; count: number; sum: number; lines: string[] };
+  type Series = { labels: Record<string, string>; prefixes: string[]; buckets: number[]; count: number; sum: number; lines: string[] };
   const series = new Map<string, Series>();
   const get = (status: string, version: string, t: number): Series => {
     // Without a version label every version writes the same series.
@@ -58,21 +58,23 @@ function* endpointLines(spec: BackfillSpec, ep: FleetEndpoint): Generator<string
     if (!s) {
       const labels: Record<string, string> = { [n.service]: ep.service, [n.route]: ep.endpoint, [n.status]: status };
       if (n.version) labels[n.version] = version;
-      s = { labels, buckets: new Array<number>(LE.length).fill(0), count: 0, sum: 0, lines: [] };
+      const base = labelText(labels);
+      // Label text is built once per series: the file has millions of lines for the benchmark fleet.
+      const prefixes = [...LE.map((le) => `${n.histogram}_bucket{${base},le="${le}"} `), `${n.histogram}_count{${base}} `, `${n.histogram}_sum{${base}} `];
+      s = { labels, prefixes, buckets: new Array<number>(LE.length).fill(0), count: 0, sum: 0, lines: [] };
       series.set(key, s);
       emit(s, t - sample);
     }
     return s;
   };
   const emit = (s: Series, t: number): void => {
-    const base = labelText(s.labels);
     let cum = 0;
     for (let i = 0; i < LE.length; i++) {
       cum += s.buckets[i]!;
-      s.lines.push(`${n.histogram}_bucket{${base},le="${LE[i]}"} ${cum} ${t}`);
+      s.lines.push(`${s.prefixes[i]}${cum} ${t}`);
     }
-    s.lines.push(`${n.histogram}_count{${base}} ${s.count} ${t}`);
-    s.lines.push(`${n.histogram}_sum{${base}} ${s.sum.toFixed(3)} ${t}`);
+    s.lines.push(`${s.prefixes[LE.length]}${s.count} ${t}`);
+    s.lines.push(`${s.prefixes[LE.length + 1]}${s.sum.toFixed(3)} ${t}`);
   };
   let hourEnd = -1;
   let liveVersion = '';
