@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import type { Metrics } from './metrics.js';
 import type { Queues } from '../workers/queues.js';
 import { healthRoutes, metricsRoute } from './health.js';
+import { policyRoutes } from './policy/wiring.js';
 
 export interface RouteDeps extends BaseDeps {
   env: Env;
@@ -24,5 +25,6 @@ export function buildRoutes(deps: RouteDeps): HttpRoute[] {
     ...healthRoutes(deps),
     metricsRoute(deps.metrics, deps.queues),
     // one line per area below: GitLab webhooks, Policy Guard (Slack, PagerDuty), OTLP, Alertmanager
+    ...policyRoutes(deps), // Policy Guard: /slack/events, /webhooks/pagerduty (app/policy/wiring.ts)
   ];
 }

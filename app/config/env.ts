@@ -33,6 +33,8 @@ export const Env = z.object({
   GITLAB_URL: url('https://gitlab.example.com').default('https://gitlab.com'),
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  // Policy Guard (issue 5): each channel is off (routes answer 404) until its secrets are set.
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(), SLACK_BOT_TOKEN: z.string().min(1).optional(), PAGERDUTY_WEBHOOK_SECRET: z.string().min(1).optional(), PAGERDUTY_API_TOKEN: z.string().min(1).optional(),
   // Policy Guard (issue 5) and OTLP intake add their variables here.
 });
 export type Env = z.infer<typeof Env>;

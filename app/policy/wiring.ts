@@ -1,0 +1,97 @@
+/**
+ * How Policy Guard plugs into `slo-scout serve` and `slo-scout worker`: its HTTP routes (Slack,
+ * PagerDuty), its slash-commands, and the `policy-evaluate` job it enqueues. A channel whose
+ * secrets are missing is disabled with one clear startup log line, and its route answers 404.
+ */
+import { z } from 'zod';
+import type { HttpRoute } from '../http.js';
+import type { BaseDeps } from '../deps.js';
+import type { Pool } from '../store/db.js';
+import type { QueueName } from '../../workers/queues.js';
+import { slackRoute, SlackClient } from '../chat/slack.js';
+import { pagerDutyRoute, PagerDutyClient } from '../chat/pagerduty.js';
+import { DecisionStore } from '../store/approvals.js';
+import { AuditStore } from '../store/audit.js';
+import { NotificationStore } from '../store/notifications.js';
+import { handlePagerDutyAck, handleSlackDecision, policyCommands, type DecisionDeps } from './handlers.js';
+import type { CommandHandler } from '../commands/registry.js';
+
+export const PolicyEvaluateJob = z.object({
+  owner: z.string().min(1),
+  repo: z.string().min(1),
+  prNumber: z.number().int().positive(),
+  installationId: z.number().int().optional(),
+  trigger: z.enum(['push', 'comment', 'slack', 'pagerduty', 'manual', 'closed']).default('push'),
+});
+export type PolicyEvaluateJob = z.infer<typeof PolicyEvaluateJob>;
+
+/** Enough of `Queues` to add a job (workers/queues.ts). */
+export interface QueuesLike {
+  get(name: QueueName): { add(name: string, data: unknown, opts?: Record<string, unknown>): Promise<unknown> };
+}
+
+/** Every trigger is its own job: each reads the latest PR state, so order does not matter. */
+export async function enqueuePolicyEvaluation(queues: QueuesLike, job: z.input<typeof PolicyEvaluateJob>): Promise<void> {
+  await queues.get('policy-evaluate').add('policy-evaluate', PolicyEvaluateJob.parse(job));
+}
+
+export interface PolicyEnv {
+  SLACK_SIGNING_SECRET?: string;
+  SLACK_BOT_TOKEN?: string;
+  PAGERDUTY_WEBHOOK_SECRET?: string;
+  PAGERDUTY_API_TOKEN?: string;
+}
+
+export interface PolicyRouteDeps extends BaseDeps {
+  env: PolicyEnv;
+  pool: Pool;
+  queues: QueuesLike;
+}
+
+function decisionDeps(deps: PolicyRouteDeps): DecisionDeps {
+  return {
+    decisions: new DecisionStore(deps.pool),
+    audit: new AuditStore(deps.pool),
+    logger: deps.logger.child({ component: 'policy-guard' }),
+    requestEvaluation: (j) => {
+      const [owner, repo] = j.repo.split('/');
+      return enqueuePolicyEvaluation(deps.queues, { owner: owner!, repo: repo!, prNumber: j.prNumber, installationId: j.installationId, trigger: j.trigger });
+    },
+  };
+}
+
+/** `/slack/events` and `/webhooks/pagerduty`; logs once per disabled channel. */
+export function policyRoutes(deps: PolicyRouteDeps): HttpRoute[] {
+  const { env } = deps;
+  const log = deps.logger.child({ component: 'policy-guard' });
+  const d = decisionDeps(deps);
+  const notifications = new NotificationStore(deps.pool);
+  if (!env.SLACK_SIGNING_SECRET || !env.SLACK_BOT_TOKEN) {
+    log.info('Slack approvals disabled: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to enable them (/slack/events answers 404 until then)');
+  }
+  if (!env.PAGERDUTY_WEBHOOK_SECRET || !env.PAGERDUTY_API_TOKEN) {
+    log.info('PagerDuty approvals disabled: set PAGERDUTY_WEBHOOK_SECRET and PAGERDUTY_API_TOKEN to enable them (/webhooks/pagerduty answers 404 until then)');
+  }
+  const slack = env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN }) : undefined;
+  const pagerduty = env.PAGERDUTY_API_TOKEN ? new PagerDutyClient({ apiToken: env.PAGERDUTY_API_TOKEN }) : undefined;
+  return [
+    slackRoute({
+      signingSecret: slack ? env.SLACK_SIGNING_SECRET : undefined,
+      clock: deps.clock,
+      logger: deps.logger,
+      onDecision: (decision) => handleSlackDecision({ ...d, slack }, decision),
+    }),
+    pagerDutyRoute({
+      webhookSecret: pagerduty ? env.PAGERDUTY_WEBHOOK_SECRET : undefined,
+      seen: (id) => notifications.seen(id),
+      markSeen: async (id) => { await notifications.firstSighting(id); },
+      onAcknowledged: async (ack) => { await handlePagerDutyAck({ ...d, pagerduty: pagerduty! }, ack); },
+      logger: deps.logger,
+    }),
+  ];
+}
+
+/** `approve` / `reject` for the command registry (`registry.register(...)` each). */
+export function policyCommandHandlers(deps: Omit<PolicyRouteDeps, 'env'>): CommandHandler[] {
+  return policyCommands(decisionDeps({ ...deps, env: {} }));
+}
