@@ -73,7 +73,7 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
     weeklyBadFractions: weeklyBadFractions(ctx.present, o.end, selected.badOf),
     interval: selected.estimate.interval,
   });
-  const fitNote = regime ? `the ${fit.length} windows since the regime change` : `${fit.length} windows, recency-weighted (half-life ${formatDuration(o.halfLife)})`;
+  const fitNote = regime ? `the ${fit.length} windows since the regime change` : `${fit.length} windows (recency-weighted, half-life ${formatDuration(o.halfLife)})`;
   const method = `${pct(o.intervalLevel)} predictive interval of the breached share of ${ctx.periodWindows} ${formatDuration(bw)} windows ` +
     `(one ${formatDuration(o.periodSeconds)} period): moving-block bootstrap over windows (${blockLength(bw)}-window blocks, recency-weighted), ` +
     `${o.bootstrapDraws} draws; each resample's Jeffreys Beta posterior mixed exactly into a beta-binomial over the period`;
@@ -223,16 +223,16 @@ function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: strin
   let how: string;
   if (kind === 'latency') {
     how = c.metGoal
-      ? `${seconds(b.threshold!)} is the smallest histogram bucket bound at which at least ${b.target}% of requests were faster in ${pct(c.compliance.share)} of ${fitNote} (goal ${goal})` +
+      ? `${seconds(b.threshold!)} is the smallest histogram bucket bound at which at least ${b.target}% of requests were faster in ${pct(c.compliance.share)} of ${fitNote}, against a goal of ${goal}` +
         (c.tighter ? `; the next bound down, ${seconds(c.tighter.value)}, met it in only ${pct(c.tighter.compliance.share)}.` : '; it is the smallest bound there is.')
       : `no bucket bound met ${b.target}% in ${goal} of ${fitNote}; the largest finite bound ${seconds(b.threshold!)} met it in ${pct(c.compliance.share)}.`;
   } else if (b.capped) {
     how = `${b.target}% is capped at the stricter variant's target so the variants stay ordered; it was met in ${pct(c.compliance.share)} of ${fitNote}.`;
   } else if (b.target === b.pValue) {
-    how = `${b.target}% of requests were not errors in ${pct(c.compliance.share)} of ${fitNote} (goal ${goal}).`;
+    how = `${b.target}% of requests were not errors in ${pct(c.compliance.share)} of ${fitNote}, against a goal of ${goal}.`;
   } else {
     how = `the configured ${b.pValue}% was met in too few windows (${c.tighter ? pct(c.tighter.compliance.share) + ' at ' + c.tighter.value + '%' : 'below the goal'}); ` +
-      `${b.target}% is the highest conventional objective met in ${pct(c.compliance.share)} of ${fitNote} (goal ${goal}).`;
+      `${b.target}% is the highest conventional objective met in ${pct(c.compliance.share)} of ${fitNote}, against a goal of ${goal}.`;
   }
   const e = b.estimate;
   const breach = `Expected breach rate ${pct(e.rate)}: Jeffreys posterior mean for ${e.breaches} breached of ${e.windows} windows ` +
