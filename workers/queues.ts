@@ -46,9 +46,14 @@ export function queueOptions(conn: QueueConnection): QueueOptions {
   return { connection: conn.connection, prefix: conn.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS };
 }
 
-export function workerOptions(conn: QueueConnection, concurrency = 4): WorkerOptions {
-  // lockDuration: a job whose worker died (SIGKILL) is seen as stalled after this long and retried.
-  return { connection: conn.connection, prefix: conn.prefix, concurrency, lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 };
+export interface StallOptions {
+  /** A job whose worker died (SIGKILL) is seen as stalled after its lock expires, then retried. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export function workerOptions(conn: QueueConnection, concurrency = 4, stall: StallOptions = {}): WorkerOptions {
+  return { connection: conn.connection, prefix: conn.prefix, concurrency, lockDuration: stall.lockDurationMs ?? 30_000, stalledInterval: stall.stalledIntervalMs ?? 15_000, maxStalledCount: 2 };
 }
 
 /** All queues of one process, created lazily so a process only opens what it uses. */

@@ -11,7 +11,7 @@ import { processAnalyzeJob } from './analyze.js';
 import { processOpenPrJob } from './open-pr.js';
 import { processSimulateJob } from './simulate.js';
 import { processWebhookJob } from './webhook.js';
-import { workerOptions, type QueueConnection, type QueueName } from './queues.js';
+import { workerOptions, type QueueConnection, type QueueName, type StallOptions } from './queues.js';
 
 type Processor = (data: unknown, deps: WorkerDeps & { pool?: Pool }) => Promise<unknown>;
 
@@ -28,7 +28,7 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export function startWorkers(deps: WorkerDeps & { pool?: Pool }, conn: QueueConnection, options: { concurrency?: number; queues?: QueueName[] } = {}): RunningWorkers {
+export function startWorkers(deps: WorkerDeps & { pool?: Pool }, conn: QueueConnection, options: { concurrency?: number; queues?: QueueName[] } & StallOptions = {}): RunningWorkers {
   const names = options.queues ?? (Object.keys(PROCESSORS) as QueueName[]);
   const workers = names.map((name) => {
     const processor = PROCESSORS[name];
@@ -49,7 +49,7 @@ export function startWorkers(deps: WorkerDeps & { pool?: Pool }, conn: QueueConn
         if (kind === 'permanent' && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(explainPermanent(err));
         throw err;
       }
-    }, workerOptions(conn, options.concurrency ?? 4));
+    }, workerOptions(conn, options.concurrency ?? 4, options));
     worker.on('error', (err) => deps.logger.error({ err, queue: name }, 'worker error (Redis?)'));
     return worker;
   });
