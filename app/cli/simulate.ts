@@ -31,6 +31,7 @@ interface SimulateFlags {
   breachWindow: string;
   end?: number;
   metric?: string;
+  versionLabel?: string;
   logLevel: string;
 }
 
@@ -87,7 +88,8 @@ async function prometheusInput(flags: SimulateFlags): Promise<SimulationInput> {
   }
   const end = flags.end ?? Math.floor(systemClock.now().getTime() / 1000 / breachWindowSeconds) * breachWindowSeconds;
   const client = new PrometheusClient({ url: flags.prometheus!, logger });
-  const source = new PrometheusHistorySource({ client, logger, metrics: { ...OTEL_METRIC_NAMES, ...(flags.metric ? { histogram: flags.metric } : {}) } });
+  const metrics = { ...OTEL_METRIC_NAMES, ...(flags.metric ? { histogram: flags.metric } : {}), ...(flags.versionLabel ? { versionLabel: flags.versionLabel } : {}) };
+  const source = new PrometheusHistorySource({ client, logger, metrics });
   const basisStep: AnalysisStep = {
     name: 'simulation-basis',
     run({ report, histories }) {
@@ -143,6 +145,7 @@ export function register(program: Command): void {
     .option('--breach-window <duration>', 'with --prometheus: evaluation window', duration, '1d')
     .option('--end <unix-seconds>', 'with --prometheus: analyse as of this moment (default: the last whole breach window)', number('--end', (n) => n > 0, 'unix seconds'))
     .option('--metric <name>', 'with --prometheus: histogram base name (default http_server_request_duration_seconds)')
+    .option('--version-label <label>', 'with --prometheus: label carrying the deployed version, e.g. service_version (canary / rollback need it)')
     .option('--log-level <level>', 'pino log level on stderr', 'warn')
     .action(async (flags: SimulateFlags) => {
       if (!flags.report === !flags.prometheus) {

@@ -7,6 +7,7 @@ import { register } from '../../app/cli/simulate.js';
 import { CliError } from '../../app/cli/errors.js';
 import { simulationBasisFromHistory } from '../../app/core/simulate/index.js';
 import { END, mmcHistory, proposal } from '../core/simulate/fixtures.js';
+import { startPrometheus, testFleetBlocks, TEST_END, type RunningPrometheus } from '../helpers/prometheus.js';
 
 let dir: string;
 
@@ -79,5 +80,25 @@ describe('slo-scout simulate --report', () => {
   ])('rejects %s %s', async (flag, value, message) => {
     const err = await cli('--report', dir, '--service', 'checkout', flag, value).catch((e: unknown) => e);
     expect(String((err as Error).message)).toMatch(message);
+  });
+});
+
+describe('slo-scout simulate --prometheus', () => {
+  let prom: RunningPrometheus;
+  beforeAll(async () => {
+    prom = await startPrometheus(await testFleetBlocks());
+  }, 120_000);
+  afterAll(async () => {
+    await prom?.stop();
+  });
+
+  it('analyses one service from a real Prometheus and projects a rollback past the regressing deploy', { timeout: 60_000 }, async () => {
+    // payments /charge got 1.8x slower with v2.4.0 nine days before the end (the fleet's regressing deploy).
+    const out = await cli('--prometheus', prom.url, '--service', 'payments', '--end', String(TEST_END), '--version-label', 'service_version',
+      '--slo', 'payments-charge-latency', '--deployment-version', 'v2.3.4', '--draws', '300', '--json');
+    const result = JSON.parse(out) as { slos: Array<{ sloId: string; scenario: string; variants: Array<{ baselineErrorBudgetImpact: { burnRate: number }; errorBudgetImpact: { burnRate: number } }> }> };
+    expect(result.slos.map((s) => s.sloId)).toEqual(['payments-charge-latency']);
+    expect(result.slos[0]!.scenario).toBe('all traffic on v2.3.4');
+    for (const v of result.slos[0]!.variants) expect(v.errorBudgetImpact.burnRate).toBeLessThan(v.baselineErrorBudgetImpact.burnRate);
   });
 });
