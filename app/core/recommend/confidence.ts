@@ -14,8 +14,8 @@ export interface ConfidenceInput {
   target: number;
   presentWindows: number;
   expectedWindows: number;
-  /** Bad fraction per calendar week (7 windows of time back from the end), weeks with ≥ 3 windows. */
-  weeklyBadFractions: number[];
+  /** Pooled bad fraction and request count per week (counted back from the end), weeks with ≥ 3 windows. */
+  weeks: WeekStat[];
   interval: [number, number];
 }
 
@@ -24,7 +24,9 @@ export interface ConfidenceInput {
  * - trafficVolume = log10(1 + median requests per window) / log10(1 + 10 / (1 − target)):
  *   full marks at ten times the volume where one bad request is the whole budget;
  * - dataCoverage = windows with data / windows in the analysed range;
- * - stability = 1 / (1 + CV) of the weekly bad fraction (0.5 with fewer than two weeks: unknown);
+ * - stability = 1 / (1 + CV) of the weekly bad fraction, where only the variance beyond binomial
+ *   counting noise counts (a week with 1 bad request and one with 3 are not "unstable" at 10k
+ *   requests); 0.5 with fewer than two weeks: unknown;
  * - intervalWidth = 1 − (interval width / 0.3), floored at 0.
  * Components are floored at 0.01 inside the product so one zero does not hide the others.
  */
@@ -33,9 +35,12 @@ export function confidence(input: ConfidenceInput): { value: number; components:
   const trafficVolume = clamp(Math.log10(1 + input.medianTotal) / Math.log10(1 + need));
   const dataCoverage = clamp(input.expectedWindows > 0 ? input.presentWindows / input.expectedWindows : 0);
   let stability = 0.5;
-  if (input.weeklyBadFractions.length >= 2) {
-    const m = mean(input.weeklyBadFractions);
-    stability = m <= 0 ? 1 : clamp(1 / (1 + stdev(input.weeklyBadFractions) / m));
+  if (input.weeks.length >= 2) {
+    const fractions = input.weeks.map((w) => w.fraction);
+    const m = mean(fractions);
+    const noise = mean(input.weeks.map((w) => (w.fraction * (1 - w.fraction)) / w.total));
+    const excess = Math.max(0, stdev(fractions) ** 2 - noise);
+    stability = m <= 0 ? 1 : clamp(1 / (1 + Math.sqrt(excess) / m));
   }
   const intervalWidth = clamp(1 - (input.interval[1] - input.interval[0]) / USELESS_WIDTH);
   const components: ConfidenceComponents = { trafficVolume, dataCoverage, stability, intervalWidth };
@@ -47,7 +52,9 @@ export function confidence(input: ConfidenceInput): { value: number; components:
 }
 
 /** Pooled bad fraction per week counted back from `end`; weeks with fewer than 3 windows are dropped. */
-export function weeklyBadFractions(windows: WindowCounts[], end: number, badOf: (w: WindowCounts) => number | null): number[] {
+export interface WeekStat { fraction: number; total: number }
+
+export function weeklyBadFractions(windows: WindowCounts[], end: number, badOf: (w: WindowCounts) => number | null): WeekStat[] {
   const weeks = new Map<number, { bad: number; total: number; n: number }>();
   for (const w of windows) {
     const bad = badOf(w);
@@ -59,7 +66,7 @@ export function weeklyBadFractions(windows: WindowCounts[], end: number, badOf: 
     acc.n++;
     weeks.set(k, acc);
   }
-  return [...weeks.values()].filter((x) => x.n >= 3).map((x) => x.bad / x.total);
+  return [...weeks.values()].filter((x) => x.n >= 3).map((x) => ({ fraction: x.bad / x.total, total: x.total }));
 }
 
 function clamp(x: number): number {

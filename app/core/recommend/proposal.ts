@@ -70,7 +70,7 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
     target: selected.target,
     presentWindows: ctx.present.length,
     expectedWindows: ctx.expectedWindows,
-    weeklyBadFractions: weeklyBadFractions(ctx.present, o.end, selected.badOf),
+    weeks: weeklyBadFractions(ctx.present, o.end, selected.badOf),
     interval: selected.estimate.interval,
   });
   const fitNote = regime ? `the ${fit.length} windows since the regime change` : `${fit.length} windows (recency-weighted, half-life ${formatDuration(o.halfLife)})`;

@@ -151,6 +151,17 @@ describe('recommend on the demo fleet', () => {
     }
   });
 
+  it('cites failing requests as availability exemplars', () => {
+    const ex = get('checkout', '/checkout', 'availability').evidence.filter((e) => e.kind === 'exemplar');
+    expect(ex.length).toBeGreaterThan(0);
+    expect(ex.every((e) => /failed request .*http_response_status_code=5\d\d/.test(e.description))).toBe(true);
+  });
+
+  it('scores a steady endpoint as stable and the regressed one as less stable across weeks', () => {
+    expect(get('cart', '/cart', 'latency').confidenceComponents.stability).toBeGreaterThan(0.8);
+    expect(get('payments', '/charge', 'latency').confidenceComponents.stability).toBeLessThan(get('cart', '/cart', 'latency').confidenceComponents.stability);
+  });
+
   it('links to Grafana Explore instead of Prometheus when a Grafana URL is set', () => {
     const r = recommend(histories.filter((h) => h.endpoint === '/cart'), { ...options, links: { grafanaUrl: 'https://g.example', grafanaDatasourceUid: 'prom1' } });
     const urls = r.proposals[0]!.evidence.filter((e) => e.kind === 'worst-window').map((e) => e.url!);
