@@ -22,7 +22,7 @@ export async function buildProgram(): Promise<Command> {
 }
 
 // One entry per file in app/cli/ that defines a command.
-const COMMANDS: string[] = ['analyze', 'demo', 'validate', 'simulate', 'capsules', 'serve', 'worker', 'migrate'];
+const COMMANDS: string[] = ['analyze', 'demo', 'validate', 'simulate', 'capsules', 'serve', 'worker', 'migrate', 'audit'];
 
 export async function main(argv = process.argv): Promise<number> {
   const program = await buildProgram();
