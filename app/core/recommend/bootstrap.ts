@@ -62,9 +62,10 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
 
   const L = Math.max(1, Math.min(input.blockLength, n));
   const nBlocks = n - L + 1;
-  const cumWeight = new Float64Array(nBlocks);
-  const blockBreaches = new Int32Array(nBlocks);
-  let acc = 0;
+  // A block matters only through its breach count, so the picks sample the count directly:
+  // weight of each count = total recency weight of the blocks with that count (same distribution,
+  // a scan over a handful of counts instead of a search over every block).
+  const weightOfCount = new Float64Array(L + 1);
   for (let j = 0; j < nBlocks; j++) {
     let bw = 0;
     let bb = 0;
@@ -72,27 +73,34 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
       bw += w[i]!;
       if (input.breached[i]) bb++;
     }
-    acc += bw;
-    cumWeight[j] = acc;
-    blockBreaches[j] = bb;
+    weightOfCount[bb]! += bw;
+  }
+  const counts: number[] = [];
+  const cum: number[] = [];
+  let acc = 0;
+  for (let c = 0; c <= L; c++) {
+    if (weightOfCount[c]! <= 0) continue;
+    acc += weightOfCount[c]!;
+    counts.push(c);
+    cum.push(acc);
   }
   const perDraw = Math.ceil(n / L);
   const m = Math.max(1, Math.round(input.periodWindows));
   // Layer 1: the bootstrap distribution of the resampled breach count (Monte Carlo over blocks).
   const kFreq = new Float64Array(perDraw * L + 1);
   const rng = input.rng;
-  let minB = Infinity;
-  let maxB = -Infinity;
-  for (let j = 0; j < nBlocks; j++) {
-    minB = Math.min(minB, blockBreaches[j]!);
-    maxB = Math.max(maxB, blockBreaches[j]!);
-  }
   // Every block alike (typically: no breaches at all): the bootstrap distribution is one point.
-  const draws = minB === maxB ? 0 : input.draws;
-  if (draws === 0) kFreq[perDraw * minB] = 1;
+  const draws = counts.length === 1 ? 0 : input.draws;
+  if (draws === 0) kFreq[perDraw * counts[0]!] = 1;
+  const last = counts.length - 1;
   for (let d = 0; d < draws; d++) {
     let k = 0;
-    for (let b = 0; b < perDraw; b++) k += blockBreaches[pick(cumWeight, rng.next() * acc)]!;
+    for (let b = 0; b < perDraw; b++) {
+      const x = rng.next() * acc;
+      let i = 0;
+      while (i < last && cum[i]! <= x) i++;
+      k += counts[i]!;
+    }
     kFreq[k]! += 1 / draws;
   }
   // Layers 2 and 3 in closed form: Beta posterior × binomial = beta-binomial, mixed over the resamples.
@@ -128,14 +136,3 @@ function quantileOfPmf(pmf: Float64Array, q: number): number {
   return pmf.length - 1;
 }
 
-/** Index of the first cumulative weight above x (binary search). */
-function pick(cum: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cum[mid]! > x) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
