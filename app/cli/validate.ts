@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { parseYamlStreamWith, type ConfigError } from '../config/loader.js';
+import { parseYamlStreamWith, type ConfigError, type StreamDoc } from '../config/loader.js';
 import { OpenSloObject } from '../config/openslo.js';
 import { CONFIG_FILE_NAMES, formatConfigError, parseConfig } from '../config/schema.js';
 import { EXIT_INVALID } from './errors.js';
@@ -15,7 +15,9 @@ export function detectKind(file: string, text: string): FileKind {
   return 'config';
 }
 
-export async function validateFile(file: string): Promise<{ kind: FileKind; errors: ConfigError[]; objects: number }> {
+type OpenSloDoc = StreamDoc<OpenSloObject>;
+
+export async function validateFile(file: string): Promise<{ kind: FileKind; errors: ConfigError[]; objects: number; docs?: OpenSloDoc[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -28,7 +30,47 @@ export async function validateFile(file: string): Promise<{ kind: FileKind; erro
     return { kind, objects: r.ok ? 1 : 0, errors: r.ok ? [] : r.errors };
   }
   const r = parseYamlStreamWith(OpenSloObject, text, file);
-  return { kind, objects: r.docs.length, errors: r.errors };
+  return { kind, objects: r.docs.length, errors: r.errors, docs: r.docs };
+}
+
+/**
+ * OpenSLO objects refer to each other by name (indicatorRef, alertPolicyRef, conditionRef,
+ * targetRef, spec.service). A dangling reference is an SLO no tool can evaluate: check them across
+ * every file given on the command line.
+ */
+export function checkReferences(files: Array<{ file: string; docs: OpenSloDoc[] }>): ConfigError[] {
+  const defined = new Map<string, Set<string>>();
+  for (const { docs } of files) for (const d of docs) {
+    const names = defined.get(d.value.kind) ?? new Set<string>();
+    names.add(d.value.metadata.name);
+    defined.set(d.value.kind, names);
+  }
+  const errors: ConfigError[] = [];
+  for (const { file, docs } of files) for (const d of docs) {
+    const refs: Array<{ path: Array<string | number>; kind: string; name: string }> = [];
+    const o = d.value;
+    if (o.kind === 'SLO') {
+      refs.push({ path: ['spec', 'service'], kind: 'Service', name: o.spec.service });
+      if (o.spec.indicatorRef) refs.push({ path: ['spec', 'indicatorRef'], kind: 'SLI', name: o.spec.indicatorRef });
+      (o.spec.alertPolicies ?? []).forEach((p, i) => {
+        if (typeof p.alertPolicyRef === 'string') refs.push({ path: ['spec', 'alertPolicies', i, 'alertPolicyRef'], kind: 'AlertPolicy', name: p.alertPolicyRef });
+      });
+    }
+    if (o.kind === 'AlertPolicy') {
+      o.spec.conditions.forEach((c, i) => {
+        if ('conditionRef' in c) refs.push({ path: ['spec', 'conditions', i, 'conditionRef'], kind: 'AlertCondition', name: c.conditionRef });
+      });
+      o.spec.notificationTargets.forEach((t, i) => {
+        if (typeof t.targetRef === 'string') refs.push({ path: ['spec', 'notificationTargets', i, 'targetRef'], kind: 'AlertNotificationTarget', name: t.targetRef });
+      });
+    }
+    for (const ref of refs) {
+      if (defined.get(ref.kind)?.has(ref.name)) continue;
+      const { line, col } = d.positionOf(ref.path);
+      errors.push({ file, line, col, path: ref.path.join('.'), message: `${ref.path.join('.')}: no ${ref.kind} named "${ref.name}" in the files given: define it, or validate this file together with the file that does` });
+    }
+  }
+  return errors;
 }
 
 export function register(program: Command): void {
@@ -38,8 +80,10 @@ export function register(program: Command): void {
     .argument('<files...>', '.slo-scout.yml and/or OpenSLO YAML files')
     .action(async (files: string[]) => {
       let failed = 0;
-      for (const file of files) {
-        const { kind, errors, objects } = await validateFile(file);
+      const results = await Promise.all(files.map(async (file) => ({ file, ...(await validateFile(file)) })));
+      const refErrors = checkReferences(results.filter((r) => r.docs).map((r) => ({ file: r.file, docs: r.docs! })));
+      for (const { file, kind, objects, ...r } of results) {
+        const errors = [...r.errors, ...refErrors.filter((e) => e.file === file)];
         if (errors.length > 0) {
           failed++;
           for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);

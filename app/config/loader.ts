@@ -127,10 +127,17 @@ export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, file
 }
 
 /** A multi-document YAML stream (`---` separated), each document checked against the schema. */
-export function parseYamlStreamWith<S extends z.ZodType>(schema: S, text: string, fileName: string): { docs: Array<{ value: z.infer<S>; line: number }>; errors: ConfigError[] } {
+export interface StreamDoc<T> {
+  value: T;
+  line: number;
+  /** line:col of the node at `path` in this document (its parent when absent). */
+  positionOf(path: PathKey[]): { line: number; col: number };
+}
+
+export function parseYamlStreamWith<S extends z.ZodType>(schema: S, text: string, fileName: string): { docs: Array<StreamDoc<z.infer<S>>>; errors: ConfigError[] } {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const out: Array<{ value: z.infer<S>; line: number }> = [];
+  const out: Array<StreamDoc<z.infer<S>>> = [];
   const errors: ConfigError[] = [];
   if (!Array.isArray(docs)) return { docs: out, errors };
   for (const doc of docs) {
@@ -141,7 +148,13 @@ export function parseYamlStreamWith<S extends z.ZodType>(schema: S, text: string
     const data: unknown = doc.toJS({ maxAliasCount: 100 });
     if (data === null || data === undefined) continue; // an empty document between separators
     const result = schema.safeParse(data);
-    if (result.success) out.push({ value: result.data, line: lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line });
+    if (result.success) {
+      out.push({
+        value: result.data,
+        line: lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line,
+        positionOf: (path) => lineCounter.linePos(nodeAt(doc, path).node?.range?.[0] ?? 0),
+      });
+    }
     else errors.push(...issuesToErrors(doc, data, result.error.issues, fileName, lineCounter));
   }
   return { docs: out, errors: errors.sort(byPosition) };

@@ -101,6 +101,27 @@ describe('slo-scout validate', () => {
     expect(lines[1]).toMatch(/:18:20 spec\.budgetingMethod: expected one of "Occurrences"/);
   });
 
+  it('a dangling indicatorRef is an error at the reference unless another given file defines the SLI', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'validate-'));
+    const slo = join(dir, 'slo.yaml');
+    const sli = join(dir, 'sli.yaml');
+    await writeFile(slo, [
+      'apiVersion: openslo/v1', 'kind: SLO', 'metadata:', '  name: checkout-latency', 'spec:', '  service: checkout', '  indicatorRef: checkout-latency-sli',
+      '  timeWindow:', '    - duration: 28d', '      isRolling: true', '  budgetingMethod: Occurrences', '  objectives:', '    - target: 0.99', '---',
+      'apiVersion: openslo/v1', 'kind: Service', 'metadata:', '  name: checkout', 'spec: {}', '',
+    ].join('\n'));
+    await writeFile(sli, [
+      'apiVersion: openslo/v1', 'kind: SLI', 'metadata:', '  name: checkout-latency-sli', 'spec:', '  ratioMetric:', '    counter: false',
+      '    good: { metricSource: { type: Prometheus, spec: { query: "sum(rate(good[5m]))" } } }', '    total: { metricSource: { type: Prometheus, spec: { query: "sum(rate(all[5m]))" } } }', '',
+    ].join('\n'));
+    const alone = await cli('validate', slo);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe(`${slo}:7:17 spec.indicatorRef: no SLI named "checkout-latency-sli" in the files given: define it, or validate this file together with the file that does\n`);
+    const together = await cli('validate', slo, sli);
+    expect(together.code).toBe(0);
+    expect(together.stdout).toContain(`${slo}: ok (2 OpenSLO objects)`);
+  });
+
   it('an unknown kind lists the OpenSLO v1 kinds', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'validate-'));
     const file = join(dir, 'x.yaml');
