@@ -9,6 +9,7 @@ import type { DDSketch } from '@datadog/sketches-js';
 import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../core/types.js';
 import type { HistoryRequest, HistoryResult, HistorySource } from './source.js';
 import type { MergedAggregate, StoredCapsule, TelemetryStore } from '../store/telemetry.js';
+import type { AlertEvent, AlertEventStore } from '../store/telemetry-alerts.js';
 
 /** Round thresholds (seconds) an SLO would be written with. */
 export const THRESHOLD_GRID = [
@@ -40,6 +41,8 @@ export interface StoreSourceOptions {
   tenant?: string;
   /** Capsules listed per endpoint's service as evidence (most severe first). */
   capsulesPerService?: number;
+  /** Alertmanager events of the service are listed as evidence too, when given. */
+  alerts?: AlertEventStore;
 }
 
 export class StoreHistorySource implements HistorySource {
@@ -62,6 +65,8 @@ export class StoreHistorySource implements HistorySource {
     }
     const capsules = await this.options.store.topCapsules({ ...q, limit: 200, minSeverity: 13 /* WARN and above */ });
     queries++;
+    const alerts = this.options.alerts ? await this.options.alerts.list({ ...q, limit: 500 }) : [];
+    if (this.options.alerts) queries++;
 
     const groups = new Map<string, MergedAggregate[]>();
     for (const m of windows) {
@@ -84,7 +89,11 @@ export class StoreHistorySource implements HistorySource {
         windows: rows.map((r) => toWindow(r, request.breachWindowSeconds)),
         ...(request.hourly ? { hourly: (hourlyByKey.get(key) ?? []).map((r) => toWindow(r, 3600)) } : {}),
         versions: versionSpans(rows, request.breachWindowSeconds),
-        exemplars: [...spanExemplars(rows), ...capsuleExemplars(capsules.filter((c) => c.service === service).slice(0, this.options.capsulesPerService ?? 5))],
+        exemplars: [
+          ...spanExemplars(rows),
+          ...capsuleExemplars(capsules.filter((c) => c.service === service).slice(0, this.options.capsulesPerService ?? 5)),
+          ...alertExemplars(alerts.filter((a) => a.service === service).slice(0, 5)),
+        ],
       });
       onProgress?.(++done, groups.size);
     }
@@ -120,5 +129,13 @@ function capsuleExemplars(capsules: StoredCapsule[]): ExemplarRef[] {
     traceId: c.traceIds[0] ?? '',
     timestamp: Math.floor(c.lastSeen),
     labels: { kind: 'capsule', capsule_id: c.capsuleId, template: c.template, count: String(c.count), severity: String(c.severity) },
+  }));
+}
+
+function alertExemplars(alerts: AlertEvent[]): ExemplarRef[] {
+  return alerts.map((a) => ({
+    traceId: '',
+    timestamp: Math.floor(a.startsAt),
+    labels: { kind: 'alert', alertname: a.alertname, status: a.status, ...(a.slo ? { slo: a.slo } : {}), ...(a.generatorUrl ? { url: a.generatorUrl } : {}) },
   }));
 }

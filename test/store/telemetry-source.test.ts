@@ -6,6 +6,7 @@ import { recommend } from '../../app/core/recommend/index.js';
 import { SpanAggregator } from '../../app/telemetry/otlp/aggregate.js';
 import { CapsuleIngestor } from '../../app/telemetry/otlp/capsule-ingest.js';
 import { PgTelemetryStore } from '../../app/store/telemetry.js';
+import { PgAlertEventStore } from '../../app/store/telemetry-alerts.js';
 import { countsAtThresholds, StoreHistorySource, THRESHOLD_GRID } from '../../app/telemetry/store-source.js';
 
 let db: TestDatabase;
@@ -38,7 +39,10 @@ beforeAll(async () => {
     { timeUnixNano: (END - 3600) * 1e9, severityNumber: 17, body: { stringValue: 'upstream inventory 503 after 2 retries' }, traceId: Buffer.alloc(16, 0xab) },
   ] }] }] });
   await store.writeCapsules(caps.drain().capsules);
-  source = new StoreHistorySource({ store, tenant: 't1' });
+  const alerts = new PgAlertEventStore(db.pool);
+  await alerts.record([{ tenant: 't1', fingerprint: 'f1', status: 'firing', alertname: 'CatalogLatencyBurn', service: 'catalog', slo: 'catalog-items-latency', severity: 'page',
+    startsAt: END - 7200, endsAt: null, labels: {}, annotations: {}, generatorUrl: 'http://prometheus/graph' }]);
+  source = new StoreHistorySource({ store, tenant: 't1', alerts });
 });
 afterAll(async () => db?.drop());
 
@@ -75,13 +79,14 @@ describe('StoreHistorySource', () => {
     expect(h.versions!.map((v) => v.version)).toEqual(['1.0', '1.1']);
   });
 
-  it('offers error and slow span trace ids and capsules as evidence', async () => {
+  it('offers error and slow span trace ids, capsules and Alertmanager events as evidence', async () => {
     const { histories } = await source.fetchHistories({ end: END, windowSeconds: DAYS * DAY, breachWindowSeconds: DAY });
     const ex = histories[0]!.exemplars!;
     expect(ex.some((e) => e.labels?.kind === 'span' && e.labels.error === 'true')).toBe(true);
     const capsule = ex.find((e) => e.labels?.kind === 'capsule')!;
     expect(capsule.labels!.template).toBe('upstream inventory <NUM> after <NUM> retries');
     expect(capsule.traceId).toBe('ab'.repeat(16));
+    expect(ex.find((e) => e.labels?.kind === 'alert')).toMatchObject({ timestamp: END - 7200, labels: { alertname: 'CatalogLatencyBurn', status: 'firing', slo: 'catalog-items-latency' } });
   });
 
   it('feeds the recommendation engine, which proposes latency and availability SLOs from it', async () => {
