@@ -151,6 +151,13 @@ describe('warnings', () => {
     expect(run(input, o).warnings.join('\n')).toMatch(pattern);
   });
 
+  it('far more traffic on a lightly used service is not flagged as fragile extrapolation', () => {
+    // Known capacity (2 slots x 20/s): at 10% peak utilisation the queue barely matters even at x2.
+    const light = simulationInputFromHistories([mmcHistory({ peakUtilisation: 0.1 })], [proposal({ variants: VARIANTS })], { capacityPerReplica: 40 });
+    expect(run(light, { trafficMultiplier: 2 }).warnings.join('\n')).not.toMatch(/extrapolation/);
+    expect(run(light, { trafficMultiplier: 8 }).warnings.join('\n')).toMatch(/extrapolation far outside observed load/);
+  });
+
   it('a small, stable change raises no warning', () => {
     expect(run(input, { replicaCount: 5 }).warnings).toEqual([]);
   });
