@@ -11,6 +11,7 @@ import { processAnalyzeJob } from './analyze.js';
 import { processOpenPrJob } from './open-pr.js';
 import { processSimulateJob } from './simulate.js';
 import { processWebhookJob } from './webhook.js';
+import { processPolicyEvaluateJob } from './policy-evaluate.js';
 import { workerOptions, type QueueConnection, type QueueName, type StallOptions } from './queues.js';
 
 type Processor = (data: unknown, deps: WorkerDeps & { pool?: Pool }) => Promise<unknown>;
@@ -21,6 +22,7 @@ export const PROCESSORS: Partial<Record<QueueName, Processor>> = {
   analyze: processAnalyzeJob,
   'open-pr': processOpenPrJob,
   simulate: processSimulateJob,
+  'policy-evaluate': processPolicyEvaluateJob, // Policy Guard (workers/policy-evaluate.ts)
 };
 
 export interface RunningWorkers {

@@ -11,6 +11,7 @@ import { syncSchedule } from '../app/schedule.js';
 import type { InboxRow } from '../app/store/inbox.js';
 import type { WorkerDeps } from './deps.js';
 import { WebhookJob } from './queues.js';
+import { enqueuePolicyEvaluation } from '../app/policy/wiring.js';
 
 const User = z.object({ login: z.string(), type: z.string().optional() });
 const Repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() });
@@ -75,6 +76,7 @@ async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
     }
     case 'pull_request': {
       const p = PullRequestPayload.parse(row.payload);
+      if (['opened', 'synchronize', 'reopened', 'closed'].includes(p.action)) await enqueuePolicyEvaluation(deps.queues, { owner: p.repository.owner.login, repo: p.repository.name, prNumber: p.pull_request.number, installationId, trigger: p.action === 'closed' ? 'closed' : 'push' }); // Policy Guard
       if (!['opened', 'synchronize', 'reopened'].includes(p.action)) return 'ignored';
       const platform = await deps.platformFor('github', installationId);
       return `config-check-${await runConfigCheck(platform, { owner: p.repository.owner.login, repo: p.repository.name }, p.pull_request.head.sha)}`;

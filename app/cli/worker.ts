@@ -14,6 +14,7 @@ import { ReportStore } from '../store/reports.js';
 import { startWorkers } from '../../workers/run.js';
 import { createRedis, Queues } from '../../workers/queues.js';
 import { envOrExit, untilSignal } from './serve.js';
+import { policyCommandHandlers, policyWorkerDeps } from '../policy/wiring.js';
 
 export function register(program: Command): void {
   program
@@ -35,9 +36,10 @@ export function register(program: Command): void {
       const engine = createEngine({ logger, clock, env: process.env });
       // Policy Guard registers approve/reject here when its module is wired (issue 5).
       const registry = registerBuiltinCommands(new CommandRegistry(), { queues, reports, engine });
+      for (const h of policyCommandHandlers({ pool, queues, logger, clock })) registry.register(h); // Policy Guard approve/reject
       const probot = createProbot(env, logger);
       const workers = startWorkers(
-        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: githubPlatformFactory(probot, metrics), pool },
+        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: githubPlatformFactory(probot, metrics), pool, ...policyWorkerDeps((id) => probot.auth(id), process.env) },
         conn, { concurrency: env.WORKER_CONCURRENCY },
       );
       const port = Number(flags.metricsPort);

@@ -4,6 +4,7 @@
  * secrets are missing is disabled with one clear startup log line, and its route answers 404.
  */
 import { z } from 'zod';
+import { UnrecoverableError } from 'bullmq';
 import type { HttpRoute } from '../http.js';
 import type { BaseDeps } from '../deps.js';
 import type { Pool } from '../store/db.js';
@@ -15,6 +16,8 @@ import { AuditStore } from '../store/audit.js';
 import { NotificationStore } from '../store/notifications.js';
 import { handlePagerDutyAck, handleSlackDecision, policyCommands, type DecisionDeps } from './handlers.js';
 import type { CommandHandler } from '../commands/registry.js';
+import { githubPolicyVcs, type OctokitLike } from './github.js';
+import type { PolicyVcs } from './vcs.js';
 
 export const PolicyEvaluateJob = z.object({
   owner: z.string().min(1),
@@ -94,4 +97,15 @@ export function policyRoutes(deps: PolicyRouteDeps): HttpRoute[] {
 /** `approve` / `reject` for the command registry (`registry.register(...)` each). */
 export function policyCommandHandlers(deps: Omit<PolicyRouteDeps, 'env'>): CommandHandler[] {
   return policyCommands(decisionDeps({ ...deps, env: {} }));
+}
+
+/** What the worker adds to its deps for `policy-evaluate`: the installation's PolicyVcs and the env. */
+export function policyWorkerDeps(authFor: (installationId: number) => Promise<OctokitLike>, env: Record<string, string | undefined>): { policyVcsFor(installationId: number | undefined): Promise<PolicyVcs>; env: Record<string, string | undefined> } {
+  return {
+    env,
+    async policyVcsFor(installationId) {
+      if (installationId === undefined) throw new UnrecoverableError('policy-evaluate job has no installation id; re-trigger it from a webhook');
+      return githubPolicyVcs(await authFor(installationId));
+    },
+  };
 }
