@@ -266,7 +266,12 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int
  * variant and scenario of one call shares the same resamples, so comparisons are paired.
  */
 export function simulateSlo(input: SimulationInput, options: SimulationOptions): SimulationResult {
-  const o = SimulationOptions.parse(options);
+  const parsed = SimulationOptions.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SimulationError(`invalid simulation option ${issue.path.join('.') || '(options)'}: ${issue.message}`);
+  }
+  const o = parsed.data;
   const seed = o.seed ?? DEFAULT_SEED;
   const draws = o.draws ?? DEFAULT_DRAWS;
   const level = o.confidenceLevel ?? DEFAULT_CONFIDENCE;

@@ -138,6 +138,7 @@ describe('versions: canary and rollback', () => {
     expect(() => simulateSlo(input, { service: 'cart' })).toThrow(SimulationError);
     expect(() => simulateSlo(input, { service: 'cart' })).toThrow(/services with data: checkout/);
     expect(() => simulateSlo(input, { service: 'checkout', sloId: 'nope' })).toThrow(/its SLOs: checkout-pay-latency, checkout-pay-availability/);
+    expect(() => simulateSlo(input, { service: 'checkout', canaryPercentage: 150 })).toThrow(/invalid simulation option canaryPercentage/);
   });
 });
 
