@@ -1,7 +1,7 @@
 import { defaultOtelSource } from '../sli/promql.js';
 import { mean, median } from '../sli/stats.js';
 import type { EndpointHistory, SliSource, WindowCounts } from '../types.js';
-import type { ResolvedOptions } from './options.js';
+import { DEFAULT_EXCLUDE, type ResolvedOptions } from './options.js';
 
 /** Fewer windows than this cannot say anything about a per-window breach rate. */
 export const MIN_WINDOWS = 3;
@@ -28,7 +28,13 @@ export interface EndpointContext {
 export function endpointContext(h: EndpointHistory, o: ResolvedOptions): EndpointContext | { skip: string } {
   if (h.endpoint !== null) {
     const hit = o.exclude.find((re) => re.test(h.endpoint!));
-    if (hit) return { skip: `health-check or infrastructure route (matches /${hit.source}/); not an SLO candidate — set excludeEndpoints to include it` };
+    if (hit) {
+      // The default pattern is long; name it instead of dumping it into every PR table row.
+      const which = o.exclude.length === DEFAULT_EXCLUDE.length && o.exclude.every((re, i) => re.source === new RegExp(DEFAULT_EXCLUDE[i]!).source)
+        ? 'the default health-check pattern'
+        : `excludeEndpoints /${hit.source}/`;
+      return { skip: `health-check or infrastructure route (matches ${which}); not an SLO candidate — change excludeEndpoints to include it` };
+    }
   }
   const analysisStart = o.end - o.windowSeconds;
   const windows = h.windows.filter((w) => w.start >= analysisStart - 1e-6 && w.end <= o.end + 1e-6).sort((a, b) => a.start - b.start);

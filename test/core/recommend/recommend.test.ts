@@ -41,6 +41,15 @@ describe('recommend on the demo fleet', () => {
     expect(result.skipped.every((s) => /health-check/.test(s.reason))).toBe(true);
     expect(skipped).not.toContain('/checkout/{id}/status');
     expect(result.proposals.some((p) => p.endpoint === '/healthz')).toBe(false);
+    expect(result.skipped[0]!.reason).toContain('the default health-check pattern');
+  });
+
+  it('lets excludeEndpoints replace the default pattern', () => {
+    const some = histories.filter((h) => h.service === 'cart');
+    const r = recommend(some, { ...options, excludeEndpoints: ['^/cart/items$'] });
+    expect(r.skipped.map((x) => x.endpoint)).toEqual(['/cart/items']);
+    expect(r.skipped[0]!.reason).toContain('excludeEndpoints /^\\/cart\\/items$/');
+    expect(r.proposals.some((p) => p.endpoint === '/livez')).toBe(true);
   });
 
   it('warns that a 99.9 target on ~200 requests a day is not meaningful, and does not warn busy endpoints', () => {
