@@ -4,6 +4,7 @@ import { waitDistribution, type WaitDistribution } from './erlang.js';
 import { cdfAt, sojournCdf, type BucketCdf } from './latency.js';
 import type { SimulationInput, SloSimulationInput } from './input.js';
 import type { VersionBehaviour } from './basis.js';
+import { meanOf } from './fit.js';
 import { bootstrapBreachRates, budgetImpact, type BudgetImpact } from './stats.js';
 import { latencyAtPeak, type PeakLatency } from './peak.js';
 
@@ -133,6 +134,17 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int
     warnings.push(`too little data for version ${candidate.name}: ${candidate.steps} step(s), ${candidate.requests} requests observed; its latency and error ratio are uncertain`);
   }
 
+  // A version that takes longer per request also serves fewer per second: scale the slot rate by
+  // the ratio of mean service times (the fitted rate belongs to the pooled history).
+  const means = new Map<VersionBehaviour, number>();
+  const meanFor = (v: VersionBehaviour): number => {
+    let m = means.get(v);
+    if (m === undefined) means.set(v, (m = b.thresholds.length > 0 ? meanOf({ thresholds: b.thresholds, cdf: v.serviceCdf }) : 0));
+    return m;
+  };
+  const pooledMean = meanFor(b.pooled);
+  const rateFor = (mean: number): number => (mean > 0 && pooledMean > 0 ? (b.serviceRate * pooledMean) / mean : b.serviceRate);
+
   const steps: StepView[] = [];
   let baselinePeak = 0;
   let projectedPeak = 0;
@@ -146,12 +158,15 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int
       const replicas = w.replicas[si]!;
       const scenarioReplicas = o.replicaCount ?? replicas;
       const vi = w.version[si]!;
+      const current = vi >= 0 ? b.versions[vi]! : b.pooled;
+      const currentMean = meanFor(current);
+      const scenarioMean = candidate && share > 0 ? (1 - share) * currentMean + share * meanFor(candidate) : currentMean;
       const view: StepView = {
         window: wi,
         weight: sum > 0 ? requests / sum : 1 / w.requests.length,
-        base: waitDistribution(replicas * slots, lambda, b.serviceRate),
-        scenario: waitDistribution(scenarioReplicas * slots, lambda * multiplier, b.serviceRate),
-        current: vi >= 0 ? b.versions[vi]! : b.pooled,
+        base: waitDistribution(replicas * slots, lambda, rateFor(currentMean)),
+        scenario: waitDistribution(scenarioReplicas * slots, lambda * multiplier, rateFor(scenarioMean)),
+        current,
       };
       steps.push(view);
       if (view.base.utilisation > baselinePeak) {

@@ -48,7 +48,7 @@ export function mmcHistory(spec: MmcHistorySpec = {}): EndpointHistory {
     const version = [...deploys].reverse().find((x) => x.day <= d)!.version;
     const mean = serviceMean[version]!;
     const service = { thresholds: BUCKETS, cdf: BUCKETS.map((t) => 1 - Math.exp(-t / mean)) };
-    // Capacity follows the first version's service time (a slower version runs hotter).
+    // The slots keep the first version's rate: in this fixture a deploy changes latency, not capacity.
     const mu = 1 / serviceMean[deploys[0]!.version]!;
     const day: WindowCounts = { start: start + d * DAY, end: start + (d + 1) * DAY, total: 0, errors: 0, latency: { thresholds: BUCKETS, goodCounts: BUCKETS.map(() => 0) } };
     for (let h = 0; h < 24; h++) {

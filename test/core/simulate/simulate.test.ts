@@ -119,6 +119,12 @@ describe('versions: canary and rollback', () => {
     }
   });
 
+  it('a slower version also uses more capacity: rolling it out everywhere raises peak utilisation', () => {
+    const slower = run(input, { deploymentVersion: 'v2' });
+    const faster = run(input, { deploymentVersion: 'v1' });
+    expect(slower.utilisation.projectedPeak).toBeGreaterThan(faster.utilisation.projectedPeak * 1.2);
+  });
+
   it('a full deployment of the erroring version breaches the availability SLO in every window', () => {
     const all = simulateSlo(input, { service: 'checkout', sloId: 'checkout-pay-availability', deploymentVersion: 'v2', draws: 200 }).slos[0]!;
     expect(all.variants.map((v) => v.projectedBreachRate)).toEqual([1, 1, 1]);
