@@ -28,7 +28,7 @@ async function replay(routes: Record<string, Route>): Promise<{ url: string; que
     req.on('end', () => {
       const form = new URLSearchParams(body);
       queries.push(`${req.url} ${form.get('query') ?? form.getAll('match[]').join(',')}`);
-      const route: Route | undefined = routes[req.url!.split('?')[0]!];
+      const route = routes[req.url!.split('?')[0]!] as Route | undefined;
       res.writeHead(route ? 200 : 404, { 'content-type': 'application/json' }).end(route ? route(form) : '{}');
     });
   });
