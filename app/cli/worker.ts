@@ -36,10 +36,11 @@ export function register(program: Command): void {
       const engine = createEngine({ logger, clock, env: process.env });
       // Policy Guard registers approve/reject here when its module is wired (issue 5).
       const registry = registerBuiltinCommands(new CommandRegistry(), { queues, reports, engine });
-      for (const h of policyCommandHandlers({ pool, queues, logger, clock })) registry.register(h); // Policy Guard approve/reject
       const probot = createProbot(env, logger);
+      const policy = policyWorkerDeps((id) => probot.auth(id), process.env);
+      for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
-        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: githubPlatformFactory(probot, metrics), pool, ...policyWorkerDeps((id) => probot.auth(id), process.env) },
+        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: githubPlatformFactory(probot, metrics), pool, ...policy },
         conn, { concurrency: env.WORKER_CONCURRENCY },
       );
       const port = Number(flags.metricsPort);

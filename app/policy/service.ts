@@ -136,7 +136,8 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
     const member = await Promise.all(teams.map(async (t) => [t, await deps.vcs.isTeamMember(t.split('/')[0]!, t.split('/')[1]!, login)] as const));
     teamsOf[login] = member.filter(([, m]) => m).map(([t]) => t);
   }
-  const knownServices = policies.length && change.services.length ? await countKnownServices(deps, repo, pr.baseSha, sections, globs) : 0;
+  // Only a percentage limit needs the fleet size (one tree listing of the base commit).
+  const knownServices = policies.some((p) => p.max_services?.kind === 'percent') && change.services.length ? await countKnownServices(deps, repo, pr.baseSha, sections, globs) : 0;
 
   const verdict = evaluatePolicies({
     change, policies, settings: sections.policy_guard, decisions, author: pr.author, headSha: pr.headSha, knownServices,

@@ -94,9 +94,17 @@ export function policyRoutes(deps: PolicyRouteDeps): HttpRoute[] {
   ];
 }
 
-/** `approve` / `reject` for the command registry (`registry.register(...)` each). */
-export function policyCommandHandlers(deps: Omit<PolicyRouteDeps, 'env'>): CommandHandler[] {
-  return policyCommands(decisionDeps({ ...deps, env: {} }));
+/**
+ * `approve` / `reject` for the command registry (`registry.register(...)` each). They run as
+ * `read` commands (no PR fetched by the dispatcher), so the head SHA comes from `policyVcsFor`.
+ */
+export function policyCommandHandlers(deps: Omit<PolicyRouteDeps, 'env'> & { policyVcsFor?(installationId: number | undefined): Promise<PolicyVcs> }): CommandHandler[] {
+  const base = decisionDeps({ ...deps, env: {} });
+  const vcsFor = deps.policyVcsFor;
+  return policyCommands({
+    ...base,
+    ...(vcsFor ? { headShaOf: async (repo: string, pr: number, installationId?: number) => (await (await vcsFor(installationId)).getPullRequest(repo, pr)).headSha } : {}),
+  });
 }
 
 /** What the worker adds to its deps for `policy-evaluate`: the installation's PolicyVcs and the env. */
