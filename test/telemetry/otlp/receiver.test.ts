@@ -128,6 +128,17 @@ describe('OTLP/HTTP receiver', () => {
     expect(raw).toHaveLength(3);
   });
 
+  it('turns span exception events into ERROR capsules carrying the span trace id', async () => {
+    const s = setup();
+    const events = [1, 2].map((n) => ({ timeUnixNano: (T0 + 20_000_000_000n).toString(), name: 'exception', attributes: [
+      { key: 'exception.type', value: { stringValue: 'TimeoutError' } }, { key: 'exception.message', value: { stringValue: `upstream ledger timed out after ${n}000 ms` } },
+    ] }));
+    await call(s.traces, req(encodeRequest('traces', tracesBody([spanObj(1, 5, { events: [events[0]] }), spanObj(2, 5, { events: [events[1]] })]))));
+    const [capsule] = s.capsules.drain().capsules;
+    expect(capsule).toMatchObject({ service: 'checkout', count: 2, severity: 17, template: 'exception TimeoutError upstream ledger timed out after <NUM> ms' });
+    expect(capsule!.traceIds).toEqual([Buffer.alloc(16, 2).toString('hex'), Buffer.alloc(16, 3).toString('hex')]);
+  });
+
   it('acknowledges metrics with partial_success saying they are not stored', async () => {
     const s = setup();
     const body = encodeRequest('metrics', { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'x', gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: 2 }] } }] }] }] });
