@@ -65,39 +65,70 @@ function weekend(w: WindowCounts): boolean {
 }
 
 /**
- * Weekday vs weekend (UTC): traffic differing by more than 30%, or a bad fraction differing by
- * more than 1.5x (and by at least a quarter of the budget), is worth a sentence: a 1d breach window
- * then mixes two populations and breaches cluster on one kind of day.
+ * Weekday vs weekend (UTC): traffic differing by more than 30%, or a bad fraction that differs
+ * (see `differs`), is worth a sentence: breaches then cluster on one kind of day. With sub-day
+ * windows the daily cycle is checked too.
  */
 export function seasonalityWarning(present: WindowCounts[], bw: number, badOf: (w: WindowCounts) => number | null, targetPct: number): string | null {
   if (bw > 86_400) return null;
+  const parts: string[] = [];
+  const daily = bw <= 6 * 3600 ? dailyCycle(present, badOf, targetPct) : null;
+  if (daily) parts.push(daily);
   const we = present.filter(weekend);
   const wd = present.filter((w) => !weekend(w));
-  if (we.length < 2 || wd.length < 4) return null;
-  const parts: string[] = [];
+  if (we.length < 2 || wd.length < 4) return parts.length ? `Seasonality: ${parts.join('; ')}.` : null;
   const tWe = median(we.map((w) => w.total));
   const tWd = median(wd.map((w) => w.total));
   if (tWd > 0 && Math.abs(tWe / tWd - 1) > 0.3) {
     parts.push(`weekend traffic is ${pct(Math.abs(tWe / tWd - 1))} ${tWe > tWd ? 'higher' : 'lower'} than on weekdays (median ${count(tWe)} vs ${count(tWd)} per window)`);
   }
-  const pooled = (ws: WindowCounts[]) => {
-    let bad = 0;
-    let tot = 0;
-    for (const w of ws) {
-      const b = badOf(w);
-      if (b === null) continue;
-      bad += b;
-      tot += w.total;
-    }
-    return tot > 0 ? bad / tot : 0;
-  };
-  const bWe = pooled(we);
-  const bWd = pooled(wd);
-  const budget = 1 - targetPct / 100;
-  const ratio = Math.max(bWe, bWd) / Math.max(1e-12, Math.min(bWe, bWd));
-  if (ratio > 1.5 && Math.abs(bWe - bWd) > budget / 4) {
-    parts.push(`the bad fraction at the selected target is ${pct(bWe)} on weekends vs ${pct(bWd)} on weekdays, so breaches cluster on ${bWe > bWd ? 'weekends' : 'weekdays'}`);
+  const bWe = pooled(we, badOf);
+  const bWd = pooled(wd, badOf);
+  if (differs(bWe, bWd, targetPct)) {
+    parts.push(`the bad fraction at the selected target is ${pct(bWe.frac)} on weekends vs ${pct(bWd.frac)} on weekdays, so breaches cluster on ${bWe.frac > bWd.frac ? 'weekends' : 'weekdays'}`);
   }
   if (parts.length === 0) return null;
   return `Seasonality: ${parts.join('; ')}. The breach rate averages both kinds of day; the week-long bootstrap blocks keep them in proportion.`;
+}
+
+interface Pooled { frac: number; total: number }
+
+function pooled(ws: WindowCounts[], badOf: (w: WindowCounts) => number | null): Pooled {
+  let bad = 0;
+  let tot = 0;
+  for (const w of ws) {
+    const b = badOf(w);
+    if (b === null) continue;
+    bad += b;
+    tot += w.total;
+  }
+  return { frac: tot > 0 ? bad / tot : 0, total: tot };
+}
+
+/**
+ * More than 1.5x apart, by more than a quarter of the error budget, and not counting noise
+ * (two-proportion z ≥ 3): a few bad requests among a few hundred are not a pattern.
+ */
+function differs(a: Pooled, b: Pooled, targetPct: number): boolean {
+  const ratio = Math.max(a.frac, b.frac) / Math.max(1e-12, Math.min(a.frac, b.frac));
+  const p = (a.frac * a.total + b.frac * b.total) / Math.max(1, a.total + b.total);
+  const se = Math.sqrt(p * (1 - p) * (1 / Math.max(1, a.total) + 1 / Math.max(1, b.total)));
+  return ratio > 1.5 && Math.abs(a.frac - b.frac) > (1 - targetPct / 100) / 4 && se > 0 && Math.abs(a.frac - b.frac) / se >= 3;
+}
+
+/**
+ * The daily cycle, for sub-day windows: the busiest quarter of windows against the quietest
+ * quarter (by traffic, so no time zone has to be assumed). Load-dependent latency shows up here.
+ */
+function dailyCycle(present: WindowCounts[], badOf: (w: WindowCounts) => number | null, targetPct: number): string | null {
+  if (present.length < 16) return null;
+  const sorted = [...present].sort((a, b) => a.total - b.total);
+  const q = Math.floor(sorted.length / 4);
+  const quiet = sorted.slice(0, q);
+  const busy = sorted.slice(-q);
+  const bBusy = pooled(busy, badOf);
+  const bQuiet = pooled(quiet, badOf);
+  if (!differs(bBusy, bQuiet, targetPct)) return null;
+  return `the busiest quarter of windows (median ${count(median(busy.map((w) => w.total)))} requests) has a bad fraction of ${pct(bBusy.frac)} ` +
+    `vs ${pct(bQuiet.frac)} in the quietest quarter (median ${count(median(quiet.map((w) => w.total)))}), so breaches cluster at ${bBusy.frac > bQuiet.frac ? 'peak' : 'quiet'} hours`;
 }
