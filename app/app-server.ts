@@ -46,7 +46,7 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   const queues = new Queues(o.queueConnection);
   const inbox = new InboxStore(o.pool);
   const intake = new Intake({ inbox, queues, metrics, logger: o.logger.child({ component: 'intake' }), enqueueTimeoutMs: o.enqueueTimeoutMs, staleAfterSeconds: o.staleAfterSeconds });
-  const routes = buildRoutes({ env: o.env, pool: o.pool, redis: o.redis, metrics, queues, logger: o.logger, clock: o.clock ?? systemClock });
+  const routes = buildRoutes({ env: o.env, pool: o.pool, redis: o.redis, metrics, queues, intake, logger: o.logger, clock: o.clock ?? systemClock });
   const running = await startServer({
     probot: o.probot, appFn: createAppFn({ intake, metrics }), routes, logger: o.logger,
     webhookPath: o.env.WEBHOOK_PATH, port: o.port ?? o.env.PORT, host: o.host ?? o.env.HOST,

@@ -24,6 +24,7 @@ export type AcceptOutcome = 'accepted' | 'duplicate';
 export class Intake {
   readonly #timeoutMs: number;
   #relaying = false;
+  readonly #inflight = new Set<Promise<boolean>>();
 
   constructor(private readonly deps: IntakeDeps) {
     // GitHub waits 10 s for an answer; the ack must come well before that even when Redis hangs.
@@ -34,9 +35,16 @@ export class Intake {
   async accept(delivery: InboxDelivery): Promise<AcceptOutcome> {
     const { inserted } = await this.deps.inbox.record(delivery);
     this.deps.metrics.webhooksReceived.inc({ event: delivery.event, outcome: inserted ? 'accepted' : 'duplicate' });
-    // A redelivery of something still waiting for Redis gets another chance to enqueue.
-    await this.tryEnqueue(delivery.deliveryId);
+    // The inbox row makes the delivery durable, so the ack need not wait for Redis: enqueue in the
+    // background (a redelivery of something still waiting for Redis gets another chance too).
+    const p = this.tryEnqueue(delivery.deliveryId).finally(() => this.#inflight.delete(p));
+    this.#inflight.add(p);
     return inserted ? 'accepted' : 'duplicate';
+  }
+
+  /** Waits for background enqueues started by accept() (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.#inflight]);
   }
 
   /** Enqueues one inbox row; false (and a log line) when Redis is unreachable. Never throws. */
@@ -89,6 +97,7 @@ export class Intake {
     return async () => {
       clearInterval(timer);
       await current;
+      await this.drain();
     };
   }
 }

@@ -10,6 +10,8 @@ import type { Redis } from 'ioredis';
 import type { Metrics } from './metrics.js';
 import type { Queues } from '../workers/queues.js';
 import { healthRoutes, metricsRoute } from './health.js';
+import type { Intake } from './intake.js';
+import { gitlabWebhookRoute } from './vcs/gitlab-webhook.js';
 import { policyRoutes } from './policy/wiring.js';
 
 export interface RouteDeps extends BaseDeps {
@@ -18,6 +20,8 @@ export interface RouteDeps extends BaseDeps {
   redis: Redis;
   metrics: Metrics;
   queues: Queues;
+  /** Durable webhook intake (inbox + queue) for routes that receive webhooks. */
+  intake: Intake;
 }
 
 export function buildRoutes(deps: RouteDeps): HttpRoute[] {
@@ -25,6 +29,7 @@ export function buildRoutes(deps: RouteDeps): HttpRoute[] {
     ...healthRoutes(deps),
     metricsRoute(deps.metrics, deps.queues),
     // one line per area below: GitLab webhooks, Policy Guard (Slack, PagerDuty), OTLP, Alertmanager
+    gitlabWebhookRoute({ secret: deps.env.GITLAB_WEBHOOK_SECRET, intake: deps.intake, logger: deps.logger }), // GitHub App: /api/gitlab/webhooks
     ...policyRoutes(deps), // Policy Guard: /slack/events, /webhooks/pagerduty (app/policy/wiring.ts)
   ];
 }

@@ -11,9 +11,11 @@ describe('webhook intake', () => {
     const payload = prCommentPayload('/slo-scout help');
     const res = await postWebhook(stack.app.url, 'issue_comment', payload, { secret: WEBHOOK_SECRET });
     expect(res.status).toBe(200);
+    // The row exists when the 200 arrives; the enqueue follows in the background.
     const row = await stack.app.inbox.get(res.deliveryId);
     expect(row).toMatchObject({ event: 'issue_comment', action: 'created', repo: 'Codertocat/Hello-World' });
-    expect(row?.enqueuedAt).toBeInstanceOf(Date);
+    await stack.app.intake.drain();
+    expect((await stack.app.inbox.get(res.deliveryId))?.enqueuedAt).toBeInstanceOf(Date);
     const job = await stack.app.queues.get('webhook').getJob(res.deliveryId);
     expect(job?.data).toEqual({ deliveryId: res.deliveryId });
   });
@@ -40,6 +42,7 @@ describe('webhook intake', () => {
     const first = await postWebhook(stack.app.url, 'issue_comment', payload, { secret: WEBHOOK_SECRET });
     const second = await postWebhook(stack.app.url, 'issue_comment', payload, { secret: WEBHOOK_SECRET, deliveryId: first.deliveryId });
     expect([first.status, second.status]).toEqual([200, 200]);
+    await stack.app.intake.drain();
     const { rows } = await stack.db.pool.query('SELECT count(*)::int AS n FROM webhook_inbox WHERE delivery_id = $1', [first.deliveryId]);
     expect(rows[0].n).toBe(1);
     const jobs = await stack.app.queues.get('webhook').getJobs(['waiting', 'delayed', 'active']);
@@ -62,6 +65,7 @@ describe('extra routes', () => {
   });
 
   it('/metrics exposes slo_scout_ counters, including the webhooks received above', async () => {
+    await stack.app.intake.drain();
     const text = await (await fetch(`${stack.app.url}/metrics`)).text();
     expect(text).toMatch(/slo_scout_webhooks_received_total\{event="issue_comment",outcome="accepted"\} [1-9]/);
     expect(text).toMatch(/slo_scout_webhooks_received_total\{event="issue_comment",outcome="duplicate"\} 1/);

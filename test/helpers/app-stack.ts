@@ -9,6 +9,7 @@ import { REDIS_URL, uniquePrefix } from './redis.js';
 import type { Redis } from 'ioredis';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret';
+export const GITLAB_WEBHOOK_SECRET = 'test-gitlab-token';
 
 export function testProbot(): Probot {
   return new Probot({
@@ -46,7 +47,7 @@ export async function startTestStack(options: { redisUrl?: string; relayInterval
   producer.on('error', () => undefined);
   redis.on('error', () => undefined);
   const prefix = uniquePrefix('app');
-  const env = parseEnv({ WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl });
+  const env = parseEnv({ WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl });
   const app = await startAppServer({
     env, probot: testProbot(), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: silentLogger,
     port: 0, host: '127.0.0.1', relayIntervalMs: options.relayIntervalMs ?? 200, enqueueTimeoutMs: options.enqueueTimeoutMs ?? 500, staleAfterSeconds: options.staleAfterSeconds,
