@@ -45,6 +45,16 @@ try {
     waiting.push(r.timings.prometheusSeconds);
     own.push(r.timings.totalSeconds - r.timings.prometheusSeconds);
   }
+  // The adapter alone: how much of the fetch phase is SLO-Scout (parsing, assembling) vs Prometheus.
+  const fetchTotal: number[] = [];
+  const fetchWait: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const source = new PrometheusHistorySource({ client: new PrometheusClient({ url: prom.url, concurrency: 4 }) });
+    const s = performance.now();
+    const r = await source.fetchHistories({ end, windowSeconds: 28 * DAY, breachWindowSeconds: DAY });
+    fetchTotal.push((performance.now() - s) / 1000);
+    fetchWait.push(r.stats.backendSeconds);
+  }
   const memory: number[] = [];
   for (let i = 0; i < runs; i++) {
     const r = await runAnalysis({ source: new FleetHistorySource({ seed: 1, scenario: 'uniform', services, endpointsPerService: perService, stepSeconds: 3600 }), clock: fixedClock(new Date(end * 1000)) }, options);
@@ -58,6 +68,9 @@ try {
   console.log(`  total                      ${t.toFixed(2)} s`);
   console.log(`  waiting on Prometheus      ${w.toFixed(2)} s (${((w / t) * 100).toFixed(0)}%)`);
   console.log(`  SLO-Scout's own work       ${o.toFixed(2)} s (${((o / t) * 100).toFixed(0)}% of total; goal <= 30%)`);
+  const ft = median(fetchTotal);
+  const fw = median(fetchWait);
+  console.log(`  fetch phase alone          ${ft.toFixed(2)} s, of which waiting ${fw.toFixed(2)} s: the adapter's own work is ${(((ft - fw) / ft) * 100).toFixed(0)}% of it`);
   console.log(`  baseline: same pipeline from memory, analysis only ${median(memory).toFixed(2)} s; ratio total / baseline = ${(t / median(memory)).toFixed(2)}`);
   console.log(`  peak RSS                   ${mb(process.resourceUsage().maxRSS)}`);
 } finally {
