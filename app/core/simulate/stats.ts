@@ -27,23 +27,41 @@ function percentile(sorted: Float64Array, q: number): number {
  */
 export function bootstrapBreachRates(base: boolean[], projected: boolean[], indices: Int32Array, draws: number, level: number): { baseline: RateWithInterval; projected: RateWithInterval } {
   const n = base.length;
-  const rb = new Float64Array(draws);
-  const rp = new Float64Array(draws);
-  for (let d = 0; d < draws; d++) {
-    let kb = 0;
-    let kp = 0;
-    for (let i = d * n; i < (d + 1) * n; i++) {
-      const w = indices[i]!;
-      if (base[w]) kb++;
-      if (projected[w]) kp++;
+  const kBase = base.filter(Boolean).length;
+  const kProj = projected.filter(Boolean).length;
+  // A resample's breach rate is k/n with k in 0..n, so count how often each k occurs and lay the
+  // draws out already sorted (no sort of `draws` floats). When no window (or every window) is
+  // breached, every resample has the same k and the loop is skipped: the common case fleet-wide.
+  const histB = new Int32Array(n + 1);
+  const histP = new Int32Array(n + 1);
+  const constantB = kBase === 0 || kBase === n;
+  const constantP = kProj === 0 || kProj === n;
+  if (constantB) histB[kBase] = draws;
+  if (constantP) histP[kProj] = draws;
+  if (!constantB || !constantP) {
+    for (let d = 0; d < draws; d++) {
+      let kb = 0;
+      let kp = 0;
+      for (let i = d * n; i < (d + 1) * n; i++) {
+        const w = indices[i]!;
+        if (base[w]) kb++;
+        if (projected[w]) kp++;
+      }
+      if (!constantB) histB[kb]!++;
+      if (!constantP) histP[kp]!++;
     }
-    rb[d] = kb / n;
-    rp[d] = kp / n;
   }
+  const sortedRates = (hist: Int32Array): Float64Array => {
+    const out = new Float64Array(draws);
+    let at = 0;
+    for (let k = 0; k <= n; k++) out.fill(k / n, at, (at += hist[k]!));
+    return out;
+  };
+  const rb = sortedRates(histB);
+  const rp = sortedRates(histP);
   const alpha = (1 - level) / 2;
   const summarise = (flags: boolean[], draws: Float64Array): RateWithInterval => {
     const k = flags.filter(Boolean).length;
-    draws.sort();
     let lo = percentile(draws, alpha);
     let hi = percentile(draws, 1 - alpha);
     if (k === 0) hi = Math.max(hi, 1 - Math.pow(alpha, 1 / n));
