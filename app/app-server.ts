@@ -15,6 +15,8 @@ import { createAppFn } from './probot.js';
 import { buildRoutes } from './routes.js';
 import { startServer, type RunningServer } from './server.js';
 import { Queues, type QueueConnection } from '../workers/queues.js';
+import { createIntake as createTelemetryIntake, type Intake as TelemetryIntake } from './telemetry/otlp/intake.js';
+import { reanalysisTrigger } from './telemetry/alertmanager/reanalysis.js';
 
 export interface AppServerOptions {
   env: Env;
@@ -39,6 +41,8 @@ export interface AppServer extends RunningServer {
   metrics: Metrics;
   queues: Queues;
   inbox: InboxStore;
+  /** OTLP/HTTP + Alertmanager intake (issue 6); its routes are mounted only when their secrets are set. */
+  telemetry: TelemetryIntake;
 }
 
 export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
@@ -46,19 +50,24 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   const queues = new Queues(o.queueConnection);
   const inbox = new InboxStore(o.pool);
   const intake = new Intake({ inbox, queues, metrics, logger: o.logger.child({ component: 'intake' }), enqueueTimeoutMs: o.enqueueTimeoutMs, staleAfterSeconds: o.staleAfterSeconds });
-  const routes = buildRoutes({ env: o.env, pool: o.pool, redis: o.redis, metrics, queues, intake, logger: o.logger, clock: o.clock ?? systemClock });
+  const clock = o.clock ?? systemClock;
+  const telemetry = createTelemetryIntake({ pool: o.pool, logger: o.logger.child({ component: 'telemetry' }), clock, env: o.env, onReanalysis: reanalysisTrigger({ pool: o.pool, queues, clock, logger: o.logger }) });
+  const routes = [...buildRoutes({ env: o.env, pool: o.pool, redis: o.redis, metrics, queues, intake, logger: o.logger, clock }), ...telemetry.routes];
   const running = await startServer({
     probot: o.probot, appFn: createAppFn({ intake, metrics }), routes, logger: o.logger,
     webhookPath: o.env.WEBHOOK_PATH, port: o.port ?? o.env.PORT, host: o.host ?? o.env.HOST,
   });
   const stopRelay = intake.startRelay(o.relayIntervalMs ?? 5_000);
+  telemetry.start();
   // Deliveries left from a previous run (Redis was down when we stopped) go out at once.
   void intake.relayOnce().catch((err: unknown) => o.logger.warn({ err }, 'first relay pass failed'));
   return {
-    ...running, intake, metrics, queues, inbox,
+    ...running, intake, metrics, queues, inbox, telemetry,
     close: async () => {
       await running.close();
       await stopRelay();
+      // Final flush of the in-memory aggregates while the pool is still open (the caller ends it after).
+      await telemetry.stop().catch((err: unknown) => o.logger.error({ err }, 'final telemetry flush failed: the unflushed interval is lost'));
       await queues.close();
     },
   };

@@ -12,9 +12,13 @@ import { processOpenPrJob } from './open-pr.js';
 import { processSimulateJob } from './simulate.js';
 import { processWebhookJob } from './webhook.js';
 import { processPolicyEvaluateJob } from './policy-evaluate.js';
+import { processRetentionJob } from './retention.js';
+import type { RetentionConfig } from '../app/store/retention.js';
 import { workerOptions, type QueueConnection, type QueueName, type StallOptions } from './queues.js';
 
-type Processor = (data: unknown, deps: WorkerDeps & { pool?: Pool }) => Promise<unknown>;
+/** `retention` comes from RETENTION_*_DAYS (app/cli/worker.ts); unset means the tier defaults. */
+export type RunDeps = WorkerDeps & { pool?: Pool; retention?: Partial<RetentionConfig> };
+type Processor = (data: unknown, deps: RunDeps) => Promise<unknown>;
 
 /** The processors this area owns; Policy Guard and OTLP intake start theirs next to these. */
 export const PROCESSORS: Partial<Record<QueueName, Processor>> = {
@@ -23,6 +27,10 @@ export const PROCESSORS: Partial<Record<QueueName, Processor>> = {
   'open-pr': processOpenPrJob,
   simulate: processSimulateJob,
   'policy-evaluate': processPolicyEvaluateJob, // Policy Guard (workers/policy-evaluate.ts)
+  retention: (data, deps) => { // OTLP intake (workers/retention.ts), scheduled hourly by `slo-scout worker`
+    if (!deps.pool) throw new Error('the retention worker needs a PostgreSQL pool (deps.pool)');
+    return processRetentionJob(data, { pool: deps.pool, clock: deps.clock, logger: deps.logger, ...(deps.retention ? { retention: deps.retention } : {}) });
+  },
 };
 
 export interface RunningWorkers {
@@ -30,7 +38,7 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export function startWorkers(deps: WorkerDeps & { pool?: Pool }, conn: QueueConnection, options: { concurrency?: number; queues?: QueueName[] } & StallOptions = {}): RunningWorkers {
+export function startWorkers(deps: RunDeps, conn: QueueConnection, options: { concurrency?: number; queues?: QueueName[] } & StallOptions = {}): RunningWorkers {
   const names = options.queues ?? (Object.keys(PROCESSORS) as QueueName[]);
   const workers = names.map((name) => {
     const processor = PROCESSORS[name];

@@ -15,11 +15,13 @@ import { startWorkers } from '../../workers/run.js';
 import { createRedis, Queues } from '../../workers/queues.js';
 import { envOrExit, untilSignal } from './serve.js';
 import { policyCommandHandlers, policyWorkerDeps } from '../policy/wiring.js';
+import { retentionFromEnv } from '../telemetry/otlp/intake.js';
+import { scheduleRetention } from '../../workers/retention.js';
 
 export function register(program: Command): void {
   program
     .command('worker')
-    .description('Run the BullMQ workers (webhook, analyze, open-pr, simulate); graceful on SIGTERM')
+    .description('Run the BullMQ workers (webhook, analyze, open-pr, simulate, policy-evaluate, retention hourly); graceful on SIGTERM')
     .option('--metrics-port <port>', 'serve this worker\'s /metrics on this port (0 = off)', '9464')
     .action(async (flags: { metricsPort: string }) => {
       const env = envOrExit(['github-app', 'database']);
@@ -40,7 +42,7 @@ export function register(program: Command): void {
       const policy = policyWorkerDeps((id) => probot.auth(id), process.env);
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
-        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: githubPlatformFactory(probot, metrics), pool, ...policy },
+        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: githubPlatformFactory(probot, metrics), pool, retention: retentionFromEnv(env), ...policy },
         conn, { concurrency: env.WORKER_CONCURRENCY },
       );
       const port = Number(flags.metricsPort);
@@ -48,6 +50,8 @@ export function register(program: Command): void {
         if (req.url !== '/metrics') return void res.writeHead(404).end();
         void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
       }).listen(port) : null;
+      // Every worker upserts the same scheduler id, so restarts and replicas keep exactly one.
+      await scheduleRetention(queues).catch((err: unknown) => logger.warn({ err }, 'could not schedule the hourly retention job (Redis?); the next worker start retries'));
       logger.info({ queues: workers.workers.map((w) => w.name), metricsPort: port || null }, 'workers started');
       await untilSignal(async () => {
         // BullMQ close() waits for active jobs to finish; anything cut short is retried as stalled.

@@ -12,6 +12,21 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const url = (what: string) => z.string().refine((v) => URL.canParse(v), { message: `must be a URL (${what})` });
 
+/**
+ * OTLP intake (issue 6, docs/intake.md). Optional: the OTLP routes answer 404 until OTLP_TOKENS is
+ * set, the Alertmanager route until ALERTMANAGER_SECRETS is. `createIntake` takes these parsed values.
+ */
+export const IntakeEnv = z.object({
+  OTLP_TOKENS: z.string().min(1).optional(),
+  ALERTMANAGER_SECRETS: z.string().min(1).optional(),
+  INTAKE_FLUSH_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  INTAKE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  RETENTION_RAW_DAYS: z.coerce.number().int().min(1).default(7),
+  RETENTION_CAPSULE_DAYS: z.coerce.number().int().min(1).default(90),
+  RETENTION_AGGREGATE_DAYS: z.coerce.number().int().min(1).default(365),
+});
+export type IntakeEnv = z.infer<typeof IntakeEnv>;
+
 export const Env = z.object({
   // GitHub App (standard Probot names)
   APP_ID: z.coerce.number().int().positive().optional(),
@@ -35,7 +50,8 @@ export const Env = z.object({
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
   // Policy Guard (issue 5): each channel is off (routes answer 404) until its secrets are set.
   SLACK_SIGNING_SECRET: z.string().min(1).optional(), SLACK_BOT_TOKEN: z.string().min(1).optional(), PAGERDUTY_WEBHOOK_SECRET: z.string().min(1).optional(), PAGERDUTY_API_TOKEN: z.string().min(1).optional(),
-  // Policy Guard (issue 5) and OTLP intake add their variables here.
+  // OTLP intake (issue 6): OTLP_TOKENS, ALERTMANAGER_SECRETS, INTAKE_*, RETENTION_*_DAYS.
+  ...IntakeEnv.shape,
 });
 export type Env = z.infer<typeof Env>;
 

@@ -38,7 +38,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number } = {}): Promise<TestStack> {
+export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number; env?: Record<string, string> } = {}): Promise<TestStack> {
   const db = await createTestDatabase();
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const redis = createRedis(redisUrl, { lazyConnect: false });
@@ -47,7 +47,7 @@ export async function startTestStack(options: { redisUrl?: string; relayInterval
   producer.on('error', () => undefined);
   redis.on('error', () => undefined);
   const prefix = uniquePrefix('app');
-  const env = parseEnv({ WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl });
+  const env = parseEnv({ WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl, ...options.env });
   const app = await startAppServer({
     env, probot: testProbot(), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: silentLogger,
     port: 0, host: '127.0.0.1', relayIntervalMs: options.relayIntervalMs ?? 200, enqueueTimeoutMs: options.enqueueTimeoutMs ?? 500, staleAfterSeconds: options.staleAfterSeconds,

@@ -1,9 +1,9 @@
 /**
  * Wires the intake for `slo-scout serve`: one aggregator + capsule miner per process, the OTLP and
- * Alertmanager routes, and the flush timer. server.ts calls `createIntake(...)`, mounts `routes`,
+ * Alertmanager routes, and the flush timer. app/app-server.ts calls `createIntake(...)`, mounts `routes`,
  * calls `start()` after listening and `stop()` on shutdown (stop flushes what is left).
  */
-import { z } from 'zod';
+import type { IntakeEnv } from '../../config/env.js';
 import type { Clock } from '../../deps.js';
 import type { HttpRoute } from '../../http.js';
 import type { Logger } from '../../logger.js';
@@ -17,17 +17,8 @@ import { SpanAggregator } from './aggregate.js';
 import { CapsuleIngestor } from './capsule-ingest.js';
 import { otlpRoutes, parseTenantTokens } from './receiver.js';
 
-/** Environment of the intake (merge into app/config/env.ts). Empty token lists disable the routes. */
-export const IntakeEnv = z.object({
-  OTLP_TOKENS: z.string().optional(),
-  ALERTMANAGER_SECRETS: z.string().optional(),
-  INTAKE_FLUSH_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
-  INTAKE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
-  RETENTION_RAW_DAYS: z.coerce.number().int().min(1).default(7),
-  RETENTION_CAPSULE_DAYS: z.coerce.number().int().min(1).default(90),
-  RETENTION_AGGREGATE_DAYS: z.coerce.number().int().min(1).default(365),
-});
-export type IntakeEnv = z.infer<typeof IntakeEnv>;
+// The schema lives in app/config/env.ts (part of `Env`, parsed once at start); re-exported for callers here.
+export { IntakeEnv } from '../../config/env.js';
 
 export function retentionFromEnv(env: IntakeEnv): RetentionConfig {
   return RetentionConfig.parse({ rawDays: env.RETENTION_RAW_DAYS, capsuleDays: env.RETENTION_CAPSULE_DAYS, aggregateDays: env.RETENTION_AGGREGATE_DAYS });
@@ -40,13 +31,9 @@ export interface Intake {
   stop(): Promise<void>;
 }
 
-export function createIntake(deps: { pool: Pool; logger: Logger; clock: Clock; env: Record<string, string | undefined>; onReanalysis?: AlertmanagerDeps['onReanalysis'] }): Intake {
-  const parsed = IntakeEnv.safeParse(deps.env);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    throw new Error(`environment variable ${i.path.join('.')}: ${i.message}`);
-  }
-  const env = parsed.data;
+/** `env` is the parsed environment (`parseEnv(...)` or `IntakeEnv.parse(...)`); a whole `Env` fits. */
+export function createIntake(deps: { pool: Pool; logger: Logger; clock: Clock; env: IntakeEnv; onReanalysis?: AlertmanagerDeps['onReanalysis'] }): Intake {
+  const env = deps.env;
   const tokens = parseTenantTokens(env.OTLP_TOKENS);
   const secrets = parseTenantTokens(env.ALERTMANAGER_SECRETS);
   const spans = new SpanAggregator();
@@ -59,5 +46,10 @@ export function createIntake(deps: { pool: Pool; logger: Logger; clock: Clock; e
   if (secrets.length > 0) {
     routes.push(alertmanagerRoute({ logger: deps.logger, clock: deps.clock, secrets, events: new PgAlertEventStore(deps.pool), ...(deps.onReanalysis ? { onReanalysis: deps.onReanalysis } : {}) }));
   }
+  // Say at start which intake routes are live: an exporter getting 404 should find the reason in the log.
+  if (tokens.length > 0) deps.logger.info({ tenants: tokens.map((t) => t.tenant), flushSeconds: env.INTAKE_FLUSH_SECONDS }, 'OTLP intake on: POST /v1/traces, /v1/logs, /v1/metrics');
+  else deps.logger.info('OTLP intake off: /v1/traces, /v1/logs, /v1/metrics answer 404 until OTLP_TOKENS is set (tenant:token,...)');
+  if (secrets.length > 0) deps.logger.info({ tenants: secrets.map((t) => t.tenant) }, 'Alertmanager webhook on: POST /webhooks/alertmanager');
+  else deps.logger.info('Alertmanager webhook off: /webhooks/alertmanager answers 404 until ALERTMANAGER_SECRETS is set (tenant:secret,...)');
   return { routes, flusher, start: () => flusher.start(), stop: () => flusher.stop() };
 }

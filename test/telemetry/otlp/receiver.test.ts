@@ -163,11 +163,12 @@ describe('tenant tokens', () => {
 describe('createIntake', () => {
   it('mounts the OTLP routes only when tokens are configured and names a bad variable', async () => {
     const { createIntake } = await import('../../../app/telemetry/otlp/intake.js');
+    const { parseEnv } = await import('../../../app/config/env.js');
     const pool = {} as never;
     const base = { pool, logger: silentLogger, clock: { now: () => new Date() } };
-    expect(createIntake({ ...base, env: {} }).routes).toHaveLength(0);
-    const intake = createIntake({ ...base, env: { OTLP_TOKENS: `acme:${TOKEN}`, ALERTMANAGER_SECRETS: `acme:${TOKEN}` } });
+    expect(createIntake({ ...base, env: parseEnv({}) }).routes).toHaveLength(0);
+    const intake = createIntake({ ...base, env: parseEnv({ OTLP_TOKENS: `acme:${TOKEN}`, ALERTMANAGER_SECRETS: `acme:${TOKEN}` }) });
     expect(intake.routes.map((r) => r.path)).toEqual(['/v1/traces', '/v1/logs', '/v1/metrics', '/webhooks/alertmanager']);
-    expect(() => createIntake({ ...base, env: { INTAKE_FLUSH_SECONDS: '0' } })).toThrow(/INTAKE_FLUSH_SECONDS/);
+    expect(() => parseEnv({ INTAKE_FLUSH_SECONDS: '0' })).toThrow(/INTAKE_FLUSH_SECONDS/);
   });
 });
