@@ -76,7 +76,7 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
     simulate(report, params, sloId) {
       const input = simulationInputFromReport(report);
       const services = sloId ? [...new Set(report.proposals.filter((p) => p.sloId === sloId).map((p) => p.service))] : [...new Set(input.slos.map((s) => s.service))];
-      if (!services.length) throw new UserInputError(sloId ? `unknown slo id "${sloId}"` : 'the stored report has no simulation data (it needs hourly series; rerun the analysis)');
+      if (!services.length) throw new UserInputError(sloId ? `unknown slo id "${sloId}"` : 'the stored report has no simulation data (it was made before the what-if step existed; rerun the analysis)');
       const common = {
         ...(sloId ? { sloId } : {}),
         replicaCount: num(params.replicas, 'replicas', (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1'),

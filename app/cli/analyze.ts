@@ -6,7 +6,7 @@ import { OutputFormat } from '../config/analysis.js';
 import { SecretError } from '../config/secret.js';
 import { formatDuration, parseDuration } from '../core/time.js';
 import { systemClock } from '../deps.js';
-import { renderFileSet } from '../export/index.js';
+import { formatReportJson, renderFileSet } from '../export/index.js';
 import { writeFileSet } from '../export/write.js';
 import { createLogger } from '../logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from '../pipeline.js';
@@ -135,7 +135,7 @@ export function register(program: Command): void {
         await writeFileSet(outDir, files);
       }
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        process.stdout.write(`${formatReportJson(report)}\n`);
       } else {
         process.stdout.write(`${summaryTable(report)}\n${footer(report, outDir ? `${outDir}/ (PULL_REQUEST.md, report.json, slos/)` : undefined)}\n`);
       }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { fleetHistories, type FleetSpec } from '../core/fleet/index.js';
 import { fixedClock } from '../deps.js';
-import { renderFileSet } from '../export/index.js';
+import { formatReportJson, renderFileSet } from '../export/index.js';
 import { writeFileSet } from '../export/write.js';
 import { createLogger } from '../logger.js';
 import { runAnalysis } from '../pipeline.js';
@@ -51,13 +51,13 @@ export function register(program: Command): void {
       try {
         report = await runAnalysis(
           { source: new FleetHistorySource({ seed: flags.seed, scenario: 'demo' }), logger, clock: fixedClock(new Date(flags.end * 1000)) },
-          { end: flags.end, windowSeconds: 28 * 86_400, breachWindowSeconds: 86_400, seed: flags.seed, onProgress: progress.onProgress },
+          { end: flags.end, windowSeconds: 28 * 86_400, breachWindowSeconds: 86_400, seed: flags.seed, hourly: true, onProgress: progress.onProgress },
         );
       } finally {
         progress.stop();
       }
       await writeFileSet(flags.out, renderFileSet(report, { format: 'openslo' }));
-      if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (flags.json) process.stdout.write(`${formatReportJson(report)}\n`);
       else process.stdout.write(`${summaryTable(report)}\n${footer(report, `${flags.out}/ (PULL_REQUEST.md, report.json, slos/)`)}\n`);
     });
 }

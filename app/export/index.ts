@@ -7,6 +7,7 @@ import { renderPrometheusRules } from './prometheus-rules.js';
 import { renderPullRequestBody } from './pr-body.js';
 import { renderSloth } from './sloth.js';
 import { renderSvgChart } from './svg.js';
+import stringifyCompact from 'json-stringify-pretty-compact';
 
 export { ExportError, safeName } from './common.js';
 export { renderGrafanaDashboard } from './grafana.js';
@@ -84,6 +85,15 @@ export function renderFileSet(report: Report, options: ExportOptions): OutputFil
     files.push({ path: `${dir}/dashboard.json`, content: renderGrafanaDashboard(service, proposals, common) });
   }
   files.push({ path: 'PULL_REQUEST.md', content: renderPullRequestBody(report, { chartLinks, ...(options.variant ? { variant: options.variant } : {}) }) });
-  files.push({ path: 'report.json', content: `${JSON.stringify(parsed.data, null, 2)}\n` });
+  files.push({ path: 'report.json', content: `${formatReportJson(parsed.data)}\n` });
   return files;
+}
+
+/**
+ * report.json as people read it in a PR diff: indented objects, but short arrays and objects
+ * (per-window counts, intervals, CDFs of the simulation basis) on one line. Plain
+ * `JSON.stringify(_, null, 2)` puts every number on its own line and makes the file ~3x larger.
+ */
+export function formatReportJson(report: Report): string {
+  return stringifyCompact(report, { indent: 2, maxLength: 120 });
 }
