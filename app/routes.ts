@@ -28,7 +28,8 @@ export function buildRoutes(deps: RouteDeps): HttpRoute[] {
   return [
     ...healthRoutes(deps),
     metricsRoute(deps.metrics, deps.queues),
-    // one line per area below: GitLab webhooks, Policy Guard (Slack, PagerDuty), OTLP, Alertmanager
+    // one line per area below: GitLab webhooks, Policy Guard (Slack, PagerDuty). OTLP and Alertmanager routes come
+    // from the telemetry intake (createIntake in app/app-server.ts), which also owns their flush timer.
     gitlabWebhookRoute({ secret: deps.env.GITLAB_WEBHOOK_SECRET, intake: deps.intake, logger: deps.logger }), // GitHub App: /api/gitlab/webhooks
     ...policyRoutes(deps), // Policy Guard: /slack/events, /webhooks/pagerduty (app/policy/wiring.ts)
   ];

@@ -32,7 +32,7 @@ export function untilSignal(stop: () => Promise<void>, logger: { info(o: object,
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics and the other routes')
+    .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics, OTLP/HTTP /v1/* and /webhooks/alertmanager (when their secrets are set) and the other routes')
     .action(async () => {
       const env = envOrExit(['github-app', 'database']);
       const logger = createLogger({ level: env.LOG_LEVEL });
