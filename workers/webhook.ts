@@ -12,6 +12,7 @@ import type { InboxRow } from '../app/store/inbox.js';
 import type { WorkerDeps } from './deps.js';
 import { WebhookJob } from './queues.js';
 import { enqueuePolicyEvaluation } from '../app/policy/wiring.js';
+import { routeGitlab } from './gitlab-webhook.js';
 
 const User = z.object({ login: z.string(), type: z.string().optional() });
 const Repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() });
@@ -61,6 +62,7 @@ export async function processWebhookJob(data: unknown, deps: WorkerDeps): Promis
 async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
   const log = deps.logger.child({ deliveryId: row.deliveryId, event: row.event, action: row.action, repo: row.repo });
   const installationId = row.installationId ?? undefined;
+  if (row.platform === 'gitlab') return routeGitlab(row, deps, log);
   switch (row.event) {
     case 'issue_comment': {
       const p = IssueCommentPayload.parse(row.payload);

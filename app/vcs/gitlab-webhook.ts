@@ -17,7 +17,8 @@ export const GITLAB_EVENTS = new Set(['Note Hook', 'Merge Request Hook', 'Push H
 
 const Payload = z.object({
   object_kind: z.string(),
-  project: z.object({ path_with_namespace: z.string() }).optional(),
+  // passthrough: the workers read more of the project (default_branch) from the stored payload.
+  project: z.object({ path_with_namespace: z.string() }).passthrough().optional(),
   object_attributes: z.object({ action: z.string().optional() }).passthrough().optional(),
 }).passthrough();
 

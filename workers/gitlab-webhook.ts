@@ -1,0 +1,101 @@
+/**
+ * GitLab deliveries from the inbox (stored by app/vcs/gitlab-webhook.ts), routed like GitHub's:
+ * - Note Hook on a merge request -> the shared slash-command dispatcher (app/commands);
+ * - Push Hook to the default branch touching `.slo-scout.yml` -> the analysis schedule;
+ * - Merge Request Hook opened/reopened/new commits -> the config check, as a commit status.
+ * Policy Guard evaluation is GitHub-only (check runs + installation auth) and is not triggered here.
+ */
+import { z } from 'zod';
+import { dispatchComment } from '../app/commands/dispatch.js';
+import { readRepoConfig, runConfigCheck } from '../app/config-check.js';
+import type { Logger } from '../app/logger.js';
+import { syncSchedule } from '../app/schedule.js';
+import type { InboxRow } from '../app/store/inbox.js';
+import type { RepoRef } from '../app/vcs/platform.js';
+import type { WorkerDeps } from './deps.js';
+
+const Project = z.object({ path_with_namespace: z.string(), default_branch: z.string().nullish() });
+
+// docs.gitlab.com "Webhook events": Comment events (merge request notes).
+const NotePayload = z.object({
+  object_kind: z.literal('note'),
+  user: z.object({ username: z.string() }),
+  project: Project,
+  object_attributes: z.object({ id: z.number(), note: z.string(), noteable_type: z.string(), action: z.string().optional(), system: z.boolean().optional() }),
+  merge_request: z.object({ iid: z.number() }).optional(),
+});
+
+// Merge request events: `oldrev` is present on `update` only when new commits were pushed.
+const MergeRequestPayload = z.object({
+  object_kind: z.literal('merge_request'),
+  project: Project,
+  object_attributes: z.object({
+    iid: z.number(), action: z.string().optional(), oldrev: z.string().optional(),
+    source_project_id: z.number(), target_project_id: z.number(), last_commit: z.object({ id: z.string() }),
+  }),
+});
+
+// Push events carry at most 20 commits; `total_commits_count` tells when some were left out.
+const PushPayload = z.object({
+  object_kind: z.literal('push'),
+  ref: z.string(),
+  project: Project,
+  total_commits_count: z.number().optional(),
+  commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })).default([]),
+});
+
+const CONFIG_FILE = /^\.?slo-scout\.ya?ml$/;
+// GitLab project/group access-token users are bots: never run commands they write.
+const TOKEN_BOT = /^(project|group)_\d+_bot(_[0-9a-f]+)?$/;
+
+/** `group/sub/project` -> owner `group/sub`, repo `project` (the split GitLabPlatform joins back). */
+export function gitlabRepo(pathWithNamespace: string): RepoRef {
+  const i = pathWithNamespace.lastIndexOf('/');
+  return { owner: pathWithNamespace.slice(0, i), repo: pathWithNamespace.slice(i + 1) };
+}
+
+export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger): Promise<string> {
+  switch (row.event) {
+    case 'Note Hook': {
+      const p = NotePayload.parse(row.payload);
+      if (p.object_attributes.noteable_type !== 'MergeRequest' || !p.merge_request || p.object_attributes.system) return 'ignored';
+      if (p.object_attributes.action && !['create', 'update'].includes(p.object_attributes.action)) return 'ignored';
+      const platform = await deps.platformFor('gitlab', undefined);
+      // Our own answers quote commands (help table): never read them back as commands.
+      if (p.user.username === platform.botLogin || TOKEN_BOT.test(p.user.username)) return 'ignored-bot';
+      const repo = gitlabRepo(p.project.path_with_namespace);
+      const config = await readRepoConfig(platform, repo).catch(() => ({ found: false as const }));
+      return dispatchComment({ platform, registry: deps.registry, logger: log, commandTeams: config.found && config.ok ? config.config.pullRequests.commandTeams : [] }, {
+        repo, prNumber: p.merge_request.iid, commentId: p.object_attributes.id, body: p.object_attributes.note, author: p.user.username, authorIsBot: false,
+      });
+    }
+    case 'Merge Request Hook': {
+      const p = MergeRequestPayload.parse(row.payload);
+      const a = p.object_attributes;
+      const newCode = a.action === 'open' || a.action === 'reopen' || (a.action === 'update' && a.oldrev !== undefined);
+      if (!newCode) return 'ignored';
+      // A fork's commits are not ours to read config from or to set statuses on.
+      if (a.source_project_id !== a.target_project_id) return 'ignored-fork';
+      const platform = await deps.platformFor('gitlab', undefined);
+      return `config-check-${await runConfigCheck(platform, gitlabRepo(p.project.path_with_namespace), a.last_commit.id)}`;
+    }
+    case 'Push Hook': {
+      const p = PushPayload.parse(row.payload);
+      if (!p.ref.startsWith('refs/heads/')) return 'ignored';
+      const truncated = (p.total_commits_count ?? 0) > p.commits.length;
+      const touched = p.commits.some((c) => [...c.added, ...c.modified, ...c.removed].some((f) => CONFIG_FILE.test(f)));
+      if (!touched && !truncated) return 'ignored';
+      const platform = await deps.platformFor('gitlab', undefined);
+      const repo = gitlabRepo(p.project.path_with_namespace);
+      const defaultBranch = p.project.default_branch ?? (await platform.defaultBranch(repo));
+      if (p.ref !== `refs/heads/${defaultBranch}`) return 'ignored';
+      const config = await readRepoConfig(platform, repo);
+      if (config.found && !config.ok) return 'config-invalid';
+      const out = await syncSchedule(deps.queues, { platform: 'gitlab', ...repo }, config.found ? config.config.schedule : null);
+      log.info({ schedule: out }, 'schedule updated from config (GitLab)');
+      return `schedule-${out}`;
+    }
+    default:
+      return 'ignored';
+  }
+}
