@@ -42,7 +42,14 @@ export function register(program: Command): void {
       // The producer must fail fast while Redis is down: the inbox holds the delivery meanwhile.
       const producer = createRedis(env.REDIS_URL, { enableOfflineQueue: false });
       for (const r of [redis, producer]) r.on('error', (err) => logger.warn({ err: err.message }, 'Redis connection error'));
-      const app = await startAppServer({ env, probot: createProbot(env, logger), pool, redis, queueConnection: { connection: producer, prefix: env.QUEUE_PREFIX }, logger });
+      const app = await startAppServer({ env, probot: createProbot(env, logger), pool, redis, queueConnection: { connection: producer, prefix: env.QUEUE_PREFIX }, logger }).catch(async (err: unknown) => {
+        redis.disconnect();
+        producer.disconnect();
+        await pool.end();
+        // e.g. a malformed OTLP_TOKENS entry (checked when the intake is built): one line, exit 2.
+        if (err instanceof EnvError) throw new CliError(err.message, EXIT_INVALID);
+        throw err;
+      });
       await untilSignal(async () => {
         await app.close();
         redis.disconnect();

@@ -128,6 +128,14 @@ describe('intake environment (part of Env)', () => {
     expect(parseEnv({})).toMatchObject({ INTAKE_FLUSH_SECONDS: 10, INTAKE_MAX_BODY_BYTES: 4 * 1024 * 1024, RETENTION_RAW_DAYS: 7, RETENTION_CAPSULE_DAYS: 90, RETENTION_AGGREGATE_DAYS: 365 });
     expect(parseEnv({}).OTLP_TOKENS).toBeUndefined();
   });
+  it('a malformed secret list is an EnvError naming its own variable (serve exits 2 with that line)', async () => {
+    const { EnvError, parseEnv } = await import('../../app/config/env.js');
+    const { createIntake } = await import('../../app/telemetry/otlp/intake.js');
+    const build = (env: Record<string, string>) => () => createIntake({ pool: {} as never, logger: silentLogger, clock: systemClock, env: parseEnv(env) });
+    expect(build({ ALERTMANAGER_SECRETS: 'ops:short' })).toThrow(EnvError);
+    expect(build({ ALERTMANAGER_SECRETS: 'ops:short' })).toThrow(/ALERTMANAGER_SECRETS entry 1 \(tenant "ops"\)/);
+    expect(build({ OTLP_TOKENS: 'no-colon-here-0123456789' })).toThrow(/OTLP_TOKENS entry 1: expected "tenant:token"/);
+  });
   it.each([
     ['a zero flush period', { INTAKE_FLUSH_SECONDS: '0' }, /INTAKE_FLUSH_SECONDS: .*\(got "0"\)/],
     ['a non-numeric retention', { RETENTION_RAW_DAYS: 'week' }, /RETENTION_RAW_DAYS: .*\(got "week"\)/],

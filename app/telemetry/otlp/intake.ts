@@ -3,7 +3,7 @@
  * Alertmanager routes, and the flush timer. app/app-server.ts calls `createIntake(...)`, mounts `routes`,
  * calls `start()` after listening and `stop()` on shutdown (stop flushes what is left).
  */
-import type { IntakeEnv } from '../../config/env.js';
+import { EnvError, type IntakeEnv } from '../../config/env.js';
 import type { Clock } from '../../deps.js';
 import type { HttpRoute } from '../../http.js';
 import type { Logger } from '../../logger.js';
@@ -15,7 +15,7 @@ import { IngestFlusher } from '../../../workers/ingest-flush.js';
 import { alertmanagerRoute, type AlertmanagerDeps } from '../alertmanager/webhook.js';
 import { SpanAggregator } from './aggregate.js';
 import { CapsuleIngestor } from './capsule-ingest.js';
-import { otlpRoutes, parseTenantTokens } from './receiver.js';
+import { otlpRoutes, parseTenantTokens, type TenantToken } from './receiver.js';
 
 // The schema lives in app/config/env.ts (part of `Env`, parsed once at start); re-exported for callers here.
 export { IntakeEnv } from '../../config/env.js';
@@ -34,8 +34,15 @@ export interface Intake {
 /** `env` is the parsed environment (`parseEnv(...)` or `IntakeEnv.parse(...)`); a whole `Env` fits. */
 export function createIntake(deps: { pool: Pool; logger: Logger; clock: Clock; env: IntakeEnv; onReanalysis?: AlertmanagerDeps['onReanalysis'] }): Intake {
   const env = deps.env;
-  const tokens = parseTenantTokens(env.OTLP_TOKENS);
-  const secrets = parseTenantTokens(env.ALERTMANAGER_SECRETS);
+  let tokens: TenantToken[];
+  let secrets: TenantToken[];
+  try {
+    tokens = parseTenantTokens(env.OTLP_TOKENS, 'OTLP_TOKENS');
+    secrets = parseTenantTokens(env.ALERTMANAGER_SECRETS, 'ALERTMANAGER_SECRETS');
+  } catch (err) {
+    // An EnvError: `slo-scout serve` turns it into a one-line start failure naming the variable.
+    throw new EnvError(`invalid environment:\n  ${(err as Error).message}`);
+  }
   const spans = new SpanAggregator();
   const capsules = new CapsuleIngestor();
   const flusher = new IngestFlusher({ spans, capsules, store: new PgTelemetryStore(deps.pool), logger: deps.logger, intervalSeconds: env.INTAKE_FLUSH_SECONDS });

@@ -21,13 +21,14 @@ export const TenantToken = z.object({ tenant: z.string().min(1), token: z.string
 export type TenantToken = z.infer<typeof TenantToken>;
 
 /** `OTLP_TOKENS="tenantA:token1,tenantB:token2"` -> TenantToken[] (errors name the entry and the fix). */
-export function parseTenantTokens(value: string | undefined): TenantToken[] {
+/** `variable` names the environment variable in errors (OTLP_TOKENS or ALERTMANAGER_SECRETS). */
+export function parseTenantTokens(value: string | undefined, variable = 'OTLP_TOKENS'): TenantToken[] {
   if (!value) return [];
   return value.split(',').map((entry, i) => {
     const at = entry.indexOf(':');
-    if (at <= 0) throw new Error(`OTLP_TOKENS entry ${i + 1}: expected "tenant:token", e.g. "payments:$(openssl rand -hex 24)"`);
+    if (at <= 0) throw new Error(`${variable} entry ${i + 1}: expected "tenant:token", e.g. "payments:$(openssl rand -hex 24)"`);
     const parsed = TenantToken.safeParse({ tenant: entry.slice(0, at).trim(), token: entry.slice(at + 1).trim() });
-    if (!parsed.success) throw new Error(`OTLP_TOKENS entry ${i + 1} (tenant "${entry.slice(0, at).trim()}"): ${parsed.error.issues[0]!.message}`);
+    if (!parsed.success) throw new Error(`${variable} entry ${i + 1} (tenant "${entry.slice(0, at).trim()}"): ${parsed.error.issues[0]!.message}`);
     return parsed.data;
   });
 }
