@@ -7,6 +7,7 @@ import { systemClock } from '../../app/deps.js';
 import { silentLogger } from '../../app/logger.js';
 import { ReportStore } from '../../app/store/reports.js';
 import { reanalysisTrigger } from '../../app/telemetry/alertmanager/reanalysis.js';
+import { reposCoveringService } from '../../app/store/service-repos.js';
 import { startTestStack, type TestStack } from '../helpers/app-stack.js';
 import { fakeReport } from '../helpers/fake-engine.js';
 
@@ -77,9 +78,9 @@ describe('Alertmanager -> re-analysis', () => {
     const reports = new ReportStore(withIntake.db.pool);
     await reports.save('github', 'acme/payments', fakeReport(['checkout', 'cart']));
     await reports.save('github', 'acme/search', fakeReport(['search']));
-    // Covered checkout once, but its newest report no longer does.
+    // Covered checkout long ago (before the coverage window), but its recent reports no longer do.
     await reports.save('github', 'acme/old', fakeReport(['checkout']));
-    await withIntake.db.pool.query("UPDATE slo_reports SET created_at = now() - interval '1 day' WHERE repo = 'acme/old'");
+    await withIntake.db.pool.query("UPDATE slo_reports SET created_at = now() - interval '60 days' WHERE repo = 'acme/old'");
     await reports.save('github', 'acme/old', fakeReport(['billing']));
     for (const [id, repo, installationId] of [['d-1', 'acme/payments', 42], ['d-2', 'acme/search', 42], ['d-3', 'acme/old', 42]] as const) {
       await withIntake.app.inbox.record({ deliveryId: id, platform: 'github', event: 'push', action: null, installationId, repo, payload: {} });
@@ -106,7 +107,13 @@ describe('Alertmanager -> re-analysis', () => {
     expect((await analyzeJobs()).filter((j) => j.data.service === 'checkout')).toHaveLength(1);
   });
 
-  it('an alert for a service no newest report covers enqueues nothing', async () => {
+  it('a service-scoped report (from an earlier alert run) does not hide the repo\'s other services', async () => {
+    await new ReportStore(withIntake.db.pool).save('github', 'acme/payments', fakeReport(['checkout']));
+    const repos = await reposCoveringService(withIntake.db.pool, 'cart');
+    expect(repos).toEqual([{ platform: 'github', repo: 'acme/payments', installationId: 42 }]);
+  });
+
+  it('an alert for a service no recent report covers enqueues nothing', async () => {
     const before = (await analyzeJobs()).length;
     const res = await postAlert(withIntake.app.url, alert('inventory'));
     expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 /**
  * Alertmanager -> re-analysis: a firing SLO alert for a service enqueues one `analyze` job per SLO
- * repo whose newest report covers that service. The webhook already debounces per process; the
+ * repo whose recent reports cover that service (app/store/service-repos.ts). The webhook already debounces per process; the
  * job id (repo + service + 15-minute bucket) makes it hold across serve replicas and restarts too.
  */
 import type { Clock } from '../../deps.js';
