@@ -15,6 +15,7 @@ import { startWorkers } from '../../workers/run.js';
 import { createRedis, Queues } from '../../workers/queues.js';
 import { envOrExit, untilSignal } from './serve.js';
 import { policyCommandHandlers, policyWorkerDeps } from '../policy/wiring.js';
+import { withGitlab } from '../vcs/gitlab-client.js';
 import { retentionFromEnv } from '../telemetry/otlp/intake.js';
 import { scheduleRetention } from '../../workers/retention.js';
 
@@ -42,7 +43,7 @@ export function register(program: Command): void {
       const policy = policyWorkerDeps((id) => probot.auth(id), process.env);
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
-        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: githubPlatformFactory(probot, metrics), pool, retention: retentionFromEnv(env), ...policy },
+        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: withGitlab(githubPlatformFactory(probot, metrics), env, logger), pool, retention: retentionFromEnv(env), ...policy },
         conn, { concurrency: env.WORKER_CONCURRENCY },
       );
       const port = Number(flags.metricsPort);

@@ -5,6 +5,8 @@
 import { Gitlab } from '@gitbeaker/rest';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
+import type { PlatformFactory } from '../../workers/deps.js';
+import type { Logger } from '../logger.js';
 import { GitLabPlatform, type GitlabApi, type GitLabIdentity } from './gitlab.js';
 
 const CurrentUser = z.object({ id: z.number(), username: z.string(), commit_email: z.string().nullish(), email: z.string().nullish() });
@@ -36,4 +38,21 @@ export function gitlabPlatformFactory(input: { url: string; token: string }, api
       throw err;
     }
   };
+}
+
+/**
+ * The workers' platform factory: GitHub as given, GitLab only when GITLAB_TOKEN is set. Without
+ * it one startup line says how to turn GitLab on, and GitLab jobs fail permanently saying the same.
+ */
+export function withGitlab(github: PlatformFactory, env: { GITLAB_URL: string; GITLAB_TOKEN?: string }, logger: Logger, api?: GitlabApi): PlatformFactory {
+  if (!env.GITLAB_TOKEN) {
+    logger.info('GitLab support off: set GITLAB_TOKEN (token of the bot user, `api` scope) and GITLAB_URL to act on GitLab merge requests');
+    return async (kind, installationId) => {
+      if (kind === 'gitlab') throw new UnrecoverableError('a GitLab job arrived but this worker has no GITLAB_TOKEN; set GITLAB_TOKEN (and GITLAB_URL for self-managed GitLab) and restart `slo-scout worker`');
+      return github(kind, installationId);
+    };
+  }
+  logger.info({ gitlabUrl: env.GITLAB_URL }, 'GitLab support on');
+  const gitlab = gitlabPlatformFactory({ url: env.GITLAB_URL, token: env.GITLAB_TOKEN }, api);
+  return async (kind, installationId) => (kind === 'gitlab' ? gitlab() : github(kind, installationId));
 }
