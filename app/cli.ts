@@ -1,6 +1,6 @@
 /**
  * The `slo-scout` CLI. Each command lives in app/cli/<name>.ts and exports
- * `register(program)`; add a command by adding a file and one line below.
+ * `register(program)`; add a command by adding a file and one line to COMMANDS below.
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -14,15 +14,24 @@ export async function buildProgram(): Promise<Command> {
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const modules = await Promise.all(
-    COMMANDS.map((name) => import(`./cli/${name}.js`) as Promise<{ register(p: Command): void }>),
-  );
+  const modules = await Promise.all(COMMANDS.map((load) => load()));
   for (const m of modules) m.register(program);
   return program;
 }
 
-// One entry per file in app/cli/ that defines a command.
-const COMMANDS: string[] = ['analyze', 'demo', 'validate', 'simulate', 'capsules', 'serve', 'worker', 'migrate', 'audit'];
+// One entry per file in app/cli/ that defines a command. Literal specifiers (not a computed path)
+// so bundlers and vitest can follow them.
+const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
+  () => import('./cli/analyze.js'),
+  () => import('./cli/demo.js'),
+  () => import('./cli/validate.js'),
+  () => import('./cli/simulate.js'),
+  () => import('./cli/capsules.js'),
+  () => import('./cli/serve.js'),
+  () => import('./cli/worker.js'),
+  () => import('./cli/migrate.js'),
+  () => import('./cli/audit.js'),
+];
 
 export async function main(argv = process.argv): Promise<number> {
   const program = await buildProgram();

@@ -6,35 +6,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseEnd } from '../../app/cli/analyze.js';
 import { DEMO_END, FleetHistorySource } from '../../app/cli/demo.js';
 import { detectKind } from '../../app/cli/validate.js';
-import { Command, CommanderError } from 'commander';
-import { register as registerAnalyze } from '../../app/cli/analyze.js';
-import { register as registerDemo } from '../../app/cli/demo.js';
-import { register as registerValidate } from '../../app/cli/validate.js';
-import { CliError } from '../../app/cli/errors.js';
+import { main } from '../../app/cli.js';
 import { Report } from '../../app/core/report.js';
 import { fixedClock } from '../../app/deps.js';
 import { runAnalysis } from '../../app/pipeline.js';
 import { freePort } from '../helpers/prometheus.js';
-
-/**
- * The program as app/cli.ts builds it, with our commands registered directly (vitest cannot follow
- * app/cli.ts's computed dynamic imports), and main()'s error-to-exit-code mapping.
- */
-async function main(argv: string[]): Promise<number> {
-  const program = new Command('slo-scout').exitOverride();
-  for (const register of [registerAnalyze, registerDemo, registerValidate]) register(program);
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof CliError) {
-      process.stderr.write(`slo-scout: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
-  }
-}
 
 /** Runs the CLI in-process and captures what it prints. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -180,4 +156,20 @@ describe('slo-scout demo', () => {
     expect(rows).toHaveLength(report.proposals.length);
     expect(r.stdout).toMatch(/payments\s+│ \/charge\s+│ latency/);
   }, 60_000);
+});
+
+describe('slo-scout --help', () => {
+  it('lists every command of the product and exits 0', async () => {
+    const { code, stdout } = await cli('--help');
+    expect(code).toBe(0);
+    for (const name of ['analyze', 'demo', 'validate', 'simulate', 'capsules', 'serve', 'worker', 'migrate', 'audit']) {
+      expect(stdout).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'));
+    }
+  });
+
+  it('answers an unknown command with a non-zero exit and a pointer to --help', async () => {
+    const { code, stderr } = await cli('analyse');
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/unknown command|--help/);
+  });
 });
