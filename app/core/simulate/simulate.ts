@@ -109,7 +109,7 @@ function badLatency(service: BucketCdf, wait: WaitDistribution, x: number): numb
   return wait.stable ? 1 - sojournCdf(service, wait, x) : 1;
 }
 
-function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int32Array, draws: number, level: number): SloSimulationResult {
+function simulateOne(slo: SloSimulationInput, o: SimulationOptions, counts: Int32Array, draws: number, level: number): SloSimulationResult {
   const b = slo.basis;
   const warnings: string[] = [];
   const mu = b.capacityPerReplica;
@@ -240,7 +240,7 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int
     const goal = variant.target / 100;
     const breachedBase = Array.from(observed, (bad) => 1 - bad < goal);
     const breachedProj = Array.from(projected, (bad) => 1 - bad < goal);
-    const rates = bootstrapBreachRates(breachedBase, breachedProj, indices, draws, level);
+    const rates = bootstrapBreachRates(breachedBase, breachedProj, counts, draws, level);
     return {
       type: variant.type,
       target: variant.target,
@@ -276,24 +276,27 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, indices: Int
 }
 
 /**
- * Bootstrap resample indices: one RNG stream per SLO from the seed alone, so results do not depend
+ * Bootstrap resamples as per-window draw counts: one RNG stream per SLO from the seed alone, so results do not depend
  * on which other SLOs ran. They depend only on (seed, windows, draws), so they are memoised: a
  * fleet-wide what-if (800 SLOs x 4 scenarios) otherwise spends most of its time drawing the same
  * integers again. Callers never mutate the array.
  */
-const indexCache = new Map<string, Int32Array>();
-const INDEX_CACHE_LIMIT = 64;
-function bootstrapIndices(seed: number, n: number, draws: number): Int32Array {
+const countCache = new Map<string, Int32Array>();
+const COUNT_CACHE_LIMIT = 64;
+function bootstrapCounts(seed: number, n: number, draws: number): Int32Array {
   const key = `${seed}:${n}:${draws}`;
-  let indices = indexCache.get(key);
-  if (!indices) {
+  let counts = countCache.get(key);
+  if (!counts) {
     const rng = createRng(seed);
-    indices = new Int32Array(draws * n);
-    for (let i = 0; i < indices.length; i++) indices[i] = rng.int(0, n - 1);
-    if (indexCache.size >= INDEX_CACHE_LIMIT) indexCache.delete(indexCache.keys().next().value!);
-    indexCache.set(key, indices);
+    counts = new Int32Array(draws * n);
+    // Same draw order as a flat index array (draw d takes n indices in turn): same resamples.
+    for (let d = 0, row = 0; d < draws; d++, row += n) {
+      for (let i = 0; i < n; i++) counts[row + rng.int(0, n - 1)]!++;
+    }
+    if (countCache.size >= COUNT_CACHE_LIMIT) countCache.delete(countCache.keys().next().value!);
+    countCache.set(key, counts);
   }
-  return indices;
+  return counts;
 }
 
 /**
@@ -320,6 +323,6 @@ export function simulateSlo(input: SimulationInput, options: SimulationOptions):
   if (chosen.length === 0) {
     throw new SimulationError(`service "${o.service}" has no SLO "${o.sloId}" (its SLOs: ${ofService.map((s) => s.sloId).join(', ')})`);
   }
-  const slos = chosen.map((slo) => simulateOne(slo, o, bootstrapIndices(seed, slo.basis.windows.length, draws), draws, level));
+  const slos = chosen.map((slo) => simulateOne(slo, o, bootstrapCounts(seed, slo.basis.windows.length, draws), draws, level));
   return { service: o.service, seed, draws, confidenceLevel: level, slos };
 }

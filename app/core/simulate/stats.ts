@@ -20,12 +20,12 @@ function percentile(sorted: Float64Array, q: number): number {
 
 /**
  * Breach rates of a baseline and a projection over the same resampled evaluation windows
- * (paired bootstrap: `indices` holds `draws` resamples of the window indices).
+ * (paired bootstrap: `counts` holds, per resample, how often each window was drawn).
  * The point estimate is the plain share of breaching windows, so a scenario that changes
  * nothing reproduces the baseline exactly. When no window (or every window) breaches, the
  * percentile interval collapses; it is widened to the Clopper–Pearson bound for 0 (or n) of n.
  */
-export function bootstrapBreachRates(base: boolean[], projected: boolean[], indices: Int32Array, draws: number, level: number): { baseline: RateWithInterval; projected: RateWithInterval } {
+export function bootstrapBreachRates(base: boolean[], projected: boolean[], counts: Int32Array, draws: number, level: number): { baseline: RateWithInterval; projected: RateWithInterval } {
   const n = base.length;
   const kBase = base.filter(Boolean).length;
   const kProj = projected.filter(Boolean).length;
@@ -38,19 +38,21 @@ export function bootstrapBreachRates(base: boolean[], projected: boolean[], indi
   const constantP = kProj === 0 || kProj === n;
   if (constantB) histB[kBase] = draws;
   if (constantP) histP[kProj] = draws;
-  if (!constantB || !constantP) {
-    for (let d = 0; d < draws; d++) {
-      let kb = 0;
-      let kp = 0;
-      for (let i = d * n; i < (d + 1) * n; i++) {
-        const w = indices[i]!;
-        if (base[w]) kb++;
-        if (projected[w]) kp++;
-      }
-      if (!constantB) histB[kb]!++;
-      if (!constantP) histP[kp]!++;
+  // counts[d * n + w] = how often window w was drawn in resample d. A resample's breached count is
+  // the sum over the breached windows (or n minus the sum over the others, whichever set is
+  // smaller), so the cost is draws x min(k, n - k) instead of draws x n.
+  const tally = (flags: boolean[], k: number, hist: Int32Array): void => {
+    const useComplement = k > n / 2;
+    const set: number[] = [];
+    flags.forEach((f, w) => { if (f !== useComplement) set.push(w); });
+    for (let d = 0, row = 0; d < draws; d++, row += n) {
+      let c = 0;
+      for (const w of set) c += counts[row + w]!;
+      hist[useComplement ? n - c : c]!++;
     }
-  }
+  };
+  if (!constantB) tally(base, kBase, histB);
+  if (!constantP) tally(projected, kProj, histP);
   const sortedRates = (hist: Int32Array): Float64Array => {
     const out = new Float64Array(draws);
     let at = 0;
