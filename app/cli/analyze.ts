@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { SloScoutConfig, ConfigFileError, loadConfigFile, CONFIG_FILE_NAMES } from '../config/schema.js';
 import { OutputFormat } from '../config/analysis.js';
 import { SecretError } from '../config/secret.js';
@@ -16,27 +16,11 @@ import { StoreHistorySource } from '../telemetry/store-source.js';
 import { PgTelemetryStore } from '../store/telemetry.js';
 import { createPool, type Pool } from '../store/db.js';
 import { CliError, EXIT_INVALID } from './errors.js';
+import { parseDurationOption, parseEnd } from './options.js';
 import { createProgress } from './progress.js';
 import { footer, summaryTable } from './summary.js';
 
-/** `--end`: RFC 3339 or unix seconds. */
-export function parseEnd(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(ms)) {
-    throw new InvalidArgumentError(`"${text}" is neither RFC 3339 (2026-11-01T00:00:00Z) nor unix seconds (1793491200)`);
-  }
-  return ms / 1000;
-}
 
-function duration(text: string): string {
-  try {
-    parseDuration(text);
-    return text;
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
 
 interface AnalyzeFlags {
   prometheus?: string;
@@ -76,9 +60,9 @@ export function register(program: Command): void {
     .option('--database-url <url>', 'PostgreSQL of the OTLP intake, with --source store (default: $DATABASE_URL)')
     .option('--tenant <name>', 'OTLP intake tenant, with --source store (default: all tenants)')
     .option('--config <file>', 'path to .slo-scout.yml (default: ./.slo-scout.yml when present)')
-    .option('--window <duration>', 'history to analyse, e.g. 28d (overrides analysis.window)', duration)
+    .option('--window <duration>', 'history to analyse, e.g. 28d (overrides analysis.window)', parseDurationOption)
     .option('--end <time>', 'analyse as of this moment: RFC 3339 or unix seconds (default: the last whole breach window)', parseEnd)
-    .option('--breach-window <duration>', 'evaluation window of a breach, e.g. 1d (overrides analysis.breachWindow)', duration)
+    .option('--breach-window <duration>', 'evaluation window of a breach, e.g. 1d (overrides analysis.breachWindow)', parseDurationOption)
     .addOption(new Option('--format <format>', 'SLO spec format (overrides output.format)').choices(OutputFormat.options))
     .option('--metric <name>', 'histogram base name, e.g. http_request_duration_seconds (overrides metrics.histogram)')
     .option('--out <dir>', 'write the proposal files here (default: output.path, unless --json)')

@@ -6,7 +6,7 @@ import { writeFileSet } from '../export/write.js';
 import { createLogger } from '../logger.js';
 import { runAnalysis } from '../pipeline.js';
 import type { HistoryRequest, HistoryResult, HistorySource } from '../telemetry/source.js';
-import { parseEnd } from './analyze.js';
+import { parseEnd } from './options.js';
 import { createProgress } from './progress.js';
 import { footer, summaryTable } from './summary.js';
 

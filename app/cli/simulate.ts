@@ -14,6 +14,7 @@ import { runAnalysis, type AnalysisStep } from '../pipeline.js';
 import { PrometheusClient, PrometheusError } from '../telemetry/prometheus/client.js';
 import { OTEL_METRIC_NAMES, PrometheusHistorySource } from '../telemetry/prometheus/source.js';
 import { CliError, EXIT_INVALID } from './errors.js';
+import { parseDurationOption, parseEnd } from './options.js';
 
 interface SimulateFlags {
   report?: string;
@@ -41,14 +42,6 @@ const number = (what: string, check: (n: number) => boolean, rule: string) => (t
   return n;
 };
 
-function duration(text: string): string {
-  try {
-    parseDuration(text);
-    return text;
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
 
 /** `--report` takes report.json or the directory `analyze --out` wrote it to. */
 export async function loadReportInput(path: string): Promise<SimulationInput> {
@@ -141,9 +134,9 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the bootstrap (same seed, same numbers)', number('--seed', Number.isInteger, 'a whole number'))
     .option('--draws <n>', 'bootstrap draws (100-100000)', number('--draws', (n) => Number.isInteger(n) && n >= 100 && n <= 100_000, 'a whole number in [100, 100000]'))
     .option('--json', 'print the result as JSON')
-    .option('--window <duration>', 'with --prometheus: history to analyse', duration, '28d')
-    .option('--breach-window <duration>', 'with --prometheus: evaluation window', duration, '1d')
-    .option('--end <unix-seconds>', 'with --prometheus: analyse as of this moment (default: the last whole breach window)', number('--end', (n) => n > 0, 'unix seconds'))
+    .option('--window <duration>', 'with --prometheus: history to analyse', parseDurationOption, '28d')
+    .option('--breach-window <duration>', 'with --prometheus: evaluation window', parseDurationOption, '1d')
+    .option('--end <time>', 'with --prometheus: analyse as of this moment, RFC 3339 or unix seconds (default: the last whole breach window)', parseEnd)
     .option('--metric <name>', 'with --prometheus: histogram base name (default http_server_request_duration_seconds)')
     .option('--version-label <label>', 'with --prometheus: label carrying the deployed version, e.g. service_version (canary / rollback need it)')
     .option('--log-level <level>', 'pino log level on stderr', 'warn')

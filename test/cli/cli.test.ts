@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseEnd } from '../../app/cli/analyze.js';
+import { parseEnd } from '../../app/cli/options.js';
 import { DEMO_END, FleetHistorySource } from '../../app/cli/demo.js';
 import { detectKind } from '../../app/cli/validate.js';
 import { main } from '../../app/cli.js';
