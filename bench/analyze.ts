@@ -15,13 +15,13 @@ import { PrometheusClient } from '../app/telemetry/prometheus/client.js';
 import { PrometheusHistorySource } from '../app/telemetry/prometheus/source.js';
 import { FleetHistorySource } from '../app/cli/demo.js';
 import { buildBlocks, startPrometheus } from '../test/helpers/prometheus.js';
+import { median } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const services = Number(process.argv[3] ?? 50);
 const perService = Number(process.argv[4] ?? 8);
 const end = Date.UTC(2026, 10, 1) / 1000;
 const fleet = { seed: 1, end, days: 29, scenario: 'uniform' as const, services, endpointsPerService: perService, stepSeconds: 3600 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
 const t0 = performance.now();

@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFormat, Drain, groupingAccuracy, maskLine, mineLines } from '../app/core/capsules/index.js';
+import { median } from './lib.js';
 
 const rounds = Number(process.argv[2] ?? 5);
 const copies = Number(process.argv[3] ?? 10);
 const dir = join(import.meta.dirname, '..', 'test', 'fixtures', 'logs');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const cpu = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Report } from '../app/core/report.js';
 import { renderFileSet, renderPullRequestBody } from '../app/export/index.js';
+import { median } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const services = Number(process.argv[3] ?? 50);
@@ -22,7 +23,6 @@ const proposals = Array.from({ length: services * perService }, (_, i) => {
 });
 const report: Report = { ...base, proposals };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const time = (f: () => unknown) => {
   const ts: number[] = [];
   for (let i = 0; i < runs; i++) {

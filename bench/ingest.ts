@@ -16,12 +16,12 @@ import { SpanAggregator } from '../app/telemetry/otlp/aggregate.js';
 import { createPool } from '../app/store/db.js';
 import { migrate } from '../app/store/migrate.js';
 import { PgTelemetryStore } from '../app/store/telemetry.js';
+import { median } from './lib.js';
 
 const rounds = Number(process.argv[2] ?? 7);
 const bigSpans = Number(process.argv[3] ?? 10_000_000);
 const BATCH = 512;
 const BATCHES = 200;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // Realistic batches: 10 services x 8 routes, HTTP attributes as the OTel SDKs emit them, lognormal

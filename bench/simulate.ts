@@ -7,11 +7,8 @@
 import { DEFAULT_DRAWS, defaultWhatIf, simulateSlo, simulationBasisFromHistory, simulationInputFromHistories } from '../app/core/simulate/index.js';
 import { mmcHistory, proposal } from '../test/core/simulate/fixtures.js';
 import { desGrid } from '../test/core/simulate/des-grid.js';
+import { median } from './lib.js';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 function time(fn: () => unknown, runs: number): number {
   for (let i = 0; i < 10; i++) fn(); // warm up the JIT
   const samples: number[] = [];
