@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Report } from '../app/core/report.js';
 import { renderFileSet, renderPullRequestBody } from '../app/export/index.js';
-import { median } from './lib.js';
+import { medianSeconds } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const services = Number(process.argv[3] ?? 50);
@@ -23,15 +23,7 @@ const proposals = Array.from({ length: services * perService }, (_, i) => {
 });
 const report: Report = { ...base, proposals };
 
-const time = (f: () => unknown) => {
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    f();
-    ts.push((performance.now() - s) / 1000);
-  }
-  return median(ts);
-};
+const time = (f: () => unknown) => medianSeconds(runs, f);
 
 let files = 0;
 let bytes = 0;

@@ -8,7 +8,7 @@
  */
 import { fleetHistories } from '../app/core/fleet/index.js';
 import { recommend } from '../app/core/recommend/index.js';
-import { median } from './lib.js';
+import { medianSeconds } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const services = Number(process.argv[3] ?? 50);
@@ -21,15 +21,7 @@ const t0 = performance.now();
 const histories = fleetHistories({ seed: 1, end, days: 28, scenario: 'uniform', services, endpointsPerService: perService, stepSeconds: 3600 }, { breachWindowSeconds: day });
 console.log(`fleet: ${histories.length} endpoints generated in ${((performance.now() - t0) / 1000).toFixed(2)} s (not part of the timings below)`);
 
-const time = (f: () => unknown) => {
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    f();
-    ts.push((performance.now() - s) / 1000);
-  }
-  return median(ts);
-};
+const time = (f: () => unknown) => medianSeconds(runs, f);
 
 let proposals = 0;
 const full = time(() => {
