@@ -11,7 +11,7 @@ import { renderFileSet, renderPullRequestBody, safeName } from './export/index.j
 import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from './telemetry/prometheus/from-config.js';
-import { UserInputError, type Engine, type RenderedProposal } from '../workers/deps.js';
+import { UserInputError, type Engine, type RenderedProposal } from './ports.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 3 : 2)}%`;
 

@@ -3,7 +3,7 @@
  * repo so a config change replaces it (upsert) instead of adding a second schedule.
  */
 import type { Schedule } from './config/app.js';
-import type { Queues } from '../workers/queues.js';
+import type { Queues } from './queues.js';
 
 export function schedulerId(platform: string, owner: string, repo: string): string {
   // BullMQ job ids must not contain ':'.

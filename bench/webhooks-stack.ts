@@ -4,19 +4,19 @@
  */
 import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
-import { startAppServer } from '../app/app-server.js';
+import { startAppServer } from '../app/server/app-server.js';
 import { registerBuiltinCommands } from '../app/commands/builtin.js';
 import { CommandRegistry } from '../app/commands/registry.js';
 import { parseEnv } from '../app/config/env.js';
 import { systemClock } from '../app/deps.js';
 import { silentLogger } from '../app/logger.js';
-import { createMetrics } from '../app/metrics.js';
+import { createMetrics } from '../app/server/metrics.js';
 import { createPool } from '../app/store/db.js';
 import { InboxStore } from '../app/store/inbox.js';
 import { ReportStore } from '../app/store/reports.js';
 import { GitHubPlatform } from '../app/vcs/github.js';
 import { startWorkers } from '../workers/run.js';
-import { createRedis, Queues } from '../workers/queues.js';
+import { createRedis, Queues } from '../app/queues.js';
 import { fakeEngine } from '../test/helpers/fake-engine.js';
 
 const SECRET = 'bench-secret';

@@ -12,7 +12,7 @@ import { createTestDatabase } from '../test/helpers/pg.js';
 import { REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
 import { postWebhook, prCommentPayload } from '../test/helpers/webhooks.js';
 import { Queue } from 'bullmq';
-import { createRedis } from '../workers/queues.js';
+import { createRedis } from '../app/queues.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

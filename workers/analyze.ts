@@ -6,8 +6,8 @@ import { UnrecoverableError } from 'bullmq';
 import { readRepoConfig } from '../app/config-check.js';
 import { formatConfigError } from '../app/config/schema.js';
 import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
-import type { WorkerDeps } from './deps.js';
-import { AnalyzeJob, type OpenPrJob } from './queues.js';
+import type { WorkerDeps } from '../app/ports.js';
+import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
 
 function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
   const safe = service.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'service';

@@ -4,7 +4,7 @@
  * `attempts` + exponential backoff retry them. GitHub rate limits are transient.
  */
 import { UnrecoverableError } from 'bullmq';
-import { UserInputError } from './deps.js';
+import { UserInputError } from '../app/ports.js';
 
 function httpStatus(err: unknown): number | undefined {
   const s = typeof err === 'object' && err !== null && 'status' in err ? Number((err as { status: unknown }).status) : NaN;

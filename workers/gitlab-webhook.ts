@@ -12,7 +12,7 @@ import type { Logger } from '../app/logger.js';
 import { syncSchedule } from '../app/schedule.js';
 import type { InboxRow } from '../app/store/inbox.js';
 import type { RepoRef } from '../app/vcs/platform.js';
-import type { WorkerDeps } from './deps.js';
+import type { WorkerDeps } from '../app/ports.js';
 
 const Project = z.object({ path_with_namespace: z.string(), default_branch: z.string().nullish() });
 

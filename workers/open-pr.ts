@@ -5,8 +5,8 @@
  */
 import { ensurePullRequest } from '../app/vcs/pr.js';
 import type { Pool } from '../app/store/db.js';
-import type { WorkerDeps } from './deps.js';
-import { OpenPrJob } from './queues.js';
+import type { WorkerDeps } from '../app/ports.js';
+import { OpenPrJob } from '../app/queues.js';
 
 export async function processOpenPrJob(data: unknown, deps: WorkerDeps & { pool?: Pool }): Promise<{ action: string; number: number | null }> {
   const job = OpenPrJob.parse(data);

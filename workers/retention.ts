@@ -11,7 +11,7 @@ import type { Logger } from '../app/logger.js';
 import type { Pool } from '../app/store/db.js';
 import { applyRetention, RetentionConfig, type RetentionResult } from '../app/store/retention.js';
 import { compactAggregates, type CompactResult } from '../app/store/telemetry-compact.js';
-import type { Queues } from './queues.js';
+import type { Queues } from '../app/queues.js';
 
 export const RetentionJob = z.object({ retention: RetentionConfig.partial().optional() });
 export type RetentionJob = z.infer<typeof RetentionJob>;

@@ -5,7 +5,7 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Pool } from '../app/store/db.js';
-import type { WorkerDeps } from './deps.js';
+import type { WorkerDeps } from '../app/ports.js';
 import { classify, explainPermanent } from './errors.js';
 import { processAnalyzeJob } from './analyze.js';
 import { processOpenPrJob } from './open-pr.js';
@@ -14,7 +14,7 @@ import { processWebhookJob } from './webhook.js';
 import { processPolicyEvaluateJob } from './policy-evaluate.js';
 import { processRetentionJob } from './retention.js';
 import type { RetentionConfig } from '../app/store/retention.js';
-import { workerOptions, type QueueConnection, type QueueName, type StallOptions } from './queues.js';
+import { workerOptions, type QueueConnection, type QueueName, type StallOptions } from '../app/queues.js';
 
 /** `retention` comes from RETENTION_*_DAYS (app/cli/worker.ts); unset means the tier defaults. */
 export type RunDeps = WorkerDeps & { pool?: Pool; retention?: Partial<RetentionConfig> };

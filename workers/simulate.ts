@@ -1,8 +1,8 @@
 /** `simulate` queue: what-if table for `/slo-scout simulate ...`, answered in the PR's `simulate` comment. */
 import { UnrecoverableError } from 'bullmq';
 import { ensureTopicComment } from '../app/vcs/pr.js';
-import { UserInputError, type WorkerDeps } from './deps.js';
-import { SimulateJob } from './queues.js';
+import { UserInputError, type WorkerDeps } from '../app/ports.js';
+import { SimulateJob } from '../app/queues.js';
 
 export async function processSimulateJob(data: unknown, deps: WorkerDeps): Promise<'answered'> {
   const job = SimulateJob.parse(data);

@@ -9,8 +9,8 @@ import { dispatchComment } from '../app/commands/dispatch.js';
 import { readRepoConfig, runConfigCheck } from '../app/config-check.js';
 import { syncSchedule } from '../app/schedule.js';
 import type { InboxRow } from '../app/store/inbox.js';
-import type { WorkerDeps } from './deps.js';
-import { WebhookJob } from './queues.js';
+import type { WorkerDeps } from '../app/ports.js';
+import { WebhookJob } from '../app/queues.js';
 import { enqueuePolicyEvaluation } from '../app/policy/wiring.js';
 import { routeGitlab } from './gitlab-webhook.js';
 

@@ -5,7 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { errorResponse, type HttpResponse, type HttpRoute } from '../http.js';
+import { errorResponse, type HttpResponse, type HttpRoute } from '../server/http.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 export class PagerDutyApiError extends Error {}

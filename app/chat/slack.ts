@@ -6,7 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { errorResponse, type HttpRequest, type HttpResponse, type HttpRoute } from '../http.js';
+import { errorResponse, type HttpRequest, type HttpResponse, type HttpRoute } from '../server/http.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Clock } from '../deps.js';
 

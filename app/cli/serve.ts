@@ -3,9 +3,9 @@ import { EnvError, parseEnv, type Env } from '../config/env.js';
 import { createPool } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { createLogger } from '../logger.js';
-import { createProbot } from '../github-app.js';
-import { startAppServer } from '../app-server.js';
-import { createRedis } from '../../workers/queues.js';
+import { createProbot } from '../server/github-app.js';
+import { startAppServer } from '../server/app-server.js';
+import { createRedis } from '../queues.js';
 import { CliError, EXIT_INVALID } from './errors.js';
 
 export function envOrExit(needs: Parameters<typeof parseEnv>[1]): Env {

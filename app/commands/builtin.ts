@@ -4,9 +4,9 @@
  */
 import { VariantType, VARIANT_TYPES } from '../core/report.js';
 import type { ReportStore } from '../store/reports.js';
-import type { Queues } from '../../workers/queues.js';
-import type { Engine } from '../../workers/deps.js';
-import { UserInputError } from '../../workers/deps.js';
+import type { Queues } from '../queues.js';
+import type { Engine } from '../ports.js';
+import { UserInputError } from '../ports.js';
 import type { CommandHandler, CommandRegistry } from './registry.js';
 
 export interface BuiltinDeps {

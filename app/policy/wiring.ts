@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import { UnrecoverableError } from 'bullmq';
-import type { HttpRoute } from '../http.js';
+import type { HttpRoute } from '../server/http.js';
 import type { BaseDeps } from '../deps.js';
 import type { Pool } from '../store/db.js';
-import type { QueueName } from '../../workers/queues.js';
+import type { QueueName } from '../queues.js';
 import { slackRoute, SlackClient } from '../chat/slack.js';
 import { pagerDutyRoute, PagerDutyClient } from '../chat/pagerduty.js';
 import { DecisionStore } from '../store/approvals.js';
@@ -28,7 +28,7 @@ export const PolicyEvaluateJob = z.object({
 });
 export type PolicyEvaluateJob = z.infer<typeof PolicyEvaluateJob>;
 
-/** Enough of `Queues` to add a job (workers/queues.ts). */
+/** Enough of `Queues` to add a job (app/queues.ts). */
 export interface QueuesLike {
   get(name: QueueName): { add(name: string, data: unknown, opts?: Record<string, unknown>): Promise<unknown> };
 }

@@ -5,7 +5,7 @@
 import { Gitlab } from '@gitbeaker/rest';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
-import type { PlatformFactory } from '../../workers/deps.js';
+import type { PlatformFactory } from '../ports.js';
 import type { Logger } from '../logger.js';
 import { GitLabPlatform, type GitlabApi, type GitLabIdentity } from './gitlab.js';
 

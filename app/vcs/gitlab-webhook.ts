@@ -5,8 +5,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { errorResponse, type HttpRoute } from '../http.js';
-import type { Intake } from '../intake.js';
+import { errorResponse, type HttpRoute } from '../server/http.js';
+import type { Intake } from '../server/intake.js';
 import type { Logger } from '../logger.js';
 
 // GitLab caps webhook payloads at 25 MB; SLO repos' notes and MRs are far smaller.

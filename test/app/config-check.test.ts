@@ -4,7 +4,7 @@ import { CONFIG_CHECK_NAME, runConfigCheck } from '../../app/config-check.js';
 import { syncSchedule, schedulerId } from '../../app/schedule.js';
 import { Schedule } from '../../app/config/app.js';
 import { GitHubPlatform } from '../../app/vcs/github.js';
-import { createRedis, Queues } from '../../workers/queues.js';
+import { createRedis, Queues } from '../../app/queues.js';
 import { testOctokit } from '../helpers/app-stack.js';
 import { assertHttpMocksDone, nock, setupHttpMock, teardownHttpMock } from '../helpers/http-mock.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../app/server.js';
+import { startServer, type RunningServer } from '../../app/server/server.js';
 import { silentLogger } from '../../app/logger.js';
-import type { HttpRequest } from '../../app/http.js';
+import type { HttpRequest } from '../../app/server/http.js';
 import { testProbot } from '../helpers/app-stack.js';
 
 let server: RunningServer;

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import nock from 'nock';
 import { dedupKey, PagerDutyClient, type EnqueueEvent, pagerDutyRoute, parseDedupKey, signPagerDutyBody, type PagerDutyAck } from '../../app/chat/pagerduty.js';
-import type { HttpRequest } from '../../app/http.js';
+import type { HttpRequest } from '../../app/server/http.js';
 
 const SECRET = 'pd-webhook-secret';
 const sha = 'e'.repeat(40);

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import nock from 'nock';
 import { approvalBlocks, signSlackRequest, slackRoute, SlackClient, APPROVE_ACTION, REJECT_ACTION, type SlackDecision } from '../../app/chat/slack.js';
 import { fixedClock } from '../../app/deps.js';
-import type { HttpRequest } from '../../app/http.js';
+import type { HttpRequest } from '../../app/server/http.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const NOW = new Date('2026-03-01T12:00:00Z');

@@ -2,8 +2,8 @@
 import { Probot, ProbotOctokit } from 'probot';
 import { parseEnv } from '../../app/config/env.js';
 import { silentLogger } from '../../app/logger.js';
-import { startAppServer, type AppServer } from '../../app/app-server.js';
-import { createRedis } from '../../workers/queues.js';
+import { startAppServer, type AppServer } from '../../app/server/app-server.js';
+import { createRedis } from '../../app/queues.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
 import { REDIS_URL, uniquePrefix } from './redis.js';
 import type { Redis } from 'ioredis';

@@ -1,6 +1,6 @@
 /** A small Engine for worker tests: deterministic report and files, records what it was asked. */
 import { Report } from '../../app/core/report.js';
-import { UserInputError, type Engine } from '../../workers/deps.js';
+import { UserInputError, type Engine } from '../../app/ports.js';
 
 export function fakeReport(services: string[] = ['checkout']): Report {
   return Report.parse({

@@ -6,7 +6,8 @@ import { CapsuleIngestor } from '../../app/telemetry/otlp/capsule-ingest.js';
 import { PgTelemetryStore, type TelemetryStore } from '../../app/store/telemetry.js';
 import { silentLogger } from '../../app/logger.js';
 import { fixedClock } from '../../app/deps.js';
-import { IngestFlusher, ingestFlushProcessor } from '../../workers/ingest-flush.js';
+import { IngestFlusher } from '../../app/telemetry/otlp/flusher.js';
+import { ingestFlushProcessor } from '../../workers/ingest-flush.js';
 import { retentionProcessor } from '../../workers/retention.js';
 
 let db: TestDatabase;

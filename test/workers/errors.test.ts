@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnrecoverableError } from 'bullmq';
 import { classify, explainPermanent } from '../../workers/errors.js';
-import { UserInputError } from '../../workers/deps.js';
+import { UserInputError } from '../../app/ports.js';
 
 const http = (status: number, headers: Record<string, string> = {}, message = 'x') => Object.assign(new Error(message), { status, response: { headers } });
 

@@ -6,7 +6,7 @@ import { GITLAB_WEBHOOK_SECRET, startTestStack, type TestStack } from '../helper
 import { GITLAB_BOT, PROJECT, gitlabScope, mergeRequest, note, testGitlabPlatform } from '../helpers/gitlab.js';
 import { assertHttpMocksDone, setupHttpMock, teardownHttpMock } from '../helpers/http-mock.js';
 import { waitFor } from '../helpers/wait.js';
-import { createRedis } from '../../workers/queues.js';
+import { createRedis } from '../../app/queues.js';
 import { startWorkers } from '../../workers/run.js';
 import { REDIS_URL } from '../helpers/redis.js';
 import { workerDeps } from '../helpers/worker-stack.js';

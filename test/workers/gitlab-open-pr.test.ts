@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../app/logger.js';
 import { bodyWithHash, contentHash } from '../../app/vcs/pr.js';
-import type { WorkerDeps } from '../../workers/deps.js';
+import type { WorkerDeps } from '../../app/ports.js';
 import { processOpenPrJob } from '../../workers/open-pr.js';
 import { GITLAB_BOT, PROJECT, gitlabScope, mergeRequest, testGitlabPlatform } from '../helpers/gitlab.js';
 import { assertHttpMocksDone, setupHttpMock, teardownHttpMock } from '../helpers/http-mock.js';

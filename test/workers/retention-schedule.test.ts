@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../app/deps.js';
 import { silentLogger } from '../../app/logger.js';
-import { createMetrics } from '../../app/metrics.js';
+import { createMetrics } from '../../app/server/metrics.js';
 import { startWorkers, type RunDeps } from '../../workers/run.js';
-import { createRedis, Queues } from '../../workers/queues.js';
+import { createRedis, Queues } from '../../app/queues.js';
 import { RETENTION_PATTERN, RETENTION_SCHEDULER_ID, scheduleRetention } from '../../workers/retention.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';

@@ -7,7 +7,7 @@ import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
 import type { Pool } from '../../store/db.js';
 import { reposCoveringService } from '../../store/service-repos.js';
-import type { AnalyzeJob, Queues } from '../../../workers/queues.js';
+import type { AnalyzeJob, Queues } from '../../queues.js';
 import type { AlertmanagerDeps } from './webhook.js';
 
 export const REANALYSIS_BUCKET_SECONDS = 900;

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { Clock } from '../../deps.js';
-import { errorResponse, type HttpRequest, type HttpResponse, type HttpRoute } from '../../http.js';
+import { errorResponse, type HttpRequest, type HttpResponse, type HttpRoute } from '../../server/http.js';
 import type { Logger } from '../../logger.js';
 import type { AlertEvent, AlertEventStore } from '../../store/telemetry-alerts.js';
 import { tenantFor, type TenantToken } from '../otlp/receiver.js';

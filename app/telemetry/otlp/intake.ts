@@ -1,17 +1,17 @@
 /**
  * Wires the intake for `slo-scout serve`: one aggregator + capsule miner per process, the OTLP and
- * Alertmanager routes, and the flush timer. app/app-server.ts calls `createIntake(...)`, mounts `routes`,
+ * Alertmanager routes, and the flush timer. app/server/app-server.ts calls `createIntake(...)`, mounts `routes`,
  * calls `start()` after listening and `stop()` on shutdown (stop flushes what is left).
  */
 import { EnvError, type IntakeEnv } from '../../config/env.js';
 import type { Clock } from '../../deps.js';
-import type { HttpRoute } from '../../http.js';
+import type { HttpRoute } from '../../server/http.js';
 import type { Logger } from '../../logger.js';
 import type { Pool } from '../../store/db.js';
 import { PgTelemetryStore } from '../../store/telemetry.js';
 import { PgAlertEventStore } from '../../store/telemetry-alerts.js';
 import { RetentionConfig } from '../../store/retention.js';
-import { IngestFlusher } from '../../../workers/ingest-flush.js';
+import { IngestFlusher } from './flusher.js';
 import { alertmanagerRoute, type AlertmanagerDeps } from '../alertmanager/webhook.js';
 import { SpanAggregator } from './aggregate.js';
 import { CapsuleIngestor } from './capsule-ingest.js';

@@ -10,7 +10,7 @@
 import protobuf from 'protobufjs';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { HttpRequest, HttpResponse, HttpRoute } from '../../http.js';
+import type { HttpRequest, HttpResponse, HttpRoute } from '../../server/http.js';
 import type { Logger } from '../../logger.js';
 import type { SpanAggregator } from './aggregate.js';
 import type { CapsuleIngestor } from './capsule-ingest.js';

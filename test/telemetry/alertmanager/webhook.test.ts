@@ -4,7 +4,7 @@ import { alertmanagerRoute } from '../../../app/telemetry/alertmanager/webhook.j
 import { PgAlertEventStore } from '../../../app/store/telemetry-alerts.js';
 import { silentLogger } from '../../../app/logger.js';
 import type { Clock } from '../../../app/deps.js';
-import type { HttpRequest } from '../../../app/http.js';
+import type { HttpRequest } from '../../../app/server/http.js';
 
 const SECRET = 'am-secret-0123456789abcdef';
 let db: TestDatabase;

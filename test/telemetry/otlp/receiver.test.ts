@@ -5,7 +5,7 @@ import { CapsuleIngestor } from '../../../app/telemetry/otlp/capsule-ingest.js';
 import { encodeRequest, MESSAGES } from '../../../app/telemetry/otlp/decode.js';
 import { otlpRoutes, parseTenantTokens, tenantFor } from '../../../app/telemetry/otlp/receiver.js';
 import { silentLogger } from '../../../app/logger.js';
-import type { HttpRequest, HttpRoute } from '../../../app/http.js';
+import type { HttpRequest, HttpRoute } from '../../../app/server/http.js';
 
 const TOKEN = 'tok-payments-0123456789abcdef';
 const T0 = 1_790_000_000n * 1_000_000_000n; // ns, on a minute boundary + 20 s

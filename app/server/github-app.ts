@@ -1,11 +1,11 @@
 /** Probot instance and per-installation Platform factory from the validated environment. */
 import { Probot, ProbotOctokit } from 'probot';
-import type { Env } from './config/env.js';
-import { readPrivateKey } from './config/env.js';
-import type { Logger } from './logger.js';
+import type { Env } from '../config/env.js';
+import { readPrivateKey } from '../config/env.js';
+import type { Logger } from '../logger.js';
 import { recordGitHubResponse, type Metrics } from './metrics.js';
-import { GitHubPlatform, type Octokit } from './vcs/github.js';
-import type { PlatformFactory } from '../workers/deps.js';
+import { GitHubPlatform, type Octokit } from '../vcs/github.js';
+import type { PlatformFactory } from '../ports.js';
 import { UnrecoverableError } from 'bullmq';
 
 export function githubBaseUrl(env: Env): string | undefined {

@@ -4,19 +4,19 @@
  */
 import type { Probot } from 'probot';
 import type { Redis } from 'ioredis';
-import type { Env } from './config/env.js';
-import type { Logger } from './logger.js';
-import type { Pool } from './store/db.js';
-import { systemClock, type Clock } from './deps.js';
-import { InboxStore } from './store/inbox.js';
+import type { Env } from '../config/env.js';
+import type { Logger } from '../logger.js';
+import type { Pool } from '../store/db.js';
+import { systemClock, type Clock } from '../deps.js';
+import { InboxStore } from '../store/inbox.js';
 import { Intake } from './intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createAppFn } from './probot.js';
 import { buildRoutes } from './routes.js';
 import { startServer, type RunningServer } from './server.js';
-import { Queues, type QueueConnection } from '../workers/queues.js';
-import { createIntake as createTelemetryIntake, type Intake as TelemetryIntake } from './telemetry/otlp/intake.js';
-import { reanalysisTrigger } from './telemetry/alertmanager/reanalysis.js';
+import { Queues, type QueueConnection } from '../queues.js';
+import { createIntake as createTelemetryIntake, type Intake as TelemetryIntake } from '../telemetry/otlp/intake.js';
+import { reanalysisTrigger } from '../telemetry/alertmanager/reanalysis.js';
 
 export interface AppServerOptions {
   env: Env;

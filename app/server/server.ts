@@ -1,6 +1,6 @@
 /**
  * One node:http server for everything `slo-scout serve` answers: the extra HttpRoutes
- * (app/routes.ts: health, metrics, GitLab, Slack, PagerDuty, OTLP...) and Probot's webhook
+ * (app/server/routes.ts: health, metrics, GitLab, Slack, PagerDuty, OTLP...) and Probot's webhook
  * middleware at WEBHOOK_PATH. Routes get the raw body (signature checks need the exact bytes);
  * bodies over `maxBodyBytes` are answered 413 before the handler runs.
  */
@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from 'probot';
 import { errorResponse, type HttpResponse, type HttpRoute } from './http.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 

@@ -1,10 +1,10 @@
 /** /healthz (process is up), /readyz (Redis and PostgreSQL answer) and /metrics. */
 import type { HttpRoute } from './http.js';
-import type { Pool } from './store/db.js';
+import type { Pool } from '../store/db.js';
 import type { Redis } from 'ioredis';
 import type { Metrics } from './metrics.js';
-import type { Queues } from '../workers/queues.js';
-import { QUEUE_NAMES } from '../workers/queues.js';
+import type { Queues } from '../queues.js';
+import { QUEUE_NAMES } from '../queues.js';
 
 // A readiness probe must answer fast even when a dependency hangs.
 const PING_TIMEOUT_MS = 2_000;

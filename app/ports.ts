@@ -3,14 +3,14 @@
  * workers hold no maths and tests can pass a small fake; app/cli/worker.ts wires the real one
  * (runAnalysis, the exporters, the simulator).
  */
-import type { BaseDeps } from '../app/deps.js';
-import type { CommandRegistry } from '../app/commands/registry.js';
-import type { SloScoutConfig } from '../app/config/schema.js';
-import type { Report, VariantType } from '../app/core/report.js';
-import type { Metrics } from '../app/metrics.js';
-import type { InboxStore } from '../app/store/inbox.js';
-import type { ReportStore } from '../app/store/reports.js';
-import type { FileChange, Platform, RepoRef } from '../app/vcs/platform.js';
+import type { BaseDeps } from './deps.js';
+import type { CommandRegistry } from './commands/registry.js';
+import type { SloScoutConfig } from './config/schema.js';
+import type { Report, VariantType } from './core/report.js';
+import type { Metrics } from './server/metrics.js';
+import type { InboxStore } from './store/inbox.js';
+import type { ReportStore } from './store/reports.js';
+import type { FileChange, Platform, RepoRef } from './vcs/platform.js';
 import type { Queues } from './queues.js';
 
 export interface RenderedProposal {

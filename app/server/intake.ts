@@ -3,10 +3,10 @@
  * accepted once its inbox row is committed; enqueueing is best-effort at ack time and retried by
  * the relay loop, so a Redis outage delays work but loses none of it.
  */
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
-import type { InboxDelivery, InboxStore } from './store/inbox.js';
-import type { Queues } from '../workers/queues.js';
+import type { InboxDelivery, InboxStore } from '../store/inbox.js';
+import type { Queues } from '../queues.js';
 
 export interface IntakeDeps {
   inbox: InboxStore;
