@@ -2,9 +2,14 @@
  * The real analysis engine behind the GitHub App's workers: runAnalysis (Prometheus/Tempo),
  * the exporters (files + PR body) and the what-if simulator. Workers only see `Engine`.
  */
-import type { SloScoutConfig } from './config/schema.js';
+import { SloScoutConfig } from './config/schema.js';
+import { scopedEnv, type ConfigEnvPolicy } from './config/env-policy.js';
+import { trustCheck } from './config/trust.js';
+import { guardedFetch, type OutboundPolicy } from './telemetry/outbound.js';
 import type { Proposal, Report, VariantType } from './core/report.js';
-import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulationMarkdown } from './core/simulate/index.js';
+import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulationMarkdown, type SimulationInput } from './core/simulate/index.js';
+import { quoteArg, truncateArg } from './commands/quote.js';
+import { deadline, DEFAULT_COMPUTE_SECONDS } from './deadline.js';
 import { parseDuration } from './core/time.js';
 import type { Clock } from './deps.js';
 import { renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
@@ -18,8 +23,24 @@ const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 3 : 2)}%`;
 function num(text: string | undefined, name: string, ok: (n: number) => boolean, what: string): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || !ok(n)) throw new UserInputError(`${name}=${text}: must be ${what}`);
+  if (!Number.isFinite(n) || !ok(n)) throw new UserInputError(`${quoteArg(`${name}=${text}`)}: must be ${what}`);
   return n;
+}
+
+/**
+ * What a commenter may ask the simulator: Erlang B is linear in servers, so `replicas=100000000`
+ * froze a worker for hours. Replicas are bounded relative to what was observed (a what-if is
+ * about this service, not an arbitrary one), traffic to a factor the queueing model can speak to.
+ */
+export const SIMULATE_LIMITS = { maxReplicas: 1000, replicasPerObserved: 10, minTraffic: 0.01, maxTraffic: 100 };
+
+function observedReplicas(input: SimulationInput, services: string[]): number {
+  let max = 1;
+  for (const slo of input.slos) {
+    if (!services.includes(slo.service) || !slo.basis.replicasKnown) continue;
+    for (const w of slo.basis.windows) for (const r of w.replicas) max = Math.max(max, r);
+  }
+  return max;
 }
 
 export function explainProposal(p: Proposal): string {
@@ -41,14 +62,36 @@ export function explainProposal(p: Proposal): string {
   ].filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n');
 }
 
-export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<string, string | undefined> }): Engine {
+export interface EngineDeps {
+  logger: Logger;
+  clock: Clock;
+  /** The process environment; the engine keeps only what `trust.env` allows (a repo's config drives it). */
+  env: Record<string, string | undefined>;
+  trust: { env: ConfigEnvPolicy; outbound: OutboundPolicy };
+  /** Defaults to guardedFetch(trust.outbound); tests inject their own. */
+  fetch?: typeof fetch;
+  /** Byte cap of one Prometheus / Tempo reply (SLO_SCOUT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+  /** Time limit of the recommender and of one simulation, seconds (SLO_SCOUT_COMPUTE_SECONDS). */
+  computeSeconds?: number;
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const env = scopedEnv(deps.env, deps.trust.env);
+  const computeSeconds = deps.computeSeconds ?? DEFAULT_COMPUTE_SECONDS;
+  const fetchFn = deps.fetch ?? guardedFetch(deps.trust.outbound);
+  const check = trustCheck(SloScoutConfig, deps.trust);
+  const http = { env, logger: deps.logger, fetch: fetchFn, ...(deps.maxResponseBytes ? { maxResponseBytes: deps.maxResponseBytes } : {}) };
   return {
     async analyze({ config, services }) {
+      // The config was checked when it was read; checked again here so no caller can skip it.
+      const problems = check(config);
+      if (problems.length) throw new UserInputError(`the config is not allowed on this SLO-Scout installation:\n${problems.map((p) => `- ${p.message}`).join('\n')}`);
       const bw = parseDuration(config.analysis.breachWindow);
       const end = Math.floor(deps.clock.now().getTime() / 1000 / bw) * bw;
-      const options = analysisOptionsFromConfig(config, end, {});
-      const source = prometheusSourceFromConfig(config, { env: deps.env, logger: deps.logger });
-      const tempo = tempoClientFromConfig(config, { env: deps.env, logger: deps.logger });
+      const options = { ...analysisOptionsFromConfig(config, end, {}), computeSeconds };
+      const source = prometheusSourceFromConfig(config, http);
+      const tempo = tempoClientFromConfig(config, http);
       return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
     },
 
@@ -77,15 +120,19 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
       const input = simulationInputFromReport(report);
       const services = sloId ? [...new Set(report.proposals.filter((p) => p.sloId === sloId).map((p) => p.service))] : [...new Set(input.slos.map((s) => s.service))];
       if (!services.length) throw new UserInputError(sloId ? `unknown slo id "${sloId}"` : 'the stored report has no simulation data (it was made before the what-if step existed; rerun the analysis)');
+      const L = SIMULATE_LIMITS;
+      const observed = observedReplicas(input, services);
+      const maxReplicas = Math.min(L.maxReplicas, L.replicasPerObserved * observed);
       const common = {
         ...(sloId ? { sloId } : {}),
-        replicaCount: num(params.replicas, 'replicas', (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1'),
-        trafficMultiplier: num(params.traffic, 'traffic', (n) => n > 0 && n <= 1000, 'a factor in (0, 1000], e.g. 1.2'),
+        replicaCount: num(params.replicas, 'replicas', (n) => Number.isInteger(n) && n >= 1 && n <= maxReplicas, `a whole number from 1 to ${maxReplicas} (at most ${L.replicasPerObserved}x the ${observed} replica${observed === 1 ? '' : 's'} observed, and at most ${L.maxReplicas})`),
+        trafficMultiplier: num(params.traffic, 'traffic', (n) => n >= L.minTraffic && n <= L.maxTraffic, `a factor from ${L.minTraffic} to ${L.maxTraffic}, e.g. 1.2`),
         canaryPercentage: num(params.canary, 'canary', (n) => n >= 0 && n <= 100, 'a percentage 0-100'),
-        ...(params.version ? { deploymentVersion: params.version } : {}),
+        ...(params.version ? { deploymentVersion: truncateArg(params.version, 200) } : {}),
       };
+      const checkpoint = deadline(computeSeconds, 'the what-if simulation', 'simulate one SLO at a time (slo=<id>)');
       try {
-        return services.map((service) => formatSimulationMarkdown(simulateSlo(input, { service, ...Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined)) }))).join('\n\n');
+        return services.map((service) => formatSimulationMarkdown(simulateSlo(input, { service, ...Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined)) }, checkpoint))).join('\n\n');
       } catch (err) {
         if (err instanceof SimulationError) throw new UserInputError(err.message);
         throw err;

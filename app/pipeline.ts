@@ -14,6 +14,7 @@ import { silentLogger } from './logger.js';
 import type { HistorySource } from './telemetry/source.js';
 import type { TempoClient } from './telemetry/tempo/client.js';
 import { addTempoEvidence } from './telemetry/tempo/evidence.js';
+import { deadline } from './deadline.js';
 
 export interface AnalysisDeps {
   source: HistorySource;
@@ -37,6 +38,8 @@ export interface AnalysisOptions extends RecommendOptions {
   steps?: AnalysisStep[];
   tempoTracesPerProposal?: number;
   onProgress?: (p: AnalysisProgress) => void;
+  /** Time limit of each CPU-bound phase (recommend, what-if), seconds; absent = none (the CLI). */
+  computeSeconds?: number;
 }
 
 /** A step that enriches the report in place; `histories` are what the recommender saw. */
@@ -67,7 +70,7 @@ export const whatIfStep: AnalysisStep = {
   name: 'what-if',
   run({ report, histories, options, logger }) {
     const input = simulationInputFromHistories(histories, report.proposals, { periodSeconds: options.periodSeconds ?? options.windowSeconds });
-    const whatIf = defaultWhatIf(input, report.proposals);
+    const whatIf = defaultWhatIf(input, report.proposals, options.computeSeconds ? { checkpoint: deadline(options.computeSeconds, 'the what-if simulation of the analysis', 'analyse fewer services at once (services.include) or raise SLO_SCOUT_COMPUTE_SECONDS') } : {});
     for (const p of report.proposals) {
       const slo = input.slos.find((s) => s.sloId === p.sloId && s.service === p.service);
       if (slo) p.simulationBasis = slo.basis;
@@ -86,14 +89,14 @@ function iso(seconds: number): string {
 export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions): Promise<Report> {
   const started = performance.now();
   const logger = (deps.logger ?? silentLogger).child({ component: 'pipeline', source: deps.source.name });
-  const { services, hourly, steps, onProgress, tempoTracesPerProposal: _t, ...recommendOptions } = options;
+  const { services, hourly, steps, onProgress, tempoTracesPerProposal: _t, computeSeconds, ...recommendOptions } = options;
   const fetched = await deps.source.fetchHistories(
     { end: options.end, windowSeconds: options.windowSeconds, breachWindowSeconds: options.breachWindowSeconds, ...(services ? { services } : {}), ...(hourly ? { hourly } : {}) },
     (done, total) => onProgress?.({ phase: 'fetch', done, total }),
   );
   logger.info({ endpoints: fetched.histories.length, skipped: fetched.skipped.length, ...fetched.stats }, 'histories fetched');
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
-  const rec = recommend(fetched.histories, recommendOptions);
+  const rec = recommend(fetched.histories, computeSeconds ? { ...recommendOptions, checkpoint: deadline(computeSeconds, 'the recommender', 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS') } : recommendOptions);
   onProgress?.({ phase: 'recommend', done: fetched.histories.length, total: fetched.histories.length });
   const report: Report = {
     generatedAt: deps.clock.now().toISOString(),

@@ -12,6 +12,8 @@ import type { InboxStore } from './store/inbox.js';
 import type { ReportStore } from './store/reports.js';
 import type { FileChange, Platform, RepoRef } from './vcs/platform.js';
 import type { Queues } from './queues.js';
+import type { ConfigTrust } from './config/trust.js';
+import type { CommandLimiter } from './commands/rate-limit.js';
 
 export interface RenderedProposal {
   /** Group key: one PR per group (the service for per-service branches). */
@@ -44,4 +46,8 @@ export interface WorkerDeps extends BaseDeps {
   registry: CommandRegistry;
   engine: Engine;
   platformFor: PlatformFactory;
+  /** The operator's policy for repository configs (env names, hosts); absent = the safe defaults. */
+  configTrust?: ConfigTrust;
+  /** Per-repository and per-user limits on slash-commands; absent = unlimited (tests). */
+  commandLimiter?: CommandLimiter;
 }

@@ -23,7 +23,7 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
     if (job.prNumber) await ensureTopicComment(platform, repo, job.prNumber, 'rerun', `SLO-Scout could not analyse ${full}: ${message}`);
     throw new UnrecoverableError(message);
   };
-  const config = await readRepoConfig(platform, repo);
+  const config = await readRepoConfig(platform, repo, undefined, deps.configTrust);
   if (!config.found) return fail('there is no `.slo-scout.yml` on the default branch; add one (see docs/github-app.md) and run `/slo-scout rerun`');
   if (!config.ok) return fail(`\`${config.path}\` on the default branch is invalid:\n${config.errors.errors.map((e) => `- \`${formatConfigError(e)}\``).join('\n')}`);
 

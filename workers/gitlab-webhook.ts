@@ -64,7 +64,7 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       // Our own answers quote commands (help table): never read them back as commands.
       if (p.user.username === platform.botLogin || TOKEN_BOT.test(p.user.username)) return 'ignored-bot';
       const repo = gitlabRepo(p.project.path_with_namespace);
-      const config = await readRepoConfig(platform, repo).catch(() => ({ found: false as const }));
+      const config = await readRepoConfig(platform, repo, undefined, deps.configTrust).catch(() => ({ found: false as const }));
       return dispatchComment({ platform, registry: deps.registry, logger: log, commandTeams: config.found && config.ok ? config.config.pullRequests.commandTeams : [] }, {
         repo, prNumber: p.merge_request.iid, commentId: p.object_attributes.id, body: p.object_attributes.note, author: p.user.username, authorIsBot: false,
       });
@@ -77,7 +77,7 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       // A fork's commits are not ours to read config from or to set statuses on.
       if (a.source_project_id !== a.target_project_id) return 'ignored-fork';
       const platform = await deps.platformFor('gitlab', undefined);
-      return `config-check-${await runConfigCheck(platform, gitlabRepo(p.project.path_with_namespace), a.last_commit.id)}`;
+      return `config-check-${await runConfigCheck(platform, gitlabRepo(p.project.path_with_namespace), a.last_commit.id, deps.configTrust)}`;
     }
     case 'Push Hook': {
       const p = PushPayload.parse(row.payload);
@@ -89,7 +89,7 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       const repo = gitlabRepo(p.project.path_with_namespace);
       const defaultBranch = p.project.default_branch ?? (await platform.defaultBranch(repo));
       if (p.ref !== `refs/heads/${defaultBranch}`) return 'ignored';
-      const config = await readRepoConfig(platform, repo);
+      const config = await readRepoConfig(platform, repo, undefined, deps.configTrust);
       if (config.found && !config.ok) return 'config-invalid';
       const out = await syncSchedule(deps.queues, { platform: 'gitlab', ...repo }, config.found ? config.config.schedule : null);
       log.info({ schedule: out }, 'schedule updated from config (GitLab)');

@@ -4,6 +4,8 @@
  * the PR was closed. Transient errors (GitHub 5xx, Slack/PagerDuty timeouts) throw and retry.
  */
 import { UnrecoverableError } from 'bullmq';
+import { configEnvPolicyFromEnv, scopedEnv } from '../app/config/env-policy.js';
+import type { ConfigTrust } from '../app/config/trust.js';
 import type { BaseDeps } from '../app/deps.js';
 import type { Pool } from '../app/store/db.js';
 import { DecisionStore } from '../app/store/approvals.js';
@@ -21,6 +23,8 @@ export interface PolicyWorkerDeps extends BaseDeps {
   policyVcsFor?(installationId: number | undefined): Promise<PolicyVcs>;
   /** Process environment (channel secrets and `{ env: NAME }` routing keys). */
   env?: PolicyEnv & Record<string, string | undefined>;
+  /** Which `{ env: NAME }` routing keys a repository may name (app/config/env-policy.ts). */
+  configTrust?: ConfigTrust;
 }
 
 export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorkerDeps): Promise<string> {
@@ -30,7 +34,8 @@ export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorker
   const job = parsed.data;
   const env = deps.env ?? {};
   const policyDeps: PolicyDeps = {
-    logger: deps.logger, clock: deps.clock, env,
+    // Routing keys are named by the repository's config: only operator-allowed names resolve.
+    logger: deps.logger, clock: deps.clock, env: scopedEnv(env, deps.configTrust?.env ?? configEnvPolicyFromEnv(undefined)),
     vcs: await deps.policyVcsFor(job.installationId),
     decisions: new DecisionStore(deps.pool),
     audit: new AuditStore(deps.pool),

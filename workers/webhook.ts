@@ -69,7 +69,7 @@ async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
       if (!p.issue.pull_request || (p.action !== 'created' && p.action !== 'edited')) return 'ignored';
       const platform = await deps.platformFor('github', installationId);
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
-      const config = await readRepoConfig(platform, repo).catch(() => ({ found: false as const }));
+      const config = await readRepoConfig(platform, repo, undefined, deps.configTrust).catch(() => ({ found: false as const }));
       return dispatchComment({ platform, registry: deps.registry, logger: log, commandTeams: config.found && config.ok ? config.config.pullRequests.commandTeams : [] }, {
         repo, installationId, prNumber: p.issue.number, commentId: p.comment.id, body: p.comment.body ?? '',
         author: p.comment.user.login, authorIsBot: p.comment.user.type === 'Bot',
@@ -81,7 +81,7 @@ async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
       if (['opened', 'synchronize', 'reopened', 'closed'].includes(p.action)) await enqueuePolicyEvaluation(deps.queues, { owner: p.repository.owner.login, repo: p.repository.name, prNumber: p.pull_request.number, installationId, trigger: p.action === 'closed' ? 'closed' : 'push' }); // Policy Guard
       if (!['opened', 'synchronize', 'reopened'].includes(p.action)) return 'ignored';
       const platform = await deps.platformFor('github', installationId);
-      return `config-check-${await runConfigCheck(platform, { owner: p.repository.owner.login, repo: p.repository.name }, p.pull_request.head.sha)}`;
+      return `config-check-${await runConfigCheck(platform, { owner: p.repository.owner.login, repo: p.repository.name }, p.pull_request.head.sha, deps.configTrust)}`;
     }
     case 'push': {
       const p = PushPayload.parse(row.payload);
@@ -90,7 +90,7 @@ async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
       if (!touched) return 'ignored';
       const platform = await deps.platformFor('github', installationId);
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
-      const config = await readRepoConfig(platform, repo);
+      const config = await readRepoConfig(platform, repo, undefined, deps.configTrust);
       // An invalid config keeps the last schedule: the config check on the PR already said what to fix.
       if (config.found && !config.ok) return 'config-invalid';
       const out = await syncSchedule(deps.queues, { platform: 'github', ...repo, installationId }, config.found ? config.config.schedule : null);

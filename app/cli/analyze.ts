@@ -19,6 +19,17 @@ import { CliError, EXIT_INVALID } from './errors.js';
 import { parseDurationOption, parseEnd } from './options.js';
 import { createProgress } from './progress.js';
 import { footer, summaryTable } from './summary.js';
+import { cliTrust, TRUST_CONFIG_HELP, type CliTrust } from './trust.js';
+import type { ConfigTrust } from '../config/trust.js';
+import { confinedOutputDir } from '../export/confine.js';
+
+function cliTrustOrExit(trustConfig: boolean | undefined): CliTrust {
+  try {
+    return cliTrust(trustConfig);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT_INVALID);
+  }
+}
 
 
 
@@ -37,13 +48,14 @@ interface AnalyzeFlags {
   json?: boolean;
   metric?: string;
   logLevel: string;
+  trustConfig?: boolean;
 }
 
-export async function loadConfigOrDefault(path: string | undefined): Promise<{ config: SloScoutConfig; file?: string }> {
+export async function loadConfigOrDefault(path: string | undefined, trust?: ConfigTrust): Promise<{ config: SloScoutConfig; file?: string }> {
   const file = path ?? CONFIG_FILE_NAMES.map((n) => join(process.cwd(), n)).find((p) => existsSync(p));
   if (!file) return { config: SloScoutConfig.parse({}) };
   try {
-    return { config: await loadConfigFile(file), file };
+    return { config: await loadConfigFile(file, trust), file };
   } catch (err) {
     if (err instanceof ConfigFileError) throw new CliError(`invalid config:\n${err.message}`, EXIT_INVALID);
     throw err;
@@ -68,8 +80,10 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write the proposal files here (default: output.path, unless --json)')
     .option('--json', 'print report.json to stdout instead of the summary')
     .option('--log-level <level>', 'pino log level on stderr', 'warn')
+    .option('--trust-config', TRUST_CONFIG_HELP)
     .action(async (flags: AnalyzeFlags) => {
-      const { config } = await loadConfigOrDefault(flags.config);
+      const t = cliTrustOrExit(flags.trustConfig);
+      const { config } = await loadConfigOrDefault(flags.config, t.trust);
       if (flags.metric) config.metrics.histogram = flags.metric;
       if (flags.window) config.analysis.window = flags.window;
       if (flags.breachWindow) config.analysis.breachWindow = flags.breachWindow;
@@ -94,9 +108,9 @@ export function register(program: Command): void {
           pool = createPool(url, 2);
           source = new StoreHistorySource({ store: new PgTelemetryStore(pool), ...(flags.tenant ? { tenant: flags.tenant } : {}) });
         } else {
-          source = prometheusSourceFromConfig(config, { env: process.env, logger, ...(flags.prometheus ? { url: flags.prometheus } : {}) });
+          source = prometheusSourceFromConfig(config, { env: t.env, fetch: t.fetch, logger, ...(flags.prometheus ? { url: flags.prometheus } : {}) });
         }
-        tempo = tempoClientFromConfig(config, { env: process.env, logger, ...(flags.tempo ? { url: flags.tempo } : {}) });
+        tempo = tempoClientFromConfig(config, { env: t.env, fetch: t.fetch, logger, ...(flags.tempo ? { url: flags.tempo } : {}) });
       } catch (err) {
         throw new CliError((err as Error).message, EXIT_INVALID);
       }
@@ -116,7 +130,9 @@ export function register(program: Command): void {
       const outDir = flags.out ?? (flags.json ? undefined : config.output.path);
       if (outDir) {
         const files = renderFileSet(report, { format: config.output.format, ...(options.periodSeconds ? { periodSeconds: options.periodSeconds } : {}), ...(options.links?.grafanaUrl ? { grafanaUrl: options.links.grafanaUrl } : {}), ...(options.links?.prometheusUrl ? { prometheusUrl: options.links.prometheusUrl } : {}) });
-        await writeFileSet(outDir, files);
+        // --out is the user's own choice; output.path comes from the config and stays inside the cwd.
+        if (flags.out) await writeFileSet(outDir, files);
+        else await writeFileSet(await confinedOutputDir(process.cwd(), outDir).catch((err: unknown) => { throw new CliError((err as Error).message, EXIT_INVALID); }), files, { confineTo: process.cwd() });
       }
       if (flags.json) {
         process.stdout.write(`${formatReportJson(report)}\n`);

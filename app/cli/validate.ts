@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { parseYamlStreamWith, type ConfigError, type StreamDoc } from '../config/loader.js';
 import { OpenSloObject } from '../config/openslo.js';
 import { CONFIG_FILE_NAMES, formatConfigError, parseConfig } from '../config/schema.js';
-import { EXIT_INVALID } from './errors.js';
+import { CliError, EXIT_INVALID } from './errors.js';
+import { cliTrust, TRUST_CONFIG_HELP } from './trust.js';
+import type { ConfigTrust } from '../config/trust.js';
 
 export type FileKind = 'config' | 'openslo';
 
@@ -17,7 +19,7 @@ export function detectKind(file: string, text: string): FileKind {
 
 type OpenSloDoc = StreamDoc<OpenSloObject>;
 
-export async function validateFile(file: string): Promise<{ kind: FileKind; errors: ConfigError[]; objects: number; docs?: OpenSloDoc[] }> {
+export async function validateFile(file: string, trust: ConfigTrust = {}): Promise<{ kind: FileKind; errors: ConfigError[]; objects: number; docs?: OpenSloDoc[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -26,7 +28,7 @@ export async function validateFile(file: string): Promise<{ kind: FileKind; erro
   }
   const kind = detectKind(file, text);
   if (kind === 'config') {
-    const r = parseConfig(text, file);
+    const r = parseConfig(text, file, trust);
     return { kind, objects: r.ok ? 1 : 0, errors: r.ok ? [] : r.errors };
   }
   const r = parseYamlStreamWith(OpenSloObject, text, file);
@@ -78,9 +80,16 @@ export function register(program: Command): void {
     .command('validate')
     .description('Check .slo-scout.yml and OpenSLO v1 files; prints file:line:col message per problem, exit 2 when any')
     .argument('<files...>', '.slo-scout.yml and/or OpenSLO YAML files')
-    .action(async (files: string[]) => {
+    .option('--trust-config', TRUST_CONFIG_HELP)
+    .action(async (files: string[], flags: { trustConfig?: boolean }) => {
       let failed = 0;
-      const results = await Promise.all(files.map(async (file) => ({ file, ...(await validateFile(file)) })));
+      let trust: ConfigTrust;
+      try {
+        trust = cliTrust(flags.trustConfig).trust;
+      } catch (err) {
+        throw new CliError((err as Error).message, EXIT_INVALID);
+      }
+      const results = await Promise.all(files.map(async (file) => ({ file, ...(await validateFile(file, trust)) })));
       const refErrors = checkReferences(results.filter((r) => r.docs).map((r) => ({ file: r.file, docs: r.docs! })));
       for (const { file, kind, objects, ...r } of results) {
         const errors = [...r.errors, ...refErrors.filter((e) => e.file === file)];

@@ -18,6 +18,9 @@ import { policyCommandHandlers, policyWorkerDeps } from '../policy/wiring.js';
 import { withGitlab } from '../vcs/gitlab-client.js';
 import { retentionFromEnv } from '../telemetry/otlp/intake.js';
 import { scheduleRetention } from '../../workers/retention.js';
+import { configEnvPolicyFromEnv, scopedEnv } from '../config/env-policy.js';
+import { parseAllowedHosts } from '../telemetry/outbound.js';
+import { redisCommandLimiter } from '../commands/rate-limit.js';
 
 export function register(program: Command): void {
   program
@@ -36,14 +39,18 @@ export function register(program: Command): void {
       const metrics = createMetrics({ defaultMetrics: true });
       const reports = new ReportStore(pool);
       const clock = systemClock;
-      const engine = createEngine({ logger, clock, env: process.env });
+      // A repository's config drives the engine: it sees only the env names the operator allows
+      // and connects only where SLO_SCOUT_ALLOWED_HOSTS lets it (docs/security.md).
+      const configTrust = { env: configEnvPolicyFromEnv(env.SLO_SCOUT_CONFIG_ENV_ALLOW), outbound: parseAllowedHosts(env.SLO_SCOUT_ALLOWED_HOSTS) };
+      const engine = createEngine({ logger, clock, env: scopedEnv(process.env, configTrust.env), trust: configTrust, maxResponseBytes: env.SLO_SCOUT_MAX_RESPONSE_BYTES, computeSeconds: env.SLO_SCOUT_COMPUTE_SECONDS });
+      const commandLimiter = redisCommandLimiter(connection, env.QUEUE_PREFIX, { perUserPerHour: env.SLO_SCOUT_COMMANDS_PER_USER_PER_HOUR, perRepoPerHour: env.SLO_SCOUT_COMMANDS_PER_REPO_PER_HOUR });
       // Policy Guard registers approve/reject here when its module is wired (issue 5).
       const registry = registerBuiltinCommands(new CommandRegistry(), { queues, reports, engine });
       const probot = createProbot(env, logger);
       const policy = policyWorkerDeps((id) => probot.auth(id), process.env);
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
-        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: withGitlab(githubPlatformFactory(probot, metrics), env, logger), pool, retention: retentionFromEnv(env), ...policy },
+        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, configTrust, commandLimiter, platformFor: withGitlab(githubPlatformFactory(probot, metrics), env, logger), pool, retention: retentionFromEnv(env), ...policy },
         conn, { concurrency: env.WORKER_CONCURRENCY },
       );
       const port = Number(flags.metricsPort);

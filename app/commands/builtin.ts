@@ -8,6 +8,7 @@ import type { Queues } from '../queues.js';
 import type { Engine } from '../ports.js';
 import { UserInputError } from '../ports.js';
 import type { CommandHandler, CommandRegistry } from './registry.js';
+import { quoteArg } from './quote.js';
 
 export interface BuiltinDeps {
   queues: Queues;
@@ -41,24 +42,24 @@ function builtinCommands(registry: CommandRegistry, deps: BuiltinDeps): CommandH
       run: async ({ invocation: i }) => {
         const [wanted, sloId = '*'] = i.args;
         const variant = VariantType.safeParse(wanted);
-        if (!variant.success) throw new UserInputError(`choose one of ${VARIANT_TYPES.join(', ')} (got ${JSON.stringify(wanted ?? '')}), e.g. \`/slo-scout variant conservative checkout-latency\``);
+        if (!variant.success) throw new UserInputError(`choose one of ${VARIANT_TYPES.join(', ')} (got ${quoteArg(wanted)}), e.g. \`/slo-scout variant conservative checkout-latency\``);
         const report = await deps.reports.latest(i.platform, `${i.owner}/${i.repo}`);
         if (sloId !== '*' && report && !report.proposals.some((p) => p.sloId === sloId)) {
-          throw new UserInputError(`unknown slo id "${sloId}"; this repo's SLOs: ${report.proposals.map((p) => `\`${p.sloId}\``).join(', ')}`);
+          throw new UserInputError(`unknown slo id ${quoteArg(sloId)}; this repo's SLOs: ${report.proposals.map((p) => `\`${p.sloId}\``).join(', ')}`);
         }
         await deps.reports.setVariant(i.platform, `${i.owner}/${i.repo}`, sloId, variant.data, i.author);
         await deps.queues.get('analyze').add('variant', { owner: i.owner, repo: i.repo, platform: i.platform, installationId: i.installationId, reason: 'command', prNumber: i.prNumber, variant: variant.data, sloId: sloId === '*' ? undefined : sloId, reuseReport: true }, { jobId: `variant-${i.platform}-${i.commentId}` });
-        return { reply: `@${i.author} switching ${sloId === '*' ? 'every SLO' : `\`${sloId}\``} to the **${variant.data}** variant; the files on this branch are regenerated shortly.` };
+        return { reply: `@${i.author} switching ${sloId === '*' ? 'every SLO' : quoteArg(sloId)} to the **${variant.data}** variant; the files on this branch are regenerated shortly.` };
       },
     },
     {
       name: 'simulate', usage: 'simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2 [slo=<slo-id>]', summary: 'what-if: breach rate and budget under other replicas, traffic, canary share or version', permission: 'read',
       run: async ({ invocation: i }) => {
         const unknown = Object.keys(i.options).filter((k) => !(SIMULATE_PARAMS as readonly string[]).includes(k));
-        if (unknown.length || i.args.length) throw new UserInputError(`unknown parameter${unknown.length + i.args.length > 1 ? 's' : ''} ${[...unknown, ...i.args].map((k) => `\`${k}\``).join(', ')}; use ${SIMULATE_PARAMS.map((k) => `\`${k}=\``).join(' ')}`);
+        if (unknown.length || i.args.length) throw new UserInputError(`unknown parameter${unknown.length + i.args.length > 1 ? 's' : ''} ${[...unknown, ...i.args].slice(0, 10).map((k) => quoteArg(k)).join(', ')}; use ${SIMULATE_PARAMS.map((k) => `\`${k}=\``).join(' ')}`);
         if (!Object.keys(i.options).length) throw new UserInputError('give at least one parameter, e.g. `/slo-scout simulate replicas=5 traffic=1.2`');
         await deps.queues.get('simulate').add('simulate', { owner: i.owner, repo: i.repo, platform: i.platform, installationId: i.installationId, prNumber: i.prNumber, params: i.options }, { jobId: `simulate-${i.platform}-${i.commentId}` });
-        return { reply: `@${i.author} simulating \`${Object.entries(i.options).map(([k, v]) => `${k}=${v}`).join(' ')}\`…`, topic: 'simulate' };
+        return { reply: `@${i.author} simulating ${quoteArg(Object.entries(i.options).map(([k, v]) => `${k}=${v}`).join(' '), 200)}…`, topic: 'simulate' };
       },
     },
     {
@@ -69,7 +70,7 @@ function builtinCommands(registry: CommandRegistry, deps: BuiltinDeps): CommandH
         if (!report) throw new UserInputError('no analysis stored for this repo yet; run `/slo-scout rerun` first');
         if (!sloId) throw new UserInputError(`name an SLO: ${report.proposals.map((p) => `\`${p.sloId}\``).join(', ')}`);
         const text = deps.engine.explain(report, sloId);
-        if (text === null) throw new UserInputError(`unknown slo id "${sloId}"; this repo's SLOs: ${report.proposals.map((p) => `\`${p.sloId}\``).join(', ')}`);
+        if (text === null) throw new UserInputError(`unknown slo id ${quoteArg(sloId)}; this repo's SLOs: ${report.proposals.map((p) => `\`${p.sloId}\``).join(', ')}`);
         return { reply: text, topic: `explain-${sloId}` };
       },
     },

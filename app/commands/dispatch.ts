@@ -7,6 +7,8 @@ import type { Platform, PullRequestInfo, RepoRef } from '../vcs/platform.js';
 import { ensureTopicComment } from '../vcs/pr.js';
 import { parseComment } from './parse.js';
 import type { CommandInvocation, CommandRegistry } from './registry.js';
+import { neutraliseMentions, quoteArg, truncateArg } from './quote.js';
+import { limitMessage, type CommandLimiter } from './rate-limit.js';
 
 export interface CommentEvent {
   repo: RepoRef;
@@ -20,7 +22,7 @@ export interface CommentEvent {
   editedByOther?: boolean;
 }
 
-export type DispatchOutcome = 'no-command' | 'ignored-bot' | 'help' | 'refused' | 'ran' | 'failed';
+export type DispatchOutcome = 'no-command' | 'ignored-bot' | 'help' | 'refused' | 'rate-limited' | 'ran' | 'failed';
 
 export interface DispatchDeps {
   platform: Platform;
@@ -28,6 +30,8 @@ export interface DispatchDeps {
   logger: Logger;
   /** Teams (org/slug) whose members may run write commands besides write collaborators. */
   commandTeams?: string[];
+  /** Per-user and per-repository command limits (shared across workers in Redis). */
+  limiter?: CommandLimiter;
 }
 
 async function mayWrite(deps: DispatchDeps, repo: RepoRef, login: string): Promise<boolean> {
@@ -44,16 +48,25 @@ export async function dispatchComment(deps: DispatchDeps, ev: CommentEvent): Pro
   if (parsed.kind === 'none') return 'no-command';
   const { platform, registry } = deps;
   const log = deps.logger.child({ repo: `${ev.repo.owner}/${ev.repo.repo}`, pr: ev.prNumber, author: ev.author });
+  // Replies never notify anyone but the commenter, whatever the arguments or messages contain.
+  const answer = (topic: string, text: string) => ensureTopicComment(platform, ev.repo, ev.prNumber, topic, neutraliseMentions(text, [ev.author]));
+  if (deps.limiter) {
+    const verdict = await deps.limiter.consume({ platform: platform.kind, repo: `${ev.repo.owner}/${ev.repo.repo}`, user: ev.author });
+    if (!verdict.ok) {
+      log.info({ scope: verdict.scope, retryAfterSeconds: verdict.retryAfterSeconds }, 'command refused: rate limit');
+      await answer('rate-limit', `@${ev.author} ${limitMessage(verdict)}`);
+      return 'rate-limited';
+    }
+  }
   await platform.react(ev.repo, ev.commentId, 'eyes', ev.prNumber);
-  const answer = (topic: string, text: string) => ensureTopicComment(platform, ev.repo, ev.prNumber, topic, text);
 
   if (parsed.kind === 'invalid') {
-    await answer('help', `@${ev.author} ${parsed.message}\n\n${registry.helpText()}`);
+    await answer('help', `@${ev.author} ${truncateArg(parsed.message, 300)}\n\n${registry.helpText()}`);
     return 'help';
   }
   const handler = registry.get(parsed.command.name);
   if (!handler) {
-    const what = parsed.command.name ? `\`${parsed.command.name}\` is not a command.` : 'Commands:';
+    const what = parsed.command.name ? `${quoteArg(parsed.command.name)} is not a command.` : 'Commands:';
     await answer('help', `@${ev.author} ${what}\n\n${registry.helpText()}`);
     return 'help';
   }
@@ -83,7 +96,8 @@ export async function dispatchComment(deps: DispatchDeps, ev: CommentEvent): Pro
     return 'ran';
   } catch (err) {
     log.error({ err, command: handler.name }, 'command failed');
-    await answer(handler.name, `@${ev.author} \`${handler.name}\` failed: ${(err as Error).message}`);
+    // Error messages may carry argument text: cut them so a huge argument is not echoed in full.
+    await answer(handler.name, `@${ev.author} \`${handler.name}\` failed: ${truncateArg((err as Error).message, 2000)}`);
     return 'failed';
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SecretRef } from './secret.js';
+import { OUTPUT_PATH_HINT, outputPathProblem } from '../export/confine.js';
 
 /** Sections of `.slo-scout.yml` the analysis (CLI `analyze`, the app's scheduled runs) reads. */
 
@@ -93,6 +94,6 @@ export type OutputFormat = z.infer<typeof OutputFormat>;
 
 export const Output = z.object({
   format: OutputFormat.default('openslo'),
-  path: z.string().min(1).default('slo-proposals'),
+  path: z.string().min(1).refine((p) => outputPathProblem(p) === null, OUTPUT_PATH_HINT).default('slo-proposals'),
 }).strict();
 export type Output = z.infer<typeof Output>;

@@ -8,6 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseAllowedHosts } from '../telemetry/outbound.js';
+import { configEnvPolicyFromEnv } from './env-policy.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = (what: string) => z.string().refine((v) => URL.canParse(v), { message: `must be a URL (${what})` });
@@ -26,6 +28,29 @@ export const IntakeEnv = z.object({
   RETENTION_AGGREGATE_DAYS: z.coerce.number().int().min(1).default(365),
 });
 export type IntakeEnv = z.infer<typeof IntakeEnv>;
+
+/** Parses with `parse` so the start-up error is the parser's own message (what is wrong and how to write it). */
+const parsedBy = (parse: (v: string) => unknown) => z.string().superRefine((v, ctx) => {
+  try {
+    parse(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^SLO_SCOUT_\w+: /, '') });
+  }
+});
+
+/**
+ * What a repository's config and its commenters may reach (issue 9, docs/security.md). Defaults
+ * are safe: config secrets only from SLO_SCOUT_DS_*, no private/loopback/metadata addresses.
+ */
+export const TrustEnv = z.object({
+  SLO_SCOUT_CONFIG_ENV_ALLOW: parsedBy(configEnvPolicyFromEnv).optional(),
+  SLO_SCOUT_ALLOWED_HOSTS: parsedBy(parseAllowedHosts).optional(),
+  SLO_SCOUT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(64 * 1024).default(64 * 1024 * 1024),
+  SLO_SCOUT_COMPUTE_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  SLO_SCOUT_COMMANDS_PER_USER_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  SLO_SCOUT_COMMANDS_PER_REPO_PER_HOUR: z.coerce.number().int().min(0).default(120),
+});
+export type TrustEnv = z.infer<typeof TrustEnv>;
 
 export const Env = z.object({
   // GitHub App (standard Probot names)
@@ -52,6 +77,8 @@ export const Env = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(), SLACK_BOT_TOKEN: z.string().min(1).optional(), PAGERDUTY_WEBHOOK_SECRET: z.string().min(1).optional(), PAGERDUTY_API_TOKEN: z.string().min(1).optional(),
   // OTLP intake (issue 6): OTLP_TOKENS, ALERTMANAGER_SECRETS, INTAKE_*, RETENTION_*_DAYS.
   ...IntakeEnv.shape,
+  // Untrusted config and commenters (issue 9): SLO_SCOUT_CONFIG_ENV_ALLOW, SLO_SCOUT_ALLOWED_HOSTS, limits.
+  ...TrustEnv.shape,
 });
 export type Env = z.infer<typeof Env>;
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isMap, isPair, isScalar, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 
@@ -17,6 +17,37 @@ export interface ConfigError {
 }
 
 export type ParseResult<T> = { ok: true; config: T } | { ok: false; errors: ConfigError[] };
+
+/**
+ * A config is small; a bigger file is a mistake or an attack (a 74 MB file took 44 s and 3 GB to
+ * parse). Aliases are capped the same way, so `&a [*a, *a, ...]` bombs end in an error, not a hang.
+ */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+export const MAX_YAML_ALIASES = 100;
+
+/** A problem found after the schema passed (e.g. a secret the operator does not allow), positioned on its node. */
+export interface PostCheckProblem {
+  path: PathKey[];
+  message: string;
+}
+export type PostCheck = (data: unknown) => PostCheckProblem[];
+
+function tooBig(bytes: number, fileName: string): ConfigError[] {
+  if (bytes <= MAX_CONFIG_BYTES) return [];
+  return [{ file: fileName, line: 1, col: 1, path: '', message: `the file is ${(bytes / 1024).toFixed(0)} KiB; SLO-Scout reads config files up to ${MAX_CONFIG_BYTES / 1024} KiB: remove unused sections or split the policies into their own file` }];
+}
+
+/** doc.toJS with the alias cap; an alias bomb becomes a positioned error instead of an exception. */
+function toData(doc: Document, fileName: string, lineCounter: LineCounter): { data: unknown } | { errors: ConfigError[] } {
+  try {
+    return { data: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
+  } catch (err) {
+    const { line, col } = lineCounter.linePos(doc.contents?.range?.[0] ?? 0);
+    const msg = (err as Error).message;
+    const why = /alias/i.test(msg) ? `YAML aliases (*name) expand to too many nodes (limit ${MAX_YAML_ALIASES}): write the values out instead of nesting aliases` : `cannot read the YAML document (${msg.split('\n')[0]})`;
+    return { errors: [{ file: fileName, line, col, path: '', message: why }] };
+  }
+}
 
 export function formatConfigError(e: ConfigError): string {
   return `${e.file}:${e.line}:${e.col} ${e.message}`;
@@ -116,14 +147,23 @@ function syntaxErrors(doc: Document, fileName: string, lineCounter: LineCounter)
 const byPosition = (a: ConfigError, b: ConfigError): number => a.line - b.line || a.col - b.col;
 
 /** Parses YAML text against a zod schema; never throws for bad input. */
-export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, fileName: string): ParseResult<z.infer<S>> {
+export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, fileName: string, postCheck?: PostCheck): ParseResult<z.infer<S>> {
+  const big = tooBig(Buffer.byteLength(text, 'utf8'), fileName);
+  if (big.length) return { ok: false, errors: big };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) return { ok: false, errors: syntaxErrors(doc, fileName, lineCounter) };
-  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const js = toData(doc, fileName, lineCounter);
+  if ('errors' in js) return { ok: false, errors: js.errors };
+  const data: unknown = js.data ?? {};
   const result = schema.safeParse(data);
-  if (result.success) return { ok: true, config: result.data };
-  return { ok: false, errors: issuesToErrors(doc, data, result.error.issues, fileName, lineCounter).sort(byPosition) };
+  if (!result.success) return { ok: false, errors: issuesToErrors(doc, data, result.error.issues, fileName, lineCounter).sort(byPosition) };
+  const problems = postCheck?.(data) ?? [];
+  if (!problems.length) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    errors: problems.map((p) => ({ file: fileName, ...lineCounter.linePos(nodeAt(doc, p.path).node?.range?.[0] ?? 0), path: pathText(p.path), message: p.message })).sort(byPosition),
+  };
 }
 
 /** A multi-document YAML stream (`---` separated), each document checked against the schema. */
@@ -135,9 +175,11 @@ export interface StreamDoc<T> {
 }
 
 export function parseYamlStreamWith<S extends z.ZodType>(schema: S, text: string, fileName: string): { docs: Array<StreamDoc<z.infer<S>>>; errors: ConfigError[] } {
+  const out: Array<StreamDoc<z.infer<S>>> = [];
+  const big = tooBig(Buffer.byteLength(text, 'utf8'), fileName);
+  if (big.length) return { docs: out, errors: big };
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const out: Array<StreamDoc<z.infer<S>>> = [];
   const errors: ConfigError[] = [];
   if (!Array.isArray(docs)) return { docs: out, errors };
   for (const doc of docs) {
@@ -145,7 +187,12 @@ export function parseYamlStreamWith<S extends z.ZodType>(schema: S, text: string
       errors.push(...syntaxErrors(doc, fileName, lineCounter));
       continue;
     }
-    const data: unknown = doc.toJS({ maxAliasCount: 100 });
+    const js = toData(doc, fileName, lineCounter);
+    if ('errors' in js) {
+      errors.push(...js.errors);
+      continue;
+    }
+    const data: unknown = js.data;
     if (data === null || data === undefined) continue; // an empty document between separators
     const result = schema.safeParse(data);
     if (result.success) {
@@ -160,13 +207,16 @@ export function parseYamlStreamWith<S extends z.ZodType>(schema: S, text: string
   return { docs: out, errors: errors.sort(byPosition) };
 }
 
-export async function readYamlWith<S extends z.ZodType>(schema: S, path: string): Promise<ParseResult<z.infer<S>>> {
+export async function readYamlWith<S extends z.ZodType>(schema: S, path: string, postCheck?: PostCheck): Promise<ParseResult<z.infer<S>>> {
   let text: string;
   try {
+    // Refuse before reading a huge file into memory.
+    const { size } = await stat(path);
+    if (size > MAX_CONFIG_BYTES) return { ok: false, errors: tooBig(size, path) };
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, errors: [{ file: path, line: 1, col: 1, path: '', message: `cannot read the file (${code ?? String(err)}): check the path` }] };
   }
-  return parseYamlWith(schema, text, path);
+  return parseYamlWith(schema, text, path, postCheck);
 }

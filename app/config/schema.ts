@@ -3,6 +3,7 @@ import { Analysis, Datasources, Filter, Metrics, Output } from './analysis.js';
 import { PullRequests, Schedule } from './app.js';
 import { Policies, POLICY_GUARD_DEFAULTS, PolicyGuardSettings } from './policies.js';
 import { formatConfigError, parseYamlWith, readYamlWith, type ConfigError, type ParseResult } from './loader.js';
+import { trustCheck, type ConfigTrust } from './trust.js';
 
 export { formatConfigError, type ConfigError, type ParseResult };
 
@@ -33,8 +34,8 @@ export const CONFIG_FILE_NAMES = ['.slo-scout.yml', '.slo-scout.yaml', 'slo-scou
  * Parses `.slo-scout.yml` text. Used by the CLI and by the GitHub app's config check run;
  * errors carry file, line, col, the field path and a message that says how to fix it.
  */
-export function parseConfig(text: string, fileName = '.slo-scout.yml'): ParseResult<SloScoutConfig> {
-  return parseYamlWith(SloScoutConfig, text, fileName);
+export function parseConfig(text: string, fileName = '.slo-scout.yml', options: ConfigTrust = {}): ParseResult<SloScoutConfig> {
+  return parseYamlWith(SloScoutConfig, text, fileName, trustCheck(SloScoutConfig, options));
 }
 
 export class ConfigFileError extends Error {
@@ -44,8 +45,8 @@ export class ConfigFileError extends Error {
 }
 
 /** Reads and parses a config file; throws ConfigFileError listing every problem. */
-export async function loadConfigFile(path: string): Promise<SloScoutConfig> {
-  const result = await readYamlWith(SloScoutConfig, path);
+export async function loadConfigFile(path: string, options: ConfigTrust = {}): Promise<SloScoutConfig> {
+  const result = await readYamlWith(SloScoutConfig, path, trustCheck(SloScoutConfig, options));
   if (!result.ok) throw new ConfigFileError(result.errors);
   return result.config;
 }

@@ -26,7 +26,7 @@ describe('parseConfig', () => {
   it('the example config in examples/ parses and sets classic names and an env-referenced token', () => {
     const r = parseConfig(readFileSync(EXAMPLE, 'utf8'), EXAMPLE);
     if (!r.ok) throw new Error(r.errors.map(formatConfigError).join('\n'));
-    expect(r.config.datasources.prometheus?.auth).toEqual({ bearerToken: { env: 'PROM_TOKEN' } });
+    expect(r.config.datasources.prometheus?.auth).toEqual({ bearerToken: { env: 'SLO_SCOUT_DS_PROM_TOKEN' } });
     expect(r.config.datasources.prometheus?.headers?.['X-Scope-OrgID']).toBe('shop');
   });
 

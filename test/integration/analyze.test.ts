@@ -153,9 +153,9 @@ describe('analyze with classic metric names set in .slo-scout.yml', () => {
 
   it('a config naming an unset token variable fails before any query, naming the variable', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cfg-'));
-    await writeFile(join(dir, '.slo-scout.yml'), `datasources:\n  prometheus:\n    url: ${prom.url}\n    auth: { bearerToken: { env: SLO_SCOUT_TEST_UNSET } }\n`);
+    await writeFile(join(dir, '.slo-scout.yml'), `datasources:\n  prometheus:\n    url: ${prom.url}\n    auth: { bearerToken: { env: SLO_SCOUT_DS_TEST_UNSET } }\n`);
     const parsed = parseConfig(readFileSync(join(dir, '.slo-scout.yml'), 'utf8'));
     if (!parsed.ok) throw new Error('config should parse');
-    expect(() => prometheusSourceFromConfig(parsed.config, { env: {}, logger: silentLogger })).toThrow(/SLO_SCOUT_TEST_UNSET, which is not set/);
+    expect(() => prometheusSourceFromConfig(parsed.config, { env: {}, logger: silentLogger })).toThrow(/SLO_SCOUT_DS_TEST_UNSET, which is not set/);
   });
 });

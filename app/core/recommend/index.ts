@@ -25,6 +25,7 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
   const proposals: Proposal[] = [];
   const skipped: RecommendResult['skipped'] = [];
   for (const h of histories) {
+    options.checkpoint?.();
     const ctx = endpointContext(h, o);
     if ('skip' in ctx) {
       skipped.push({ service: h.service, endpoint: h.endpoint, reason: ctx.skip });

@@ -29,6 +29,11 @@ export interface RecommendOptions {
   recencyHalfLifeSeconds?: number;
   /** Level of the breach-rate interval (default 0.9). */
   intervalLevel?: number;
+  /**
+   * Called between endpoints; throws to stop a run that is over its time limit. Injected so the
+   * core reads no clock (the caller's function does).
+   */
+  checkpoint?: () => void;
 }
 
 export const DEFAULT_PERCENTILES: Record<VariantType, number> = { conservative: 99.9, balanced: 99, aggressive: 95 };

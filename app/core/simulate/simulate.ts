@@ -109,7 +109,7 @@ function badLatency(service: BucketCdf, wait: WaitDistribution, x: number): numb
   return wait.stable ? 1 - sojournCdf(service, wait, x) : 1;
 }
 
-function simulateOne(slo: SloSimulationInput, o: SimulationOptions, counts: Int32Array, draws: number, level: number): SloSimulationResult {
+function simulateOne(slo: SloSimulationInput, o: SimulationOptions, counts: Int32Array, draws: number, level: number, checkpoint?: () => void): SloSimulationResult {
   const b = slo.basis;
   const warnings: string[] = [];
   const mu = b.capacityPerReplica;
@@ -154,6 +154,7 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, counts: Int3
   b.windows.forEach((w, wi) => {
     const sum = w.requests.reduce((s, r) => s + r, 0);
     w.requests.forEach((requests, si) => {
+      checkpoint?.();
       const lambda = requests / b.stepSeconds;
       const replicas = w.replicas[si]!;
       const scenarioReplicas = o.replicaCount ?? replicas;
@@ -304,7 +305,7 @@ function bootstrapCounts(seed: number, n: number, draws: number): Int32Array {
  * Pure and deterministic: the bootstrap resamples evaluation windows with a seeded RNG, and every
  * variant and scenario of one call shares the same resamples, so comparisons are paired.
  */
-export function simulateSlo(input: SimulationInput, options: SimulationOptions): SimulationResult {
+export function simulateSlo(input: SimulationInput, options: SimulationOptions, checkpoint?: () => void): SimulationResult {
   const parsed = SimulationOptions.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -323,6 +324,7 @@ export function simulateSlo(input: SimulationInput, options: SimulationOptions):
   if (chosen.length === 0) {
     throw new SimulationError(`service "${o.service}" has no SLO "${o.sloId}" (its SLOs: ${ofService.map((s) => s.sloId).join(', ')})`);
   }
-  const slos = chosen.map((slo) => simulateOne(slo, o, bootstrapCounts(seed, slo.basis.windows.length, draws), draws, level));
+  // `checkpoint` (injected: the core reads no clock) throws when the caller's time limit is spent.
+  const slos = chosen.map((slo) => simulateOne(slo, o, bootstrapCounts(seed, slo.basis.windows.length, draws), draws, level, checkpoint));
   return { service: o.service, seed, draws, confidenceLevel: level, slos };
 }

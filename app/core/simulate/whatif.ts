@@ -40,14 +40,14 @@ export function defaultScenarios(slo: SloSimulationInput): Scenario[] {
 }
 
 /** What-if results for every proposal that has simulation data, keyed by sloId. */
-export function defaultWhatIf(input: SimulationInput, proposals: Proposal[], options: { seed?: number; draws?: number } = {}): Map<string, WhatIfResult[]> {
+export function defaultWhatIf(input: SimulationInput, proposals: Proposal[], options: { seed?: number; draws?: number; checkpoint?: () => void } = {}): Map<string, WhatIfResult[]> {
   const out = new Map<string, WhatIfResult[]>();
   for (const p of proposals) {
     const slo = input.slos.find((s) => s.sloId === p.sloId && s.service === p.service);
     if (!slo) continue;
     const one: SimulationInput = { slos: [slo] };
     out.set(p.sloId, defaultScenarios(slo).map((scenario) =>
-      toWhatIfResult(simulateSlo(one, { ...scenario, service: p.service, sloId: p.sloId, seed: options.seed, draws: options.draws }).slos[0]!)));
+      toWhatIfResult(simulateSlo(one, { ...scenario, service: p.service, sloId: p.sloId, seed: options.seed, draws: options.draws }, options.checkpoint).slos[0]!)));
   }
   return out;
 }

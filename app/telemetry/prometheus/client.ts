@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
+import { OutboundRefusedError, readCappedText, ResponseTooLargeError } from '../outbound.js';
 import { Envelope, ExemplarsData, LabelsData, QueryData, SeriesData, type MatrixSeries, type VectorSample } from './api.js';
 
 export interface PrometheusClientOptions {
@@ -19,9 +20,14 @@ export interface PrometheusClientOptions {
   retryMinMs?: number;
   /** Points per query_range call; Prometheus refuses more than 11,000 per series. */
   maxPointsPerQuery?: number;
+  /** Byte cap of one reply body; a longer reply is cancelled mid-stream (default 64 MiB). */
+  maxResponseBytes?: number;
   logger?: Logger;
   fetch?: typeof fetch;
 }
+
+/** 64 MiB: a 28-day range query over hundreds of routes at 5-minute steps stays well below this. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** A Prometheus failure whose message names the query and the fix. */
 export class PrometheusError extends Error {
@@ -67,6 +73,7 @@ export class PrometheusClient {
       retries: options.retries ?? 3,
       retryMinMs: options.retryMinMs ?? 500,
       maxPointsPerQuery: options.maxPointsPerQuery ?? 11_000,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     };
     this.headers = { Accept: 'application/json', ...(options.headers ?? {}) };
     if (options.authorization) this.headers.Authorization = options.authorization;
@@ -166,13 +173,20 @@ export class PrometheusClient {
         signal: AbortSignal.timeout(this.opts.timeoutSeconds * 1000),
       });
     } catch (err) {
+      if (err instanceof OutboundRefusedError) throw new AbortError(new PrometheusError(`Prometheus at ${this.url}: ${err.message}`, what));
       const e = err as Error & { cause?: { code?: string } };
       if (e.name === 'TimeoutError') {
         throw new PrometheusError(`Prometheus at ${this.url} did not answer within ${this.opts.timeoutSeconds}s for ${what}: raise datasources.prometheus.timeoutSeconds or shorten --window`, what);
       }
       throw new PrometheusError(`cannot reach Prometheus at ${this.url} (${e.cause?.code ?? e.message}): check --prometheus / datasources.prometheus.url and that the server is running`, what);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await readCappedText(res, this.opts.maxResponseBytes, `Prometheus query ${what}`);
+    } catch (err) {
+      if (err instanceof ResponseTooLargeError) throw new AbortError(new PrometheusError(err.message, what, res.status));
+      throw new PrometheusError(`Prometheus at ${this.url} broke off the reply for ${what}: ${(err as Error).message}`, what, res.status);
+    }
     if (res.ok) return text;
     const apiError = this.apiError(text);
     if (res.status === 401 || res.status === 403) {

@@ -9,7 +9,7 @@ import { PrometheusHistorySource } from './source.js';
 type Env = Record<string, string | undefined>;
 
 /** The Prometheus HistorySource a `.slo-scout.yml` describes; secrets come from `env`. */
-export function prometheusSourceFromConfig(config: SloScoutConfig, options: { env: Env; logger: Logger; url?: string; fetch?: typeof fetch }): PrometheusHistorySource {
+export function prometheusSourceFromConfig(config: SloScoutConfig, options: { env: Env; logger: Logger; url?: string; fetch?: typeof fetch; maxResponseBytes?: number }): PrometheusHistorySource {
   const ds = config.datasources.prometheus;
   const url = options.url ?? ds?.url;
   if (!url) throw new Error('no Prometheus URL: pass --prometheus URL or set datasources.prometheus.url in .slo-scout.yml');
@@ -25,6 +25,7 @@ export function prometheusSourceFromConfig(config: SloScoutConfig, options: { en
     concurrency: ds?.concurrency ?? 4,
     logger: options.logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
   const m = config.metrics;
   return new PrometheusHistorySource({
@@ -44,7 +45,7 @@ export function prometheusSourceFromConfig(config: SloScoutConfig, options: { en
   });
 }
 
-export function tempoClientFromConfig(config: SloScoutConfig, options: { env: Env; logger: Logger; url?: string; fetch?: typeof fetch }): TempoClient | undefined {
+export function tempoClientFromConfig(config: SloScoutConfig, options: { env: Env; logger: Logger; url?: string; fetch?: typeof fetch; maxResponseBytes?: number }): TempoClient | undefined {
   const ds = config.datasources.tempo;
   const url = options.url ?? ds?.url;
   if (!url) return undefined;
@@ -55,5 +56,6 @@ export function tempoClientFromConfig(config: SloScoutConfig, options: { env: En
     ...(token ? { authorization: bearerAuth(token) } : {}),
     logger: options.logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });
 }

@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
+import { OutboundRefusedError, readCappedText, ResponseTooLargeError } from '../outbound.js';
 
 /**
  * Tempo's HTTP search API: `GET /api/search?q=<TraceQL>&start=<unix s>&end=<unix s>&limit=N`.
@@ -42,6 +43,8 @@ export interface TempoClientOptions {
   timeoutSeconds?: number;
   retries?: number;
   retryMinMs?: number;
+  /** Byte cap of one search reply (default 8 MiB: a search returns a few traces). */
+  maxResponseBytes?: number;
   logger?: Logger;
   fetch?: typeof fetch;
 }
@@ -87,10 +90,17 @@ export class TempoClient {
         try {
           res = await this.fetchFn(url, { headers: this.headers, signal: AbortSignal.timeout((this.options.timeoutSeconds ?? 30) * 1000) });
         } catch (err) {
+          if (err instanceof OutboundRefusedError) throw new AbortError(new TempoError(`Tempo at ${this.url}: ${err.message}`));
           const e = err as Error & { cause?: { code?: string } };
           throw new TempoError(`cannot reach Tempo at ${this.url} (${e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.message)}): check --tempo / datasources.tempo.url`);
         }
-        const body = await res.text();
+        let body: string;
+        try {
+          body = await readCappedText(res, this.options.maxResponseBytes ?? 8 * 1024 * 1024, `Tempo search ${q}`);
+        } catch (err) {
+          if (err instanceof ResponseTooLargeError) throw new AbortError(new TempoError(err.message));
+          throw new TempoError(`Tempo at ${this.url} broke off the reply for ${q}: ${(err as Error).message}`);
+        }
         if (res.ok) return body;
         const err = new TempoError(`Tempo search ${q} failed with HTTP ${res.status}: ${body.slice(0, 200)}${res.status === 400 ? ' (check the TraceQL syntax and the Tempo version: TraceQL needs Tempo >= 2.0)' : ''}`);
         if (res.status >= 400 && res.status < 500 && res.status !== 429) throw new AbortError(err);
