@@ -44,6 +44,7 @@ export function parseAllowedHosts(text: string | undefined): OutboundPolicy {
   for (const raw of (text ?? '').split(/[,\s]+/)) {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
+    if (entry.includes('://')) throw new AllowedHostsError(`SLO_SCOUT_ALLOWED_HOSTS: "${entry}" is a URL; list host names, *.suffix, IP addresses or CIDRs (no scheme or port: write prometheus.internal, not http://prometheus.internal:9090)`);
     if (entry.includes('/')) {
       try {
         policy.cidrs.push(ipaddr.parseCIDR(entry));
