@@ -4,7 +4,7 @@
  * config now go through guardedFetch: the resolved address is checked at connect time (DNS
  * rebinding cannot get around it), redirects are not followed, and every body has a byte cap.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import { silentLogger } from '../../app/logger.js';
 let server: Server;
 let port: number;
 let hits = 0;
-let handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = (_q, res) => res.end('{}');
+let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, res) => res.end('{}');
 beforeAll(async () => {
   server = createServer((req, res) => {
     hits++;
@@ -131,7 +131,7 @@ describe('guardedFetch checks the resolved address when it connects', () => {
 });
 
 describe('response byte caps', () => {
-  const endless = (_q: unknown, res: import('node:http').ServerResponse) => {
+  const endless = (_q: unknown, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     const chunk = Buffer.alloc(64 * 1024, 'a');
     const pump = () => {
