@@ -3,12 +3,12 @@
  * signature check, one short log line per refused delivery, no payload in any log line, and
  * malformed-but-signed bodies answered 400. Real signatures, real PostgreSQL and Redis.
  */
-import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../app/logger.js';
 import { startTestStack, WEBHOOK_SECRET, type TestStack } from '../helpers/app-stack.js';
 import { example, postWebhook, sign } from '../helpers/webhooks.js';
+import { rawPost as post } from '../helpers/raw-post.js';
 
 const lines: string[] = [];
 const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)); done(); } });
@@ -21,26 +21,7 @@ afterAll(async () => { await stack?.close(); });
 
 const MB = 1024 * 1024;
 
-/** Raw POST with full control of headers and of how much body is really sent. */
-function rawPost(opts: { headers: Record<string, string | number>; chunks: Iterable<Buffer> }): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${stack.app.url}/api/github/webhooks`, { method: 'POST', headers: opts.headers }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    // The server may close the socket after its early answer: a write error then is expected.
-    req.on('error', (err) => reject(err));
-    void (async () => {
-      for (const c of opts.chunks) {
-        if (req.destroyed) return;
-        if (!req.write(c)) await new Promise((r) => req.once('drain', r));
-      }
-      req.end();
-    })().catch(() => undefined);
-  });
-}
+const rawPost = (opts: Parameters<typeof post>[1]) => post(`${stack.app.url}/api/github/webhooks`, opts);
 
 async function inboxHas(deliveryId: string): Promise<boolean> {
   const { rows } = await stack.db.pool.query('SELECT 1 FROM webhook_inbox WHERE delivery_id = $1', [deliveryId]);
