@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli/errors.js';
+import { redactUrl } from './redact.js';
 
 const pkg = JSON.parse(readFileSync(new URL(import.meta.url.includes('/dist/') ? '../../package.json' : '../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -44,7 +45,7 @@ export async function main(argv = process.argv): Promise<number> {
       process.stderr.write(`slo-scout: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`slo-scout: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`slo-scout: unexpected error: ${redactUrl((err as Error).stack ?? String(err))}\n`);
     return 1;
   }
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { errorResponse, type HttpRequest, type HttpResponse, type HttpRoute } from '../server/http.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Clock } from '../deps.js';
+import { parseJsonBody } from '../server/json.js';
 
 /** Slack refuses to let apps accept requests older than five minutes (replay protection). */
 export const SLACK_MAX_SKEW_SECONDS = 5 * 60;
@@ -147,9 +148,9 @@ export interface SlackRouteDeps {
 function parseInteraction(req: HttpRequest): unknown {
   const type = req.headers['content-type'] ?? '';
   const text = req.rawBody.toString('utf8');
-  if (type.includes('application/json')) return JSON.parse(text);
+  if (type.includes('application/json')) return parseJsonBody(text);
   const payload = new URLSearchParams(text).get('payload');
-  return payload === null ? null : JSON.parse(payload);
+  return payload === null ? null : parseJsonBody(payload);
 }
 
 export function slackRoute(deps: SlackRouteDeps): HttpRoute {
@@ -186,7 +187,14 @@ export function slackRoute(deps: SlackRouteDeps): HttpRoute {
       }
       const p = parsed.data;
       const action = p.actions.find((a) => a.action_id === APPROVE_ACTION || a.action_id === REJECT_ACTION);
-      const target = action?.value ? ButtonValue.safeParse(JSON.parse(action.value)) : undefined;
+      let target: ReturnType<typeof ButtonValue.safeParse> | undefined;
+      try {
+        target = action?.value ? ButtonValue.safeParse(parseJsonBody(action.value, 4)) : undefined;
+      } catch {
+        // Signed by Slack, so our own button cannot have produced it: an old or foreign message.
+        logger.warn({ actionId: action?.action_id }, 'slack button value is not JSON; not a Policy Guard button');
+        return errorResponse(400, 'button value is not the JSON Policy Guard puts on its buttons; use the buttons of a current Policy Guard message');
+      }
       const channel = p.channel?.id ?? p.container.channel_id;
       if (!action || !target?.success || !channel || !p.container.message_ts) {
         logger.debug('slack interaction ignored (not a Policy Guard button)');

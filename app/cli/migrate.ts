@@ -17,7 +17,8 @@ export function register(program: Command): void {
         if (err instanceof EnvError) throw new CliError(err.message, EXIT_INVALID);
         throw err;
       }
-      const pool = createPool(env.DATABASE_URL!, 1);
+      // No statement timeout: a migration on a large table may legitimately run for minutes.
+      const pool = createPool(env.DATABASE_URL!, { max: 1, statementTimeoutMs: 0 });
       try {
         const applied = await migrate(pool, { logger: createLogger({ level: env.LOG_LEVEL }) });
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');

@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .action(async () => {
       const env = envOrExit(['github-app', 'database']);
       const logger = createLogger({ level: env.LOG_LEVEL });
-      const pool = createPool(env.DATABASE_URL!);
+      const pool = createPool(env.DATABASE_URL!, { logger });
       await migrate(pool, { logger });
       const redis = createRedis(env.REDIS_URL);
       // The producer must fail fast while Redis is down: the inbox holds the delivery meanwhile.

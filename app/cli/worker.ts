@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .action(async (flags: { metricsPort: string }) => {
       const env = envOrExit(['github-app', 'database']);
       const logger = createLogger({ level: env.LOG_LEVEL });
-      const pool = createPool(env.DATABASE_URL!);
+      const pool = createPool(env.DATABASE_URL!, { logger });
       await migrate(pool, { logger });
       const connection = createRedis(env.REDIS_URL);
       connection.on('error', (err) => logger.warn({ err: err.message }, 'Redis connection error'));

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseAllowedHosts } from '../telemetry/outbound.js';
 import { configEnvPolicyFromEnv } from './env-policy.js';
+import { redactUrl } from '../redact.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = (what: string) => z.string().refine((v) => URL.canParse(v), { message: `must be a URL (${what})` });
@@ -84,6 +85,14 @@ export type Env = z.infer<typeof Env>;
 
 export class EnvError extends Error {}
 
+/** A value for an error message: connection URLs carry passwords, so *_URL values are shown without them. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined || !name.endsWith('_URL')) return JSON.stringify(value);
+  // Not even scheme://: the password may be anywhere in it, so say only what is wrong.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return `a value of ${value.length} characters without a scheme://, not shown as it may hold a password`;
+  return JSON.stringify(redactUrl(value));
+}
+
 /** What each process needs beyond the defaults. */
 export type EnvNeed = 'github-app' | 'database';
 
@@ -106,7 +115,7 @@ export function parseEnv(source: Record<string, string | undefined>, needs: EnvN
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = String(issue.path[0] ?? '?');
-      problems.push(`${name}: ${issue.message} (got ${JSON.stringify(cleaned[name])})`);
+      problems.push(`${name}: ${issue.message} (got ${shown(name, cleaned[name])})`);
     }
     throw new EnvError(`invalid environment:\n  ${problems.join('\n  ')}`);
   }

@@ -34,6 +34,8 @@ export interface AppServerOptions {
   relayIntervalMs?: number;
   enqueueTimeoutMs?: number;
   staleAfterSeconds?: number;
+  /** Per-request deadline before a 503 (default 8 s; docs/resilience.md). */
+  deadlineMs?: number;
 }
 
 export interface AppServer extends RunningServer {
@@ -55,7 +57,7 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   const routes = [...buildRoutes({ env: o.env, pool: o.pool, redis: o.redis, metrics, queues, intake, logger: o.logger, clock }), ...telemetry.routes];
   const running = await startServer({
     probot: o.probot, appFn: createAppFn({ intake, metrics }), routes, logger: o.logger,
-    webhookPath: o.env.WEBHOOK_PATH, port: o.port ?? o.env.PORT, host: o.host ?? o.env.HOST,
+    webhookPath: o.env.WEBHOOK_PATH, deadlineMs: o.deadlineMs, port: o.port ?? o.env.PORT, host: o.host ?? o.env.HOST,
   });
   const stopRelay = intake.startRelay(o.relayIntervalMs ?? 5_000);
   telemetry.start();

@@ -37,8 +37,11 @@ export function createAppFn(deps: AppDeps): ApplicationFunction {
       });
       app.log.debug({ deliveryId: context.id, event: context.name, outcome }, 'webhook stored');
     });
+    // Only handler failures reach here (signatures are checked before: app/server/github-webhook.ts).
+    // The route answers 503/500, so the delivery shows as failed in GitHub and can be redelivered.
     app.onError((err) => {
-      app.log.error({ err }, 'webhook handler failed; the delivery was not acknowledged and GitHub may redeliver it');
+      const e = err as Error & { event?: { id?: string; name?: string } };
+      app.log.error({ deliveryId: e.event?.id, event: e.event?.name, reason: e.message }, 'webhook handler failed: the delivery was not stored and is answered with an error');
     });
   };
 }

@@ -9,8 +9,28 @@ import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from 'probot';
 import { errorResponse, type HttpResponse, type HttpRoute } from './http.js';
 import type { Logger } from '../logger.js';
+import { isStoreUnavailable } from '../store/db.js';
+import { githubWebhookHandler } from './github-webhook.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** A route that has not answered by then gets 503 + Retry-After (senders retry; GitHub waits 10 s). */
+export const DEFAULT_DEADLINE_MS = 8_000;
+export const RETRY_AFTER_SECONDS = 30;
+
+class DeadlineExceeded extends Error {}
+
+async function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  p.catch(() => undefined); // a late rejection after the 503 must not go unhandled
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new DeadlineExceeded()), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const unavailable = (why: string): HttpResponse => ({ ...errorResponse(503, `${why}; retry later`), headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
 
 class BodyTooLarge extends Error {}
 
@@ -46,6 +66,8 @@ export interface ServerOptions {
   routes: HttpRoute[];
   logger: Logger;
   webhookPath?: string;
+  /** Per-request deadline for routes and the GitHub webhook (default 8 s). */
+  deadlineMs?: number;
   port?: number;
   host?: string;
 }
@@ -63,25 +85,49 @@ export async function createHandler(options: Omit<ServerOptions, 'port' | 'host'
   const table = new Map(options.routes.map((r) => [`${r.method} ${r.path}`, r]));
   const paths = new Set(options.routes.map((r) => r.path));
   const log = options.logger;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const webhookPath = options.webhookPath ?? '/api/github/webhooks';
+  const github = githubWebhookHandler({ probot: options.probot, logger: log, deadlineMs, retryAfterSeconds: RETRY_AFTER_SECONDS });
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = table.get(`${req.method} ${url.pathname}`);
     try {
+      if (url.pathname === webhookPath) {
+        await github(req, res);
+        return;
+      }
       if (route) {
         let rawBody: Buffer;
         try {
           rawBody = await readBody(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
         } catch (err) {
           if (err instanceof BodyTooLarge) {
-            send(res, errorResponse(413, `request body over ${route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes for ${route.path}; send smaller batches`));
-            req.resume();
+            // Close instead of draining the rest of an oversized body to keep the connection.
+            res.once('finish', () => req.destroy());
+            send(res, { ...errorResponse(413, `request body over ${route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes for ${route.path}; send smaller batches`), headers: { connection: 'close' } });
             return;
           }
           throw err;
         }
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
-        const out = await route.handle({ method: req.method ?? 'GET', path: url.pathname, headers, query: url.searchParams, rawBody, remoteAddress: req.socket.remoteAddress });
+        // Deep nesting overflows the stack in zod, JSON.stringify and pino long after JSON.parse succeeded.
+        if ((headers['content-type'] ?? '').includes('json') && jsonDepthExceeds(rawBody.toString('utf8'), MAX_JSON_DEPTH)) {
+          send(res, errorResponse(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels; no real payload does that`));
+          return;
+        }
+        let out: HttpResponse;
+        try {
+          out = await withDeadline(route.handle({ method: req.method ?? 'GET', path: url.pathname, headers, query: url.searchParams, rawBody, remoteAddress: req.socket.remoteAddress }), deadlineMs);
+        } catch (err) {
+          if (err instanceof DeadlineExceeded) {
+            log.warn({ path: url.pathname, deadlineMs }, 'request answered 503: no answer within the deadline (PostgreSQL slow or away?)');
+            out = unavailable(`no answer within ${deadlineMs} ms (the store is slow or away)`);
+          } else if (isStoreUnavailable(err)) {
+            log.warn({ path: url.pathname, reason: (err as Error).message }, 'request answered 503: PostgreSQL is unavailable');
+            out = unavailable('PostgreSQL is unavailable');
+          } else throw err;
+        }
         send(res, out);
         return;
       }
@@ -91,6 +137,11 @@ export async function createHandler(options: Omit<ServerOptions, 'port' | 'host'
       }
       await webhooks(req, res, () => send(res, errorResponse(404, `no route for ${req.method} ${url.pathname}`)));
     } catch (err) {
+      if (isStoreUnavailable(err) && !res.headersSent) {
+        log.warn({ path: url.pathname, reason: (err as Error).message }, 'request answered 503: PostgreSQL is unavailable');
+        send(res, unavailable('PostgreSQL is unavailable'));
+        return;
+      }
       log.error({ err, path: url.pathname }, 'request failed');
       if (!res.headersSent) send(res, errorResponse(500, 'internal error; see the server log'));
       else res.end();

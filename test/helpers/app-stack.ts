@@ -1,7 +1,7 @@
 /** A test instance of `slo-scout serve`: real PostgreSQL + Redis, Probot with retry/throttle off. */
 import { Probot, ProbotOctokit } from 'probot';
 import { parseEnv } from '../../app/config/env.js';
-import { silentLogger } from '../../app/logger.js';
+import { silentLogger, type Logger } from '../../app/logger.js';
 import { startAppServer, type AppServer } from '../../app/server/app-server.js';
 import { createRedis } from '../../app/queues.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
@@ -38,8 +38,9 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number; env?: Record<string, string> } = {}): Promise<TestStack> {
-  const db = await createTestDatabase();
+export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number; env?: Record<string, string>; logger?: Logger; deadlineMs?: number; databaseUrl?: string } = {}): Promise<TestStack> {
+  // `databaseUrl`: a database on a private PostgreSQL (test/helpers/own-postgres.ts) that the test may stop.
+  const db = await createTestDatabase(options.databaseUrl ? { adminUrl: options.databaseUrl } : {});
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const redis = createRedis(redisUrl, { lazyConnect: false });
   // Producer connection fails fast while Redis is down; the inbox keeps the delivery.
@@ -49,7 +50,7 @@ export async function startTestStack(options: { redisUrl?: string; relayInterval
   const prefix = uniquePrefix('app');
   const env = parseEnv({ WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl, ...options.env });
   const app = await startAppServer({
-    env, probot: testProbot(), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: silentLogger,
+    env, probot: testProbot(), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: options.logger ?? silentLogger, deadlineMs: options.deadlineMs,
     port: 0, host: '127.0.0.1', relayIntervalMs: options.relayIntervalMs ?? 200, enqueueTimeoutMs: options.enqueueTimeoutMs ?? 500, staleAfterSeconds: options.staleAfterSeconds,
   });
   return {

@@ -12,13 +12,14 @@ export interface TestDatabase {
 }
 
 /** A fresh database per test file (real PostgreSQL), migrated unless `migrate: false`. */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrate?: boolean; adminUrl?: string } = {}): Promise<TestDatabase> {
+  const adminUrl = options.adminUrl ?? ADMIN_URL;
   const name = `slo_scout_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = createPool(url.toString(), 5);
   if (options.migrate !== false) await migrate(pool);
@@ -27,7 +28,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     pool,
     async drop() {
       await pool.end();
-      const a = new pg.Client({ connectionString: ADMIN_URL });
+      const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
