@@ -12,6 +12,9 @@ import type { InboxRow } from '../app/store/inbox.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { WebhookJob } from '../app/queues.js';
 import { enqueuePolicyEvaluation } from '../app/policy/wiring.js';
+import { onCheckRerequested, onPullRequestReview } from '../app/policy/events.js';
+import { AuditStore } from '../app/store/audit.js';
+import type { Pool } from '../app/store/db.js';
 import { routeGitlab } from './gitlab-webhook.js';
 
 const User = z.object({ login: z.string(), type: z.string().optional() });
@@ -39,7 +42,9 @@ const PushPayload = z.object({
 
 export type WebhookOutcome = string;
 
-export async function processWebhookJob(data: unknown, deps: WorkerDeps): Promise<WebhookOutcome> {
+type WebhookDeps = WorkerDeps & { pool?: Pool };
+
+export async function processWebhookJob(data: unknown, deps: WebhookDeps): Promise<WebhookOutcome> {
   const { deliveryId } = WebhookJob.parse(data);
   const row = await deps.inbox.get(deliveryId);
   if (!row) throw new UnrecoverableError(`delivery ${deliveryId} is not in the inbox (database restored from an older backup?)`);
@@ -59,7 +64,7 @@ export async function processWebhookJob(data: unknown, deps: WorkerDeps): Promis
   return outcome;
 }
 
-async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
+async function route(row: InboxRow, deps: WebhookDeps): Promise<WebhookOutcome> {
   const log = deps.logger.child({ deliveryId: row.deliveryId, event: row.event, action: row.action, repo: row.repo });
   const installationId = row.installationId ?? undefined;
   if (row.platform === 'gitlab') return routeGitlab(row, deps, log);
@@ -97,6 +102,14 @@ async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
       log.info({ schedule: out }, 'schedule updated from config');
       return `schedule-${out}`;
     }
+    case 'pull_request_review': // Policy Guard: native review approvals (app/policy/events.ts)
+      return onPullRequestReview(row.payload, installationId, { queues: deps.queues, ...(deps.pool ? { audit: new AuditStore(deps.pool) } : {}) });
+    case 'check_run':
+    case 'check_suite':
+      return onCheckRerequested(row.event, row.payload, installationId, {
+        queues: deps.queues,
+        rerunConfigCheck: async (owner, repo, sha) => runConfigCheck(await deps.platformFor('github', installationId), { owner, repo }, sha),
+      });
     default:
       return 'ignored';
   }

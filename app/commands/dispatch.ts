@@ -80,6 +80,7 @@ export async function dispatchComment(deps: DispatchDeps, ev: CommentEvent): Pro
   try {
     const result = await handler.run({ invocation, logger: log.child({ command: handler.name }) });
     await answer(result.topic ?? handler.name, result.reply);
+    await result.after?.();
     return 'ran';
   } catch (err) {
     log.error({ err, command: handler.name }, 'command failed');

@@ -39,6 +39,12 @@ export interface CommandResult {
   reply: string;
   /** Topic of the bot comment; one comment per topic. Defaults to the command name. */
   topic?: string;
+  /**
+   * Work started only after the reply is written (enqueueing a job that answers in the same
+   * topic): the job then finds the comment and edits it, instead of racing the dispatcher to
+   * create it, which left two comments.
+   */
+  after?: () => Promise<void>;
 }
 
 export interface CommandContext {
