@@ -119,5 +119,7 @@ export const SimulateJob = Repo.extend({
   installationId: z.number().int().optional(),
   prNumber: z.number().int(),
   params: z.record(z.string(), z.string()),
+  /** Only this service's SLOs (the PR's own service; app/commands/scope.ts). */
+  service: z.string().optional(),
 });
 export type SimulateJob = z.infer<typeof SimulateJob>;

@@ -8,6 +8,7 @@ import { formatConfigError } from '../app/config/schema.js';
 import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
+import { serviceMarker } from '../app/commands/scope.js';
 
 function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
   const safe = service.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'service';
@@ -33,15 +34,17 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
   const rendered = deps.engine.render(report, { config: config.config, variants });
   const pr = config.config.pullRequests;
-  for (const r of rendered) {
+  // A command scoped to one PR (variant in a per-service PR) re-renders that PR only.
+  const targets = job.reuseReport && job.service ? rendered.filter((r) => r.service === job.service) : rendered;
+  for (const r of targets) {
     const branch = branchName(pr.branchPrefix, r.service, pr.branches, deps.clock.now());
-    const payload: OpenPrJob = { owner: job.owner, repo: job.repo, platform: job.platform, installationId: job.installationId, branch, title: r.title, body: r.body, files: r.files, labels: pr.labels };
+    const payload: OpenPrJob = { owner: job.owner, repo: job.repo, platform: job.platform, installationId: job.installationId, branch, title: r.title, body: `${r.body}\n\n${serviceMarker(r.service)}`, files: r.files, labels: pr.labels };
     // Same content -> same job id: identical reruns collapse into one open-pr job.
     const jobId = `pr-${job.platform}-${full}-${branch}-${contentHash(r).slice(0, 16)}`.replace(/[^A-Za-z0-9._-]/g, '_');
     await deps.queues.get('open-pr').add('open-pr', payload, { jobId });
   }
-  deps.logger.info({ repo: full, prs: rendered.length, reason: job.reason }, 'analysis done');
-  return { prs: rendered.length };
+  deps.logger.info({ repo: full, prs: targets.length, reason: job.reason }, 'analysis done');
+  return { prs: targets.length };
 }
 
 /** The topic comment a command's analysis answers in: the one that said "queued". */

@@ -72,10 +72,12 @@ export async function dispatchComment(deps: DispatchDeps, ev: CommentEvent): Pro
       return 'refused';
     }
   }
+  let loaded: Promise<PullRequestInfo> | undefined;
   const invocation: CommandInvocation = {
     platform: platform.kind, owner: ev.repo.owner, repo: ev.repo.repo, installationId: ev.installationId, prNumber: ev.prNumber,
     headSha: pr?.headSha, headRef: pr?.headRef, commentId: ev.commentId, author: ev.author, editedByOther: ev.editedByOther,
     args: parsed.command.args, options: parsed.command.options, raw: parsed.command.raw,
+    pullRequest: () => (loaded ??= pr ? Promise.resolve(pr) : platform.getPullRequest(ev.repo, ev.prNumber)),
   };
   try {
     const result = await handler.run({ invocation, logger: log.child({ command: handler.name }) });
