@@ -94,7 +94,7 @@ export const AnalyzeJob = Repo.extend({
   /** Variant override from `/slo-scout variant` (balanced by default). */
   variant: z.enum(['conservative', 'balanced', 'aggressive']).optional(),
   sloId: z.string().optional(),
-  reason: z.enum(['schedule', 'command', 'alert', 'config-change', 'manual']).default('manual'),
+  reason: z.enum(['schedule', 'command', 'alert', 'config-change', 'install', 'manual']).default('manual'),
   /** PR that asked (slash-command), answered in its topic comment. */
   prNumber: z.number().int().optional(),
   /** Re-render the stored report (variant switch) instead of querying the datasources again. */

@@ -6,6 +6,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { dispatchComment } from '../app/commands/dispatch.js';
+import { parseComment } from '../app/commands/parse.js';
 import { readRepoConfig, runConfigCheck } from '../app/config-check.js';
 import { syncSchedule } from '../app/schedule.js';
 import type { InboxRow } from '../app/store/inbox.js';
@@ -16,6 +17,7 @@ import { onCheckRerequested, onPullRequestReview } from '../app/policy/events.js
 import { AuditStore } from '../app/store/audit.js';
 import type { Pool } from '../app/store/db.js';
 import { routeGitlab } from './gitlab-webhook.js';
+import { onInstallationEvent, requestAnalysis } from '../app/first-run.js';
 
 const User = z.object({ login: z.string(), type: z.string().optional() });
 const Repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() });
@@ -71,7 +73,9 @@ async function route(row: InboxRow, deps: WebhookDeps): Promise<WebhookOutcome> 
   switch (row.event) {
     case 'issue_comment': {
       const p = IssueCommentPayload.parse(row.payload);
-      if (!p.issue.pull_request || (p.action !== 'created' && p.action !== 'edited')) return 'ignored';
+      if (p.action !== 'created' && p.action !== 'edited') return 'ignored';
+      // Issues see many more comments than SLO-Scout PRs: spend no API call on one without a command.
+      if (!p.issue.pull_request && parseComment(p.comment.body ?? '').kind === 'none') return 'no-command';
       const platform = await deps.platformFor('github', installationId);
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       const config = await readRepoConfig(platform, repo).catch(() => ({ found: false as const }));
@@ -79,6 +83,8 @@ async function route(row: InboxRow, deps: WebhookDeps): Promise<WebhookOutcome> 
         repo, installationId, prNumber: p.issue.number, commentId: p.comment.id, body: p.comment.body ?? '',
         author: p.comment.user.login, authorIsBot: p.comment.user.type === 'Bot',
         editedByOther: p.action === 'edited' && p.sender.login !== p.comment.user.login,
+        // `/slo-scout rerun` also works in an issue (a repo with no SLO-Scout PR yet).
+        onIssue: !p.issue.pull_request,
       });
     }
     case 'pull_request': {
@@ -99,8 +105,15 @@ async function route(row: InboxRow, deps: WebhookDeps): Promise<WebhookOutcome> 
       // An invalid config keeps the last schedule: the config check on the PR already said what to fix.
       if (config.found && !config.ok) return 'config-invalid';
       const out = await syncSchedule(deps.queues, { platform: 'github', ...repo, installationId }, config.found ? config.config.schedule : null);
-      log.info({ schedule: out }, 'schedule updated from config');
-      return `schedule-${out}`;
+      // A new or changed config shows its first result now, not at the next cron tick.
+      if (config.found) await requestAnalysis(deps.queues, { ...repo, platform: 'github', installationId, reason: 'config-change' });
+      log.info({ schedule: out, analysis: config.found ? 'queued' : 'none' }, 'schedule updated from config');
+      return `schedule-${out}${config.found ? '+analysis' : ''}`;
+    }
+    case 'installation':
+    case 'installation_repositories': { // first analysis for repos that have a config (app/first-run.ts)
+      const out = await onInstallationEvent(row.event, row.payload, { queues: deps.queues, platformFor: deps.platformFor, logger: log });
+      return out === 'ignored' ? out : `first-run-${out.analysed.length}`;
     }
     case 'pull_request_review': // Policy Guard: native review approvals (app/policy/events.ts)
       return onPullRequestReview(row.payload, installationId, { queues: deps.queues, ...(deps.pool ? { audit: new AuditStore(deps.pool) } : {}) });

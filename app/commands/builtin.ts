@@ -40,7 +40,7 @@ function builtinCommands(registry: CommandRegistry, deps: BuiltinDeps): CommandH
     {
       name: 'rerun', usage: 'rerun', summary: 'analyse again now and update this PR if the numbers changed', permission: 'write',
       run: async ({ invocation: i }) => ({
-        reply: `@${i.author} re-analysis queued; this PR is updated if the proposal changes (a rerun with identical numbers changes nothing).`,
+        reply: `@${i.author} re-analysis queued; SLO-Scout's pull requests are updated where a proposal changes (a rerun with identical numbers changes nothing).`,
         // Queued after the reply exists, so a failure edits this comment instead of racing it.
         after: async () => {
           await deps.queues.get('analyze').add('rerun', { owner: i.owner, repo: i.repo, platform: i.platform, installationId: i.installationId, reason: 'command', prNumber: i.prNumber }, { jobId: `rerun-${i.platform}-${i.commentId}` });
