@@ -114,7 +114,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
     await all[i]!.run({ report, histories: fetched.histories, deps, options, logger: logger.child({ step: all[i]!.name }) });
   }
   onProgress?.({ phase: 'enrich', done: all.length, total: all.length });
-  report.timings.totalSeconds = (performance.now() - started) / 1000;
+  report.timings = { ...report.timings!, totalSeconds: (performance.now() - started) / 1000 };
   // The report is a published contract: never hand out one that does not match it.
   return Report.parse(report);
 }

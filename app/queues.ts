@@ -94,7 +94,7 @@ export const AnalyzeJob = Repo.extend({
   /** Variant override from `/slo-scout variant` (balanced by default). */
   variant: z.enum(['conservative', 'balanced', 'aggressive']).optional(),
   sloId: z.string().optional(),
-  reason: z.enum(['schedule', 'command', 'alert', 'config-change', 'manual']).default('manual'),
+  reason: z.enum(['schedule', 'command', 'alert', 'config-change', 'install', 'manual']).default('manual'),
   /** PR that asked (slash-command), answered in its topic comment. */
   prNumber: z.number().int().optional(),
   /** Re-render the stored report (variant switch) instead of querying the datasources again. */
@@ -119,5 +119,7 @@ export const SimulateJob = Repo.extend({
   installationId: z.number().int().optional(),
   prNumber: z.number().int(),
   params: z.record(z.string(), z.string()),
+  /** Only this service's SLOs (the PR's own service; app/commands/scope.ts). */
+  service: z.string().optional(),
 });
 export type SimulateJob = z.infer<typeof SimulateJob>;

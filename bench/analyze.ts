@@ -35,15 +35,15 @@ try {
     return runAnalysis({ source, clock: fixedClock(new Date(end * 1000)) }, options);
   };
   const warm = await analyse(); // loads chunks into the page cache; not counted
-  console.log(`warm-up: ${warm.proposals.length} proposals, ${warm.timings.queries} queries, ${warm.timings.totalSeconds.toFixed(2)} s`);
+  console.log(`warm-up: ${warm.proposals.length} proposals, ${warm.timings!.queries} queries, ${warm.timings!.totalSeconds.toFixed(2)} s`);
   const total: number[] = [];
   const waiting: number[] = [];
   const own: number[] = [];
   for (let i = 0; i < runs; i++) {
     const r = await analyse();
-    total.push(r.timings.totalSeconds);
-    waiting.push(r.timings.prometheusSeconds);
-    own.push(r.timings.totalSeconds - r.timings.prometheusSeconds);
+    total.push(r.timings!.totalSeconds);
+    waiting.push(r.timings!.prometheusSeconds);
+    own.push(r.timings!.totalSeconds - r.timings!.prometheusSeconds);
   }
   // The adapter alone: how much of the fetch phase is SLO-Scout (parsing, assembling) vs Prometheus.
   const fetchTotal: number[] = [];
@@ -59,7 +59,7 @@ try {
   for (let i = 0; i < runs; i++) {
     const r = await runAnalysis({ source: new FleetHistorySource({ seed: 1, scenario: 'uniform', services, endpointsPerService: perService, stepSeconds: 3600 }), clock: fixedClock(new Date(end * 1000)) }, options);
     // Generating the fleet is not SLO-Scout's work: subtract it as the "datasource" time.
-    memory.push(r.timings.totalSeconds - r.timings.prometheusSeconds);
+    memory.push(r.timings!.totalSeconds - r.timings!.prometheusSeconds);
   }
   const t = median(total);
   const w = median(waiting);

@@ -8,6 +8,7 @@ import { formatConfigError } from '../app/config/schema.js';
 import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
+import { serviceMarker } from '../app/commands/scope.js';
 
 function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
   const safe = service.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'service';
@@ -19,10 +20,8 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
   const repo = { owner: job.owner, repo: job.repo };
   const full = `${job.owner}/${job.repo}`;
   const platform = await deps.platformFor(job.platform, job.installationId);
-  const fail = async (message: string): Promise<never> => {
-    if (job.prNumber) await ensureTopicComment(platform, repo, job.prNumber, 'rerun', `SLO-Scout could not analyse ${full}: ${message}`);
-    throw new UnrecoverableError(message);
-  };
+  // The status comment is written by onAnalyzeFailed (run.ts calls it once the job failed for good).
+  const fail = (message: string): Promise<never> => Promise.reject(new UnrecoverableError(message));
   const config = await readRepoConfig(platform, repo, undefined, deps.configTrust);
   if (!config.found) return fail('there is no `.slo-scout.yml` on the default branch; add one (see docs/github-app.md) and run `/slo-scout rerun`');
   if (!config.ok) return fail(`\`${config.path}\` on the default branch is invalid:\n${config.errors.errors.map((e) => `- \`${formatConfigError(e)}\``).join('\n')}`);
@@ -35,13 +34,43 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
   const rendered = deps.engine.render(report, { config: config.config, variants });
   const pr = config.config.pullRequests;
-  for (const r of rendered) {
+  // A command scoped to one PR (variant in a per-service PR) re-renders that PR only.
+  const targets = job.reuseReport && job.service ? rendered.filter((r) => r.service === job.service) : rendered;
+  for (const r of targets) {
     const branch = branchName(pr.branchPrefix, r.service, pr.branches, deps.clock.now());
-    const payload: OpenPrJob = { owner: job.owner, repo: job.repo, platform: job.platform, installationId: job.installationId, branch, title: r.title, body: r.body, files: r.files, labels: pr.labels };
+    const payload: OpenPrJob = { owner: job.owner, repo: job.repo, platform: job.platform, installationId: job.installationId, branch, title: r.title, body: `${r.body}\n\n${serviceMarker(r.service)}`, files: r.files, labels: pr.labels };
     // Same content -> same job id: identical reruns collapse into one open-pr job.
     const jobId = `pr-${job.platform}-${full}-${branch}-${contentHash(r).slice(0, 16)}`.replace(/[^A-Za-z0-9._-]/g, '_');
     await deps.queues.get('open-pr').add('open-pr', payload, { jobId });
   }
-  deps.logger.info({ repo: full, prs: rendered.length, reason: job.reason }, 'analysis done');
-  return { prs: rendered.length };
+  deps.logger.info({ repo: full, prs: targets.length, reason: job.reason }, 'analysis done');
+  return { prs: targets.length };
+}
+
+/** The topic comment a command's analysis answers in: the one that said "queued". */
+const statusTopic = (job: AnalyzeJob) => (job.reuseReport ? 'variant' : 'rerun');
+
+/**
+ * A failed analysis edits the PR's status comment in place ("re-analysis queued" becomes the
+ * cause and what to do). Scheduled and install-time analyses have no PR: the log line is theirs.
+ */
+export async function onAnalyzeFailed(data: unknown, err: unknown, deps: WorkerDeps): Promise<void> {
+  const parsed = AnalyzeJob.safeParse(data);
+  if (!parsed.success || !parsed.data.prNumber) return;
+  const job = parsed.data;
+  const prNumber = parsed.data.prNumber;
+  const full = `${job.owner}/${job.repo}`;
+  const platform = await deps.platformFor(job.platform, job.installationId);
+  const permanent = err instanceof UnrecoverableError;
+  const cause = (err instanceof Error ? err.message : String(err)).slice(0, 3_000);
+  const text = permanent
+    ? `SLO-Scout could not analyse ${full}: ${cause}`
+    : [
+      `SLO-Scout could not analyse ${full}: the analysis failed on every retry.`,
+      '',
+      `Cause: \`${cause.replace(/`/g, "'")}\``,
+      '',
+      'What to do: check that the datasources in `.slo-scout.yml` (Prometheus, Tempo) answer from the SLO-Scout worker, then comment `/slo-scout rerun`. Nothing on this pull request was changed.',
+    ].join('\n');
+  await ensureTopicComment(platform, { owner: job.owner, repo: job.repo }, prNumber, statusTopic(job), text);
 }

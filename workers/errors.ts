@@ -22,6 +22,8 @@ export type ErrorKind = 'permanent' | 'transient';
 
 export function classify(err: unknown): ErrorKind {
   if (err instanceof UnrecoverableError || err instanceof UserInputError) return 'permanent';
+  // Errors that know they will not fix themselves on retry (a GitHub reply of the wrong shape).
+  if ((err as { permanent?: unknown } | null)?.permanent === true) return 'permanent';
   const status = httpStatus(err);
   if (status === undefined) return 'transient'; // network errors, Redis/PG blips
   if (isRateLimit(err, status)) return 'transient';

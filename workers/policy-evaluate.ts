@@ -14,6 +14,7 @@ import { NotificationStore } from '../app/store/notifications.js';
 import { SlackClient } from '../app/chat/slack.js';
 import { PagerDutyClient } from '../app/chat/pagerduty.js';
 import { evaluatePullRequest, resolveEscalations, type PolicyDeps } from '../app/policy/service.js';
+import { CHECK_NAME } from '../app/policy/vcs.js';
 import { PolicyEvaluateJob, type PolicyEnv } from '../app/policy/wiring.js';
 import type { PolicyVcs } from '../app/policy/vcs.js';
 
@@ -21,6 +22,8 @@ export interface PolicyWorkerDeps extends BaseDeps {
   pool?: Pool;
   /** The installation's PolicyVcs: `githubPolicyVcs(octokit)` (app/policy/github.ts). */
   policyVcsFor?(installationId: number | undefined): Promise<PolicyVcs>;
+  /** Installation of a repo, for jobs that arrived without one (app/policy/wiring.ts). */
+  installationFor?(owner: string, repo: string): Promise<number>;
   /** Process environment (channel secrets and `{ env: NAME }` routing keys). */
   env?: PolicyEnv & Record<string, string | undefined>;
   /** Which `{ env: NAME }` routing keys a repository may name (app/config/env-policy.ts). */
@@ -33,10 +36,12 @@ export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorker
   if (!deps.pool || !deps.policyVcsFor) throw new UnrecoverableError('policy-evaluate needs DATABASE_URL and the GitHub App (policyVcsFor) in the worker deps; see app/policy/wiring.ts');
   const job = parsed.data;
   const env = deps.env ?? {};
+  const installationId = job.installationId ?? (await deps.installationFor?.(job.owner, job.repo));
   const policyDeps: PolicyDeps = {
     // Routing keys are named by the repository's config: only operator-allowed names resolve.
     logger: deps.logger, clock: deps.clock, env: scopedEnv(env, deps.configTrust?.env ?? configEnvPolicyFromEnv(undefined)),
-    vcs: await deps.policyVcsFor(job.installationId),
+    ...(installationId !== undefined ? { installationId } : {}),
+    vcs: await deps.policyVcsFor(installationId),
     decisions: new DecisionStore(deps.pool),
     audit: new AuditStore(deps.pool),
     notifications: new NotificationStore(deps.pool),
@@ -48,4 +53,34 @@ export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorker
   if (job.trigger === 'closed') return `resolved-${await resolveEscalations(policyDeps, repo, job.prNumber)}`;
   const out = await evaluatePullRequest(policyDeps, repo, job.prNumber, job.trigger);
   return out.conclusion;
+}
+
+/**
+ * The guard could not decide (a bug, or GitHub failing past every retry): leave a NEUTRAL check
+ * on the head that says so and how to retry, instead of no check at all. Best effort: when even
+ * the PR cannot be read, the log line (run.ts) is all there is.
+ */
+export async function onPolicyEvaluateFailed(data: unknown, err: unknown, deps: PolicyWorkerDeps): Promise<void> {
+  const job = PolicyEvaluateJob.safeParse(data);
+  if (!job.success || job.data.trigger === 'closed' || !deps.policyVcsFor) return;
+  const { owner, repo: name, prNumber } = job.data;
+  const repo = `${owner}/${name}`;
+  const installationId = job.data.installationId ?? (await deps.installationFor?.(owner, name));
+  const vcs = await deps.policyVcsFor(installationId);
+  const pr = await vcs.getPullRequest(repo, prNumber);
+  if (pr.state !== 'open') return;
+  const cause = err instanceof Error ? err.message : String(err);
+  await vcs.writeCheckRun(repo, {
+    headSha: pr.headSha,
+    conclusion: 'neutral',
+    title: `${CHECK_NAME} could not evaluate this pull request`,
+    summary: [
+      'The guard failed before it could reach a verdict, so this check neither passes nor blocks on policy.',
+      '',
+      `Cause: \`${cause.replace(/`/g, "'").slice(0, 1_000)}\``,
+      '',
+      'Press **Re-run** on this check (or push a commit) to evaluate again. If it keeps failing, the SLO-Scout worker log has the full error under this repository and PR.',
+    ].join('\n'),
+  });
+  deps.logger.info({ repo, pr: prNumber, headSha: pr.headSha }, 'neutral Policy Guard check written for the failed evaluation');
 }

@@ -7,11 +7,11 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Pool } from '../app/store/db.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { classify, explainPermanent } from './errors.js';
-import { processAnalyzeJob } from './analyze.js';
+import { onAnalyzeFailed, processAnalyzeJob } from './analyze.js';
 import { processOpenPrJob } from './open-pr.js';
 import { processSimulateJob } from './simulate.js';
 import { processWebhookJob } from './webhook.js';
-import { processPolicyEvaluateJob } from './policy-evaluate.js';
+import { onPolicyEvaluateFailed, processPolicyEvaluateJob } from './policy-evaluate.js';
 import { processRetentionJob } from './retention.js';
 import type { RetentionConfig } from '../app/store/retention.js';
 import { workerOptions, type QueueConnection, type QueueName, type StallOptions } from '../app/queues.js';
@@ -31,6 +31,16 @@ export const PROCESSORS: Partial<Record<QueueName, Processor>> = {
     if (!deps.pool) throw new Error('the retention worker needs a PostgreSQL pool (deps.pool)');
     return processRetentionJob(data, { pool: deps.pool, clock: deps.clock, logger: deps.logger, ...(deps.retention ? { retention: deps.retention } : {}) });
   },
+};
+
+/**
+ * What a queue tells its user when a job fails for good (permanent, or the last retry): the
+ * Policy Guard leaves a neutral check that says why, an analysis edits its status comment.
+ * Never silence: a required check that never appears blocks a PR without a word.
+ */
+export const ON_FINAL_FAILURE: Partial<Record<QueueName, (data: unknown, err: unknown, deps: RunDeps) => Promise<void>>> = {
+  analyze: onAnalyzeFailed,
+  'policy-evaluate': onPolicyEvaluateFailed,
 };
 
 export interface RunningWorkers {
@@ -55,7 +65,13 @@ export function startWorkers(deps: RunDeps, conn: QueueConnection, options: { co
         end({ state: 'failed' });
         deps.metrics.jobsFinished.inc({ queue: name, state: 'failed' });
         const kind = classify(err);
-        logger.warn({ err, kind }, kind === 'permanent' ? 'job failed permanently' : 'job failed; will retry with backoff');
+        const final = kind === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (final) {
+          logger.error({ err, kind }, kind === 'permanent' ? 'job failed permanently; not retried' : 'job failed on its last attempt; giving up');
+          await ON_FINAL_FAILURE[name]?.(job.data, err, { ...deps, logger }).catch((e: unknown) => logger.error({ err: e }, 'could not tell the user about the failed job'));
+        } else {
+          logger.warn({ err, kind }, 'job failed; will retry with backoff');
+        }
         if (kind === 'permanent' && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(explainPermanent(err));
         throw err;
       }

@@ -4,6 +4,7 @@ import { ensureTopicComment } from '../app/vcs/pr.js';
 import { neutraliseMentions, quoteArg } from '../app/commands/quote.js';
 import { UserInputError, type WorkerDeps } from '../app/ports.js';
 import { SimulateJob } from '../app/queues.js';
+import { fitSections, scopedReport } from '../app/commands/scope.js';
 
 export async function processSimulateJob(data: unknown, deps: WorkerDeps): Promise<'answered'> {
   const job = SimulateJob.parse(data);
@@ -18,7 +19,15 @@ export async function processSimulateJob(data: unknown, deps: WorkerDeps): Promi
   let table: string;
   try {
     const { slo, ...params } = job.params;
-    table = deps.engine.simulate(report, params, slo);
+    // One section per service, so a long answer is cut between services and names the rest.
+    const scoped = slo ? report : scopedReport(report, job.service ? { kind: 'service', service: job.service } : { kind: 'all' });
+    const services = slo ? [null] : [...new Set(scoped.proposals.map((p) => p.service))].sort();
+    if (!services.length) throw new UserInputError(`no stored SLOs for service \`${job.service ?? ''}\`; run \`/slo-scout rerun\` first`);
+    const sections = services.map((service) => ({
+      id: service ?? slo!,
+      text: deps.engine.simulate(service ? scopedReport(scoped, { kind: 'service', service }) : scoped, params, slo),
+    }));
+    table = fitSections(sections, (id) => `\`/slo-scout simulate ${args.replace(/\s*--all/, '')} slo=<an SLO of ${id}>\``);
   } catch (err) {
     if (!(err instanceof UserInputError)) throw err;
     await ensureTopicComment(platform, repo, job.prNumber, 'simulate', neutraliseMentions(`${quoteArg(`/slo-scout simulate ${args}`, 200)}: ${err.message}`));

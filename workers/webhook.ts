@@ -6,13 +6,18 @@
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { dispatchComment } from '../app/commands/dispatch.js';
+import { parseComment } from '../app/commands/parse.js';
 import { readRepoConfig, runConfigCheck } from '../app/config-check.js';
 import { syncSchedule } from '../app/schedule.js';
 import type { InboxRow } from '../app/store/inbox.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { WebhookJob } from '../app/queues.js';
 import { enqueuePolicyEvaluation } from '../app/policy/wiring.js';
+import { onCheckRerequested, onPullRequestReview } from '../app/policy/events.js';
+import { AuditStore } from '../app/store/audit.js';
+import type { Pool } from '../app/store/db.js';
 import { routeGitlab } from './gitlab-webhook.js';
+import { onInstallationEvent, requestAnalysis } from '../app/first-run.js';
 
 const User = z.object({ login: z.string(), type: z.string().optional() });
 const Repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() });
@@ -39,7 +44,9 @@ const PushPayload = z.object({
 
 export type WebhookOutcome = string;
 
-export async function processWebhookJob(data: unknown, deps: WorkerDeps): Promise<WebhookOutcome> {
+type WebhookDeps = WorkerDeps & { pool?: Pool };
+
+export async function processWebhookJob(data: unknown, deps: WebhookDeps): Promise<WebhookOutcome> {
   const { deliveryId } = WebhookJob.parse(data);
   const row = await deps.inbox.get(deliveryId);
   if (!row) throw new UnrecoverableError(`delivery ${deliveryId} is not in the inbox (database restored from an older backup?)`);
@@ -59,14 +66,16 @@ export async function processWebhookJob(data: unknown, deps: WorkerDeps): Promis
   return outcome;
 }
 
-async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
+async function route(row: InboxRow, deps: WebhookDeps): Promise<WebhookOutcome> {
   const log = deps.logger.child({ deliveryId: row.deliveryId, event: row.event, action: row.action, repo: row.repo });
   const installationId = row.installationId ?? undefined;
   if (row.platform === 'gitlab') return routeGitlab(row, deps, log);
   switch (row.event) {
     case 'issue_comment': {
       const p = IssueCommentPayload.parse(row.payload);
-      if (!p.issue.pull_request || (p.action !== 'created' && p.action !== 'edited')) return 'ignored';
+      if (p.action !== 'created' && p.action !== 'edited') return 'ignored';
+      // Issues see many more comments than SLO-Scout PRs: spend no API call on one without a command.
+      if (!p.issue.pull_request && parseComment(p.comment.body ?? '').kind === 'none') return 'no-command';
       const platform = await deps.platformFor('github', installationId);
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       const config = await readRepoConfig(platform, repo, undefined, deps.configTrust).catch(() => ({ found: false as const }));
@@ -74,6 +83,8 @@ async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
         repo, installationId, prNumber: p.issue.number, commentId: p.comment.id, body: p.comment.body ?? '',
         author: p.comment.user.login, authorIsBot: p.comment.user.type === 'Bot',
         editedByOther: p.action === 'edited' && p.sender.login !== p.comment.user.login,
+        // `/slo-scout rerun` also works in an issue (a repo with no SLO-Scout PR yet).
+        onIssue: !p.issue.pull_request,
       });
     }
     case 'pull_request': {
@@ -94,9 +105,24 @@ async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
       // An invalid config keeps the last schedule: the config check on the PR already said what to fix.
       if (config.found && !config.ok) return 'config-invalid';
       const out = await syncSchedule(deps.queues, { platform: 'github', ...repo, installationId }, config.found ? config.config.schedule : null);
-      log.info({ schedule: out }, 'schedule updated from config');
-      return `schedule-${out}`;
+      // A new or changed config shows its first result now, not at the next cron tick.
+      if (config.found) await requestAnalysis(deps.queues, { ...repo, platform: 'github', installationId, reason: 'config-change' });
+      log.info({ schedule: out, analysis: config.found ? 'queued' : 'none' }, 'schedule updated from config');
+      return `schedule-${out}${config.found ? '+analysis' : ''}`;
     }
+    case 'installation':
+    case 'installation_repositories': { // first analysis for repos that have a config (app/first-run.ts)
+      const out = await onInstallationEvent(row.event, row.payload, { queues: deps.queues, platformFor: deps.platformFor, logger: log });
+      return out === 'ignored' ? out : `first-run-${out.analysed.length}`;
+    }
+    case 'pull_request_review': // Policy Guard: native review approvals (app/policy/events.ts)
+      return onPullRequestReview(row.payload, installationId, { queues: deps.queues, ...(deps.pool ? { audit: new AuditStore(deps.pool) } : {}) });
+    case 'check_run':
+    case 'check_suite':
+      return onCheckRerequested(row.event, row.payload, installationId, {
+        queues: deps.queues,
+        rerunConfigCheck: async (owner, repo, sha) => runConfigCheck(await deps.platformFor('github', installationId), { owner, repo }, sha),
+      });
     default:
       return 'ignored';
   }

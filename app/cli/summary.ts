@@ -33,7 +33,8 @@ export function summaryTable(report: Report): string {
 }
 
 export function footer(report: Report, written: string | undefined): string {
-  const lines = [`${report.proposals.length} proposals, ${report.skipped?.length ?? 0} endpoints skipped; ${report.timings.queries} queries, ${report.timings.totalSeconds.toFixed(1)} s (${report.timings.prometheusSeconds.toFixed(1)} s waiting on the datasource)`];
+  const t = report.timings;
+  const lines = [`${report.proposals.length} proposals, ${report.skipped?.length ?? 0} endpoints skipped${t ? `; ${t.queries} queries, ${t.totalSeconds.toFixed(1)} s (${t.prometheusSeconds.toFixed(1)} s waiting on the datasource)` : ''}`];
   if (written) lines.push(`wrote ${written}`);
   return lines.join('\n');
 }

@@ -47,7 +47,7 @@ export function register(program: Command): void {
       // Policy Guard registers approve/reject here when its module is wired (issue 5).
       const registry = registerBuiltinCommands(new CommandRegistry(), { queues, reports, engine });
       const probot = createProbot(env, logger);
-      const policy = policyWorkerDeps((id) => probot.auth(id), process.env);
+      const policy = policyWorkerDeps((id) => probot.auth(id), process.env, () => probot.auth());
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
         { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, configTrust, commandLimiter, platformFor: withGitlab(githubPlatformFactory(probot, metrics), env, logger), pool, retention: retentionFromEnv(env), ...policy },

@@ -20,7 +20,12 @@ export interface CommentEvent {
   /** The comment author is a bot (our own answers contain no command, but other bots may). */
   authorIsBot: boolean;
   editedByOther?: boolean;
+  /** The comment is on an issue, not a pull request: only repository-wide commands run there. */
+  onIssue?: boolean;
 }
+
+/** Commands that make sense outside a pull request (they act on the repository). */
+const ISSUE_COMMANDS = new Set(['help', 'rerun']);
 
 export type DispatchOutcome = 'no-command' | 'ignored-bot' | 'help' | 'refused' | 'rate-limited' | 'ran' | 'failed';
 
@@ -70,8 +75,17 @@ export async function dispatchComment(deps: DispatchDeps, ev: CommentEvent): Pro
     await answer('help', `@${ev.author} ${what}\n\n${registry.helpText()}`);
     return 'help';
   }
+  if (ev.onIssue && !ISSUE_COMMANDS.has(handler.name)) {
+    await answer(handler.name, `@${ev.author} \`${handler.name}\` works in an SLO-Scout pull request; in an issue only ${[...ISSUE_COMMANDS].map((c) => `\`${c}\``).join(' and ')} run.`);
+    return 'refused';
+  }
   let pr: PullRequestInfo | null = null;
-  if (handler.permission === 'write') {
+  if (handler.permission === 'write' && ev.onIssue) {
+    if (!(await mayWrite(deps, ev.repo, ev.author))) {
+      await answer(handler.name, `@${ev.author} \`${handler.name}\` needs write access to ${ev.repo.owner}/${ev.repo.repo}. Ask a maintainer to run it.`);
+      return 'refused';
+    }
+  } else if (handler.permission === 'write') {
     pr = await platform.getPullRequest(ev.repo, ev.prNumber);
     if (pr.fromFork) {
       await answer(handler.name, `@${ev.author} \`${handler.name}\` is not available on pull requests from forks: SLO-Scout never writes to a fork's branch or acts on its content.`);
@@ -85,14 +99,17 @@ export async function dispatchComment(deps: DispatchDeps, ev: CommentEvent): Pro
       return 'refused';
     }
   }
+  let loaded: Promise<PullRequestInfo> | undefined;
   const invocation: CommandInvocation = {
     platform: platform.kind, owner: ev.repo.owner, repo: ev.repo.repo, installationId: ev.installationId, prNumber: ev.prNumber,
     headSha: pr?.headSha, headRef: pr?.headRef, commentId: ev.commentId, author: ev.author, editedByOther: ev.editedByOther,
     args: parsed.command.args, options: parsed.command.options, raw: parsed.command.raw,
+    pullRequest: () => (loaded ??= pr ? Promise.resolve(pr) : platform.getPullRequest(ev.repo, ev.prNumber)),
   };
   try {
     const result = await handler.run({ invocation, logger: log.child({ command: handler.name }) });
     await answer(result.topic ?? handler.name, result.reply);
+    await result.after?.();
     return 'ran';
   } catch (err) {
     log.error({ err, command: handler.name }, 'command failed');

@@ -5,6 +5,7 @@
  * `approve` and `reject`, which are reserved here so nobody else takes the names.
  */
 import type { Logger } from '../logger.js';
+import type { PullRequestInfo } from '../vcs/platform.js';
 
 /** `read`: anyone who can comment (help, explain, simulate). `write`: changes the branch or the verdict. */
 export type CommandPermission = 'read' | 'write';
@@ -32,6 +33,8 @@ export interface CommandInvocation {
   options: Record<string, string>;
   /** The full comment line, for audit. */
   raw: string;
+  /** The PR the comment is on, fetched once on first use (scoped commands read its service marker). */
+  pullRequest?: () => Promise<PullRequestInfo>;
 }
 
 export interface CommandResult {
@@ -39,6 +42,12 @@ export interface CommandResult {
   reply: string;
   /** Topic of the bot comment; one comment per topic. Defaults to the command name. */
   topic?: string;
+  /**
+   * Work started only after the reply is written (enqueueing a job that answers in the same
+   * topic): the job then finds the comment and edits it, instead of racing the dispatcher to
+   * create it, which left two comments.
+   */
+  after?: () => Promise<void>;
 }
 
 export interface CommandContext {

@@ -123,7 +123,11 @@ export const Proposal = z.object({
 export type Proposal = z.infer<typeof Proposal>;
 
 export const Report = z.object({
-  generatedAt: z.string(),
+  /**
+   * When this run happened. A fact of the run, not of the data: absent from committed files
+   * (report.json in a PR), so a rerun on identical data writes identical files.
+   */
+  generatedAt: z.string().optional(),
   /** Analysed history, Prometheus duration (e.g. "28d"). */
   window: z.string(),
   breachWindow: z.string(),
@@ -134,10 +138,11 @@ export const Report = z.object({
   proposals: z.array(Proposal),
   /** Endpoints seen but not proposed for (health checks, no traffic), with the reason. */
   skipped: z.array(z.object({ service: z.string(), endpoint: z.string().nullable(), reason: z.string() })).optional(),
+  /** How long the run took; like generatedAt, absent from committed files. */
   timings: z.object({
     totalSeconds: z.number(),
     prometheusSeconds: z.number(),
     queries: z.number(),
-  }),
+  }).optional(),
 });
 export type Report = z.infer<typeof Report>;

@@ -14,7 +14,7 @@ export function sloScoutAnnotations(report: Report, proposal: Proposal, selected
     [`${ANNOTATION_PREFIX}proposed-variant`]: proposal.selectedVariant,
     [`${ANNOTATION_PREFIX}confidence`]: String(proposal.confidence),
     [`${ANNOTATION_PREFIX}confidence-components`]: JSON.stringify(proposal.confidenceComponents),
-    [`${ANNOTATION_PREFIX}analysis`]: JSON.stringify({ window: report.window, breachWindow: report.breachWindow, end: report.end, generatedAt: report.generatedAt }),
+    [`${ANNOTATION_PREFIX}analysis`]: JSON.stringify({ window: report.window, breachWindow: report.breachWindow, end: report.end }),
   };
   if (proposal.breachRateMethod) out[`${ANNOTATION_PREFIX}breach-rate-method`] = proposal.breachRateMethod;
   for (const v of proposal.variants) {

@@ -85,8 +85,18 @@ export function renderFileSet(report: Report, options: ExportOptions): OutputFil
     files.push({ path: `${dir}/dashboard.json`, content: renderGrafanaDashboard(service, proposals, common) });
   }
   files.push({ path: 'PULL_REQUEST.md', content: renderPullRequestBody(report, { chartLinks, ...(options.variant ? { variant: options.variant } : {}) }) });
-  files.push({ path: 'report.json', content: `${formatReportJson(parsed.data)}\n` });
+  files.push({ path: 'report.json', content: `${formatReportJson(committedReport(parsed.data))}\n` });
   return files;
+}
+
+/**
+ * The report as it is committed: without the facts of the run (when, how long), so a rerun on
+ * identical data renders byte-identical files, the PR's content hash stays the same, no branch
+ * moves and no approval is voided.
+ */
+export function committedReport(report: Report): Report {
+  const { generatedAt: _g, timings: _t, ...rest } = report;
+  return rest;
 }
 
 /**

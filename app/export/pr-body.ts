@@ -141,9 +141,6 @@ function render(report: Report, options: PullRequestBodyOptions, shown: Shown, l
     breachWindow: md(report.breachWindow),
     period: md(period),
     end: md(report.end),
-    generatedAt: md(report.generatedAt),
-    queries: report.timings.queries,
-    totalSeconds: tidy(report.timings.totalSeconds, 3),
     rows,
     // Many services: collapse each into <details> so the PR page stays scannable.
     collapse: serviceCount > 3 || all.length > 6,

@@ -17,6 +17,11 @@ export interface DecisionDeps {
   logger: Logger;
   /** Enqueue a `policy-evaluate` job (or evaluate inline in tests). */
   requestEvaluation(job: { repo: string; prNumber: number; installationId?: number; trigger: 'comment' | 'slack' | 'pagerduty' }): Promise<void>;
+  /**
+   * The GitHub App installation a Slack/PagerDuty notification was sent for (kept in its ref).
+   * A click or an acknowledgement carries no installation, and the evaluation needs one.
+   */
+  installationOf?(repo: string, prNumber: number, kind: 'slack' | 'pagerduty'): Promise<number | undefined>;
   /** Head SHA of an open PR, when the command invocation does not carry it. */
   headShaOf?(repo: string, prNumber: number, installationId?: number): Promise<string>;
 }
@@ -65,7 +70,7 @@ export async function handleSlackDecision(deps: DecisionDeps & { slack?: SlackCl
   const { inserted } = await deps.decisions.record({ repo, prNumber: pr, headSha: sha, channel: 'slack', identity, decision: d.decision, sourceId: `${d.channel}:${d.messageTs}:${d.actionTs}:${d.slackUserId}` });
   if (!inserted) return;
   await deps.audit.append({ repo, prNumber: pr, headSha: sha, actor: identity, channel: 'slack', event: d.decision });
-  await deps.requestEvaluation({ repo, prNumber: pr, trigger: 'slack' });
+  await deps.requestEvaluation({ repo, prNumber: pr, installationId: await deps.installationOf?.(repo, pr, 'slack'), trigger: 'slack' });
   // The message itself is updated with the verdict after re-evaluation; tell the clicker now.
   await deps.slack?.postEphemeral(d.channel, d.slackUserId, `Recorded your ${d.decision} for ${repo}#${pr} (${sha.slice(0, 7)}). It counts if your Slack user maps to a GitHub approver in the base branch's policy_guard.slack.users.`)
     .catch((err: unknown) => deps.logger.warn({ err }, 'slack ephemeral reply failed'));
@@ -87,6 +92,6 @@ export async function handlePagerDutyAck(deps: DecisionDeps & { pagerduty: Pager
   const { inserted } = await deps.decisions.record({ repo, prNumber: pr, headSha: sha, channel: 'pagerduty', identity, decision: 'approve', reason: `acknowledged PagerDuty incident ${ack.incidentId}`, sourceId: ack.eventId });
   if (!inserted) return 'duplicate';
   await deps.audit.append({ repo, prNumber: pr, headSha: sha, actor: identity, channel: 'pagerduty', event: 'approve', reasons: [`acknowledged incident ${ack.incidentId}`] });
-  await deps.requestEvaluation({ repo, prNumber: pr, trigger: 'pagerduty' });
+  await deps.requestEvaluation({ repo, prNumber: pr, installationId: await deps.installationOf?.(repo, pr, 'pagerduty'), trigger: 'pagerduty' });
   return 'recorded';
 }

@@ -18,7 +18,7 @@ import { approvalBlocks, outcomeBlocks, type ApprovalMessage, type SlackClient }
 import { dedupKey, type PagerDutyClient } from '../chat/pagerduty.js';
 import { CODEOWNERS_PATHS, ownersOf, parseCodeowners } from './codeowners.js';
 import { renderCheckText, renderSummary } from './render.js';
-import type { PolicyChangedFile, PolicyPullRequest, PolicyVcs } from './vcs.js';
+import type { PolicyChangedFile, PolicyPullRequest, PolicyReview, PolicyVcs } from './vcs.js';
 
 export interface PolicyDeps extends BaseDeps {
   vcs: PolicyVcs;
@@ -31,9 +31,11 @@ export interface PolicyDeps extends BaseDeps {
   pagerduty?: PagerDutyClient;
   /** Environment for `{ env: NAME }` routing-key references. */
   env: Record<string, string | undefined>;
+  /** The GitHub App installation; kept with each Slack/PagerDuty notification so an approval there can re-evaluate. */
+  installationId?: number;
 }
 
-export type Trigger = 'push' | 'comment' | 'slack' | 'pagerduty' | 'manual';
+export type Trigger = 'push' | 'comment' | 'review' | 'rerequested' | 'slack' | 'pagerduty' | 'manual';
 
 export interface EvaluationOutcome {
   conclusion: Verdict['conclusion'];
@@ -84,6 +86,26 @@ export function mapDecisions(rows: Awaited<ReturnType<DecisionStore['forPullRequ
   });
 }
 
+/**
+ * Native reviews as decisions, with GitHub's own semantics: a reviewer's latest APPROVED or
+ * CHANGES_REQUESTED review is their state (a COMMENTED review does not change it), and a
+ * DISMISSED review withdraws it. The review's commit is its SHA, so a review of an older head is
+ * stale for the evaluator exactly like a comment approval.
+ */
+export function reviewDecisions(reviews: PolicyReview[]): Decision[] {
+  const latest = new Map<string, PolicyReview>();
+  for (const r of reviews) {
+    if (r.state === 'COMMENTED' || r.state === 'PENDING') continue;
+    latest.set(r.login.toLowerCase(), r);
+  }
+  const out: Decision[] = [];
+  for (const r of latest.values()) {
+    if (r.state === 'DISMISSED' || !r.commitId) continue;
+    out.push({ login: r.login, identity: r.login, channel: 'review', decision: r.state === 'APPROVED' ? 'approve' : 'reject', sha: r.commitId, at: r.submittedAt ?? new Date(0).toISOString(), ...(r.state === 'CHANGES_REQUESTED' ? { reason: 'requested changes in a review' } : {}) });
+  }
+  return out;
+}
+
 /** Policy teams are written as `sre` (the repo's org) or `org/sre`; compare them in one form. */
 function qualifyTeams(policies: Policy[], owner: string): Policy[] {
   return policies.map((p) => ({ ...p, approvers: { ...p.approvers, teams: p.approvers.teams.map((t) => (t.includes('/') ? t : `${owner}/${t}`)) } }));
@@ -123,7 +145,7 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   const derived = await gatherChange(deps, repo, pr, files, globs.length ? globs : ['slos/**']);
   const critical = new Set(sections.policy_guard.critical_services);
   const change = { ...derived, slos: derived.slos.map((s) => ({ ...s, critical: s.critical || critical.has(s.service) })) };
-  const decisions = mapDecisions(await deps.decisions.forPullRequest(repo, prNumber), sections.policy_guard);
+  const decisions = [...mapDecisions(await deps.decisions.forPullRequest(repo, prNumber), sections.policy_guard), ...reviewDecisions(await deps.vcs.listReviews(repo, prNumber))];
 
   const codeownersText = policies.some((p) => p.approvers.codeowners)
     ? (await Promise.all(CODEOWNERS_PATHS.map((p) => deps.vcs.readFile(repo, p, pr.baseSha)))).find((t) => t !== null) ?? null
@@ -151,7 +173,7 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
     summary: renderSummary(verdict),
     text: renderCheckText({ verdict, change, configFile: policyFile?.file ?? '.slo-scout.yml', baseSha: pr.baseSha, headSha: pr.headSha, policyHash: hash, slackChannel, pagerDutyEscalated: escalated }),
   });
-  await deps.audit.append({ repo, prNumber, headSha: pr.headSha, actor: 'slo-scout', channel: trigger === 'push' || trigger === 'manual' ? 'system' : trigger, event: 'verdict', policyHash: hash, verdict: verdict.conclusion, reasons: verdict.reasons });
+  await deps.audit.append({ repo, prNumber, headSha: pr.headSha, actor: 'slo-scout', channel: trigger === 'push' || trigger === 'manual' || trigger === 'rerequested' ? 'system' : trigger, event: 'verdict', policyHash: hash, verdict: verdict.conclusion, reasons: verdict.reasons });
   if (slackChannel && pr.state === 'open') await notifySlack(deps, repo, pr, verdict, slackChannel).catch((err: unknown) => logger.warn({ err }, 'slack notification failed'));
   logger.info({ conclusion: verdict.conclusion, policyHash: hash.slice(0, 12) }, 'policy evaluated');
   return { conclusion: verdict.conclusion, title: verdict.title, verdict, policyHash: hash };
@@ -171,7 +193,7 @@ async function notifySlack(deps: PolicyDeps, repo: string, pr: PolicyPullRequest
       return;
     }
     const posted = await slack.postMessage(channel, `Policy Guard: ${repo}#${pr.number} needs approval`, approvalBlocks(msg));
-    await deps.notifications.remember({ repo, prNumber: pr.number, kind: 'slack', headSha: pr.headSha, ref: posted });
+    await deps.notifications.remember({ repo, prNumber: pr.number, kind: 'slack', headSha: pr.headSha, ref: { ...posted, ...installationRef(deps) } });
     return;
   }
   if (existing) {
@@ -179,6 +201,9 @@ async function notifySlack(deps: PolicyDeps, repo: string, pr: PolicyPullRequest
     await slack.update(existing.ref.channel!, existing.ref.ts!, outcome, outcomeBlocks(msg, `${outcome}\n${verdict.reasons.slice(0, 5).map((r) => `• ${r}`).join('\n')}`));
   }
 }
+
+/** Notification refs are strings (jsonb of text); the installation travels as one. */
+const installationRef = (deps: PolicyDeps): Record<string, string> => (deps.installationId === undefined ? {} : { installation_id: String(deps.installationId) });
 
 function routingKeyEnv(sections: PolicySections, services: string[]): string | null {
   const keys = sections.policy_guard.pagerduty?.routing_keys ?? {};
@@ -213,7 +238,7 @@ async function escalate(deps: PolicyDeps, repo: string, pr: PolicyPullRequest, c
     client: 'SLO-Scout Policy Guard',
     client_url: pr.url,
   });
-  await deps.notifications.remember({ repo, prNumber: pr.number, kind: 'pagerduty', headSha: pr.headSha, ref: { dedup_key: key, routing_env: envName } });
+  await deps.notifications.remember({ repo, prNumber: pr.number, kind: 'pagerduty', headSha: pr.headSha, ref: { dedup_key: key, routing_env: envName, ...installationRef(deps) } });
   await deps.audit.append({ repo, prNumber: pr.number, headSha: pr.headSha, actor: 'slo-scout', channel: 'pagerduty', event: 'escalate', reasons: verdict.escalate });
   return true;
 }

@@ -19,9 +19,20 @@ export interface PolicyChangedFile {
   status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
 }
 
+/** A submitted pull-request review, as GitHub lists it (`GET /pulls/{n}/reviews`). */
+export interface PolicyReview {
+  id: number;
+  login: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  /** The head the review was given for; a review of an older head is stale. */
+  commitId: string | null;
+  submittedAt: string | null;
+}
+
 export interface PolicyCheckRun {
   headSha: string;
-  conclusion: 'success' | 'action_required' | 'failure';
+  /** `neutral` only when the guard itself failed (a bug or GitHub unreachable): it says so, never silence. */
+  conclusion: 'success' | 'action_required' | 'failure' | 'neutral';
   title: string;
   summary: string;
   text?: string;
@@ -35,6 +46,8 @@ export interface PolicyVcs {
   readFile(repo: string, path: string, ref: string): Promise<string | null>;
   /** Every file path at `ref` (recursive tree). */
   listFiles(repo: string, ref: string): Promise<string[]>;
+  /** Every submitted review of the PR, oldest first. */
+  listReviews(repo: string, pr: number): Promise<PolicyReview[]>;
   /** Active member of `org/team`. */
   isTeamMember(org: string, teamSlug: string, login: string): Promise<boolean>;
   writeCheckRun(repo: string, run: PolicyCheckRun): Promise<void>;

@@ -24,7 +24,7 @@ export const PolicyEvaluateJob = z.object({
   repo: z.string().min(1),
   prNumber: z.number().int().positive(),
   installationId: z.number().int().optional(),
-  trigger: z.enum(['push', 'comment', 'slack', 'pagerduty', 'manual', 'closed']).default('push'),
+  trigger: z.enum(['push', 'comment', 'review', 'rerequested', 'slack', 'pagerduty', 'manual', 'closed']).default('push'),
 });
 export type PolicyEvaluateJob = z.infer<typeof PolicyEvaluateJob>;
 
@@ -52,7 +52,13 @@ export interface PolicyRouteDeps extends BaseDeps {
 }
 
 function decisionDeps(deps: PolicyRouteDeps): DecisionDeps {
+  const notifications = new NotificationStore(deps.pool);
   return {
+    async installationOf(repo, prNumber, kind) {
+      // The newest notification of the PR on that channel; any head of the PR shares its installation.
+      const ids = (await notifications.open(repo, prNumber, kind)).map((n) => Number(n.ref.installation_id)).filter((n) => Number.isInteger(n) && n > 0);
+      return ids.at(-1);
+    },
     decisions: new DecisionStore(deps.pool),
     audit: new AuditStore(deps.pool),
     logger: deps.logger.child({ component: 'policy-guard' }),
@@ -107,13 +113,32 @@ export function policyCommandHandlers(deps: Omit<PolicyRouteDeps, 'env'> & { pol
   });
 }
 
-/** What the worker adds to its deps for `policy-evaluate`: the installation's PolicyVcs and the env. */
-export function policyWorkerDeps(authFor: (installationId: number) => Promise<OctokitLike>, env: Record<string, string | undefined>): { policyVcsFor(installationId: number | undefined): Promise<PolicyVcs>; env: Record<string, string | undefined> } {
+export interface PolicyWorkerWiring {
+  policyVcsFor(installationId: number | undefined): Promise<PolicyVcs>;
+  /** The installation of a repository, asked with the app's JWT (`GET /repos/{owner}/{repo}/installation`). */
+  installationFor?(owner: string, repo: string): Promise<number>;
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * What the worker adds to its deps for `policy-evaluate`: the installation's PolicyVcs, the env,
+ * and (given the app-level client) a lookup of the installation for jobs that arrived without one
+ * (an approval on a notification sent before installations were kept with notifications).
+ */
+export function policyWorkerDeps(authFor: (installationId: number) => Promise<OctokitLike>, env: Record<string, string | undefined>, appClient?: () => Promise<OctokitLike>): PolicyWorkerWiring {
   return {
     env,
     async policyVcsFor(installationId) {
-      if (installationId === undefined) throw new UnrecoverableError('policy-evaluate job has no installation id; re-trigger it from a webhook');
+      if (installationId === undefined) throw new UnrecoverableError('policy-evaluate job has no installation id and the app could not look it up; re-trigger it from a webhook (push to the PR or press Re-run on the check)');
       return githubPolicyVcs(await authFor(installationId));
     },
+    ...(appClient ? {
+      async installationFor(owner: string, repo: string) {
+        const { data } = await (await appClient()).request('GET /repos/{owner}/{repo}/installation', { owner, repo });
+        const id = z.object({ id: z.number().int().positive() }).safeParse(data);
+        if (!id.success) throw new UnrecoverableError(`GitHub did not say which installation covers ${owner}/${repo}; is the app still installed there?`);
+        return id.data.id;
+      },
+    } : {}),
   };
 }

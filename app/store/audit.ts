@@ -10,7 +10,7 @@ export const AuditEntry = z.object({
   prNumber: z.number().int().positive(),
   headSha: z.string().min(1),
   actor: z.string().min(1),
-  channel: z.enum(['comment', 'slack', 'pagerduty', 'push', 'system']),
+  channel: z.enum(['comment', 'review', 'slack', 'pagerduty', 'push', 'system']),
   event: z.enum(['approve', 'reject', 'ignored', 'verdict', 'escalate', 'resolve']),
   policyHash: z.string().nullable().default(null),
   verdict: z.enum(['success', 'action_required', 'failure']).nullable().default(null),

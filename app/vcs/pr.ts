@@ -81,10 +81,20 @@ export async function ensurePullRequest(platform: Platform, repo: RepoRef, input
   return { action: 'created', pr, hash };
 }
 
+// GitHub refuses comments over 65536 characters (GitLab notes allow 1,000,000); keep room for the marker.
+const MAX_COMMENT = 65_000;
+
+/** The last line of defence: callers fit their sections (app/commands/scope.ts); this only cuts. */
+export function capComment(text: string): string {
+  if (text.length <= MAX_COMMENT) return text;
+  const cut = text.lastIndexOf('\n', MAX_COMMENT - 200);
+  return `${text.slice(0, cut > 0 ? cut : MAX_COMMENT - 200)}\n\n… ${text.length - (cut > 0 ? cut : MAX_COMMENT - 200)} more characters cut to stay under GitHub's comment limit; narrow the command (an SLO id) to see the rest.`;
+}
+
 /** One comment per topic, edited in place; returns the comment id and what happened. */
 export async function ensureTopicComment(platform: Platform, repo: RepoRef, number: number, topic: string, text: string): Promise<{ id: number; action: 'created' | 'updated' | 'unchanged' }> {
   const marker = topicMarker(topic);
-  const body = `${marker}\n${text.trim()}\n`;
+  const body = `${marker}\n${capComment(text.trim())}\n`;
   const comments = await platform.listComments(repo, number);
   const mine = comments.find((c) => c.body.includes(marker) && c.authorLogin === platform.botLogin);
   if (!mine) return { id: (await platform.createComment(repo, number, body)).id, action: 'created' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { renderFileSet, ExportError, OUTPUT_FORMATS, type OutputFile } from '../../app/export/index.js';
+import { committedReport, renderFileSet, ExportError, OUTPUT_FORMATS, type OutputFile } from '../../app/export/index.js';
 import { Report } from '../../app/core/report.js';
 import { expectGolden, fixture, fixtures } from './fixtures.js';
 
@@ -47,7 +47,8 @@ describe('renderFileSet layout and contract', () => {
 
   it('report.json is the report itself, indented with short arrays on one line, and parses back to an equal Report', () => {
     const json = byPath(renderFileSet(report, { format: 'openslo' })).get('report.json')!;
-    expect(Report.parse(JSON.parse(json))).toEqual(report);
+    expect(Report.parse(JSON.parse(json))).toEqual(committedReport(report));
+    expect(json).not.toMatch(/generatedAt|totalSeconds/);
     expect(json.endsWith('}\n')).toBe(true);
     expect(json.split('\n').every((line) => line.length <= 120 || !line.trimStart().startsWith('['))).toBe(true);
     expect(json.length).toBeLessThan(JSON.stringify(report, null, 2).length);
@@ -92,5 +93,21 @@ describe('renderFileSet layout and contract', () => {
     expect(rules(report)).toBe('vector(28)');
     expect(rules({ ...report, period: undefined })).toBe('vector(14)');
     expect(rules(report, 30 * 86400)).toBe('vector(30)');
+  });
+});
+
+describe('idempotent content (issue 10, item 5)', () => {
+  it('two runs on identical data (other generatedAt and timings) render byte-identical files', () => {
+    const a = renderFileSet({ ...fixture('fleet'), generatedAt: '2026-03-01T06:00:00Z', timings: { totalSeconds: 1.5, prometheusSeconds: 1, queries: 40 } }, { format: 'openslo' });
+    const b = renderFileSet({ ...fixture('fleet'), generatedAt: '2026-03-08T06:00:07Z', timings: { totalSeconds: 9.25, prometheusSeconds: 8, queries: 41 } }, { format: 'openslo' });
+    expect(b.map((f) => f.path)).toEqual(a.map((f) => f.path));
+    for (const [i, f] of a.entries()) expect(b[i]!.content, f.path).toBe(f.content);
+    expect(a.map((f) => f.content).join('\n')).not.toContain('2026-03-01T06:00:00Z');
+  });
+
+  it('changed data changes the files', () => {
+    const r = fixture('fleet');
+    const moved = { ...r, proposals: r.proposals.map((p, i) => (i === 0 ? { ...p, confidence: p.confidence / 2 } : p)) };
+    expect(renderFileSet(moved, { format: 'openslo' }).find((f) => f.path === 'report.json')!.content).not.toBe(renderFileSet(r, { format: 'openslo' }).find((f) => f.path === 'report.json')!.content);
   });
 });

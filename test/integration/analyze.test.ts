@@ -110,9 +110,9 @@ describe('analyze against a real Prometheus (OpenTelemetry names)', () => {
   });
 
   it('timings count the Prometheus queries and the time spent waiting on them', () => {
-    expect(report.timings.queries).toBeGreaterThanOrEqual(4);
-    expect(report.timings.prometheusSeconds).toBeGreaterThan(0);
-    expect(report.timings.prometheusSeconds).toBeLessThanOrEqual(report.timings.totalSeconds);
+    expect(report.timings!.queries).toBeGreaterThanOrEqual(4);
+    expect(report.timings!.prometheusSeconds).toBeGreaterThan(0);
+    expect(report.timings!.prometheusSeconds).toBeLessThanOrEqual(report.timings!.totalSeconds);
   });
 
   it('the CLI writes the file set, report.json parses as the contract and the OpenSLO files validate', async () => {

@@ -11,6 +11,8 @@ export interface FakeRepo {
   files: Record<string, Record<string, string>>; // ref -> path -> text
   changed: { filename: string; status: string; previous_filename?: string }[];
   teams: Record<string, string[]>; // "org/slug" -> logins
+  /** Submitted reviews (GET /pulls/{n}/reviews), oldest first. */
+  reviews?: { id: number; user: { login: string }; state: string; commit_id: string; submitted_at: string }[];
   checkRuns: { name: string; head_sha: string; status: string; conclusion: string; output: { title: string; summary: string; text?: string; annotations?: { path: string; start_line: number; message: string }[] } }[];
 }
 
@@ -22,6 +24,8 @@ export function mockGitHub(r: FakeRepo): nock.Scope {
     .reply(() => [200, { number: 12, state: r.state, merged: false, head: { sha: r.headSha }, base: { sha: r.baseSha }, user: { login: r.author }, html_url: `https://github.com/${r.owner}/${r.name}/pull/12` }])
     .get(new RegExp(`^${base}/pulls/\\d+/files\\?`))
     .reply(() => [200, r.changed])
+    .get(new RegExp(`^${base}/pulls/\\d+/reviews\\?`))
+    .reply(() => [200, r.reviews ?? []])
     .get(new RegExp(`^${base}/contents/`))
     .reply((uri) => {
       const url = new URL(uri, 'https://api.github.com');

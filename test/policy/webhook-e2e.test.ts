@@ -51,6 +51,7 @@ describe('approve by PR comment, end to end', () => {
       .post(`${R}/issues/1/comments`, (b: { body: string }) => /Recorded `approve` by @alice/.test(b.body)).reply(201, { id: 900, body: 'x', user: { login: 'slo-scout[bot]' } })
       .get(`${R}/contents/.slo-scout.yml`).query({ ref: BASE }).reply(200, { type: 'file', content: b64(POLICY), encoding: 'base64' })
       .get(`${R}/pulls/1/files`).query(true).reply(200, [{ filename: 'slos/checkout.yaml', status: 'modified' }])
+      .get(`${R}/pulls/1/reviews`).query(true).reply(200, [])
       .get(`${R}/contents/slos%2Fcheckout.yaml`).query({ ref: BASE }).reply(200, { type: 'file', content: b64(SLO(99)), encoding: 'base64' })
       .get(`${R}/contents/slos%2Fcheckout.yaml`).query({ ref: HEAD }).reply(200, { type: 'file', content: b64(SLO(99.9)), encoding: 'base64' })
       .post(`${R}/check-runs`).reply(201, (_u: string, body: { conclusion: string; name: string }) => { checks.push(body); return { id: 1 }; });

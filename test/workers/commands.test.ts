@@ -62,7 +62,7 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
     mockConfig();
     const { deliveryId } = await send('/slo-scout help', 'Codertocat', (commentId) => {
       mockEyes(commentId);
-      mockTopicAnswer('help', /\| `\/slo-scout variant <conservative\|balanced\|aggressive> \[slo-id\]` \|/);
+      mockTopicAnswer('help', /\| `\/slo-scout variant <conservative\|balanced\|aggressive> \[slo-id\|--all\]` \|/);
     });
     await processed(deliveryId);
   });
@@ -105,7 +105,7 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
       nock(API).get(`${R}/pulls/1`).reply(200, pull())
       .get(`${R}/collaborators/Codertocat/permission`).reply(200, { permission: 'admin', role_name: 'admin' });
       mockTopicAnswer('rerun', /re-analysis queued/);
-      const rendered = { title: 'SLOs for checkout', body: 'variant balanced', files: [{ path: 'slos/checkout.yaml', content: 'variant: balanced\n' }] };
+      const rendered = { title: 'SLOs for checkout', body: 'variant balanced\n\n<!-- slo-scout:service=checkout -->', files: [{ path: 'slos/checkout.yaml', content: 'variant: balanced\n' }] };
       const hash = contentHash(rendered);
       nock(API)
       .get(R).reply(200, { default_branch: 'main' })
@@ -129,7 +129,8 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
     mockConfig();
     const { deliveryId } = await send('/slo-scout simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2', 'visitor', (commentId) => {
       mockEyes(commentId);
-      mockTopicAnswer('simulate', /simulating `replicas=5 traffic=1.2 canary=10 version=v1.4.2`/);
+      nock(API).get(`${R}/pulls/1`).reply(200, { ...pull(), body: 'proposal\n<!-- slo-scout:service=checkout -->' });
+      mockTopicAnswer('simulate', /simulating `replicas=5 traffic=1.2 canary=10 version=v1.4.2` for the SLOs of `checkout`/);
       nock(API)
       .get(`${R}/issues/1/comments`).query(true).reply(200, [{ id: 900, body: `${topicMarker('simulate')}\nsimulating…`, user: { login: BOT } }])
       .patch(`${R}/issues/comments/900`, (b) => /\| balanced \| 1\.0% \(replicas=5\) \|/.test(b.body)).reply(200, {});

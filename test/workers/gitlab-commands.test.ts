@@ -99,7 +99,7 @@ describe('GitLab slash-commands end to end (signed webhook -> inbox -> worker ->
     const { row, deliveryId } = await sendNote('/slo-scout help', 'jane', (noteId) => {
       mockConfig();
       mockEyes(noteId);
-      mockAnswer('help', /\| `\/slo-scout variant <conservative\|balanced\|aggressive> \[slo-id\]` \|/);
+      mockAnswer('help', /\| `\/slo-scout variant <conservative\|balanced\|aggressive> \[slo-id\|--all\]` \|/);
     });
     expect(row.error).toBeNull();
     expect(await outcome(deliveryId)).toBe('ran'); // `help` is a registered command

@@ -2,7 +2,8 @@ import type { ChangeSet } from './change.js';
 import { estimateCost, formatUsd, type CostEstimate } from './cost.js';
 import type { EscalationCondition, Policy, PolicyGuardSettings } from './schema.js';
 
-export type Channel = 'comment' | 'slack' | 'pagerduty';
+/** `review`: a native GitHub pull-request review (read from GitHub at evaluation time, never stored). */
+export type Channel = 'comment' | 'review' | 'slack' | 'pagerduty';
 export type DecisionKind = 'approve' | 'reject';
 
 /** One recorded decision, with the channel identity already mapped to a GitHub login (or not). */
