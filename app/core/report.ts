@@ -113,6 +113,32 @@ export const WhatIfResult = z.object({
 });
 export type WhatIfResult = z.infer<typeof WhatIfResult>;
 
+const TrendFitSchema = z.object({
+  /** Relative change per week, e.g. 0.06 = +6 %/week. */
+  perWeek: z.number(),
+  /** RFC 3339: start of the trend. */
+  since: z.string(),
+  /** t statistic of the slope (weekday effects removed). */
+  t: z.number(),
+});
+
+/** A sustained trend beyond the daily and weekly cycles, and how it was projected into the figures. */
+export const ProposalTrend = z.object({
+  traffic: TrendFitSchema.optional(),
+  latencyP90: TrendFitSchema.optional(),
+  errorRatio: TrendFitSchema.optional(),
+  /** d log p90 / d log traffic across days, when latency follows load (queue-shaped). */
+  latencyLoadElasticity: z.number().optional(),
+  /** True when the variants' breach rates and burns include the projection. */
+  projected: z.boolean(),
+  /** RFC 3339: end of the next SLO period, the horizon of the projection. */
+  projectedTo: z.string(),
+  /** Latency and error-ratio multipliers at the middle of the next period. */
+  latencyFactor: z.number(),
+  errorFactor: z.number(),
+});
+export type ProposalTrend = z.infer<typeof ProposalTrend>;
+
 export const Proposal = z.object({
   sloId: z.string(),
   service: z.string(),
@@ -126,6 +152,8 @@ export const Proposal = z.object({
   evidence: z.array(Evidence),
   /** Name of the method behind breachRateInterval, e.g. "moving-block bootstrap, 7-day blocks, 2000 draws, 90%". */
   breachRateMethod: z.string().optional(),
+  /** Present when traffic, latency or errors trend beyond the daily and weekly cycles. */
+  trend: ProposalTrend.optional(),
   queries: SliQueries.optional(),
   history: z.array(HistoryPoint).optional(),
   whatIf: z.array(WhatIfResult).optional(),

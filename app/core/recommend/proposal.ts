@@ -1,8 +1,8 @@
 import { mergeEvidence, variantEvidence, isoTime } from '../evidence/index.js';
-import type { ErrorBudget, Evidence, HistoryPoint, Proposal, SliKind, Variant, VariantType } from '../report.js';
+import type { ErrorBudget, Evidence, HistoryPoint, Proposal, ProposalTrend, SliKind, Variant, VariantType } from '../report.js';
 import { availabilityQueries, latencyQueries } from '../sli/promql.js';
 import { formatDuration } from '../time.js';
-import type { ExemplarRef } from '../types.js';
+import type { ExemplarRef, WindowCounts } from '../types.js';
 import { pmfInterval } from './bootstrap.js';
 import { sampleInterval, widenInterval } from './burn.js';
 import { CONFIDENCE_WEIGHTS, confidence, weeklyBadFractions } from './confidence.js';
@@ -11,6 +11,8 @@ import { detectRegimeChange, type RegimeChange } from './regime.js';
 import { replayScores, type ReplayScores } from './replay.js';
 import { count, pct, seconds } from './text.js';
 import type { FitWindow } from './threshold.js';
+import { detectTrends, NO_PROJECTION, projectionAt } from './trend.js';
+import { hasTrend, projectionMatters, trendNote } from './trend-note.js';
 import { AVAILABILITY_BURN_CAP, blockLength, buildVariants, type Built } from './variants.js';
 import { gapWarning, lowTrafficWarning, newEndpointWarning, regimeWarning, seasonalityWarning } from './warnings.js';
 
@@ -22,6 +24,8 @@ export interface Prepared {
   regime: RegimeChange | null;
   built: Built[];
   replays: ReplayScores[];
+  /** The trend found on the fit windows and its warning, when there is one. */
+  note: { trend: ProposalTrend; warning: string | null } | null;
 }
 
 /** Calibrated breach-interval level, and the log-scale stretch of the nominal burn interval. */
@@ -47,9 +51,30 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
     // regime with equal weights. Otherwise recency weights fade old windows smoothly.
     if (regime) fit = ctx.present.slice(regime.fitFrom).map((w) => ({ w, weight: 1 }));
   }
-  const built = buildVariants(ctx, kind, sloId, fit, bounds, () => 1);
-  const replays = built.map((b) => replayScores(ctx.o, sloId, fit.map((f) => f.w), regime !== null, { type: b.type, target: b.target, threshold: b.threshold }, () => 1));
-  return { ctx, kind, sloId, fit, regime, built, replays };
+  const o = ctx.o;
+  // Trends beyond the daily and weekly cycles, projected to the middle of the next period.
+  const from = fit[0]!.w.start;
+  const all = detectTrends(fit.map((f) => f.w), h.hourly?.filter((w) => w.start >= from && w.end <= o.end));
+  // Only what moves this SLI: latency trends for latency, error trends for availability (traffic for both).
+  const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null };
+  const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight }));
+  const mid = hasTrend(trends) ? projectionAt(trends, mids(fit), o.end + o.periodSeconds / 2) : NO_PROJECTION;
+  const built = buildVariants(ctx, kind, sloId, fit, bounds, mid);
+  let note: Prepared['note'] = null;
+  if (hasTrend(trends)) {
+    const unprojected = projectionMatters(kind, mid)
+      ? buildVariants(ctx, kind, sloId, fit, bounds, NO_PROJECTION).map((b) => ({ type: b.type, rate: b.estimate.rate, burn: b.burn.expected }))
+      : null;
+    note = trendNote({ kind, trends, fit, built, unprojected, periodEnd: o.end + o.periodSeconds, mid });
+  }
+  const check = blockLength(o.breachWindowSeconds) * o.breachWindowSeconds;
+  const project = (ws: WindowCounts[], weights: number[], originEnd: number) => {
+    const a = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd));
+    const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null };
+    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]! })), originEnd + check / 2) : NO_PROJECTION;
+  };
+  const replays = built.map((b) => replayScores(o, sloId, fit.map((f) => f.w), regime !== null, { type: b.type, target: b.target, threshold: b.threshold }, project));
+  return { ctx, kind, sloId, fit, regime, built, replays, note };
 }
 
 /** Second half: intervals at the calibrated levels, confidence, evidence, warnings. */
@@ -137,6 +162,7 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     gapWarning(ctx.windows, ctx.analysisStart, o.end, bw),
     newEndpointWarning(ctx.present, ctx.analysisStart, o.end),
     regime && kind === 'latency' ? regimeWarning(regime, fit.length, bw) : null,
+    prep.note?.warning ?? null,
     seasonalityWarning(ctx.present, bw, selected.badOf, selected.target),
     ...built.filter((b) => !b.choice.metGoal).map((b) => kind === 'latency'
       ? `No histogram bucket bound met the ${b.target}% target in ${pct(o.complianceGoals[b.type])} of windows (the ${b.type} goal); the largest finite bound ${seconds(b.threshold!)} is used and met it in ${pct(b.choice.compliance.share)}. Add larger buckets or use a lower percentile.`
@@ -162,6 +188,7 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     variants,
     evidence: mergeEvidence(evidence),
     breachRateMethod: method,
+    ...(prep.note ? { trend: prep.note.trend } : {}),
     queries: queriesFor(selected),
     history,
   };

@@ -16,6 +16,7 @@ import type { WindowCounts } from '../types.js';
 import { estimateBreachRate, pmfScore } from './bootstrap.js';
 import { burnScore, estimateBurn, sampleInterval } from './burn.js';
 import type { ResolvedOptions } from './options.js';
+import { projectedBad, type Projection } from './trend.js';
 import { blockLength, sliFunctions } from './variants.js';
 
 /** Replays need fewer bootstrap draws: their scores are pooled over the fleet. */
@@ -39,7 +40,7 @@ export interface ReplayVariant { type: string; target: number; threshold: number
  * Scores of one variant's replays. `windows` are the windows the proposal was fitted on (time
  * order); `equalWeights` when the fit uses equal weights (after a regime change).
  */
-export function replayScores(o: ResolvedOptions, sloId: string, windows: WindowCounts[], equalWeights: boolean, v: ReplayVariant, drift: (fit: WindowCounts[]) => number): ReplayScores {
+export function replayScores(o: ResolvedOptions, sloId: string, windows: WindowCounts[], equalWeights: boolean, v: ReplayVariant, project: (fit: WindowCounts[], weights: number[], originEnd: number) => Projection): ReplayScores {
   const check = blockLength(o.breachWindowSeconds);
   const { sliOf, badOf } = sliFunctions(v.threshold);
   const tf = v.target / 100 - 1e-12;
@@ -55,19 +56,20 @@ export function replayScores(o: ResolvedOptions, sloId: string, windows: WindowC
     const next = rows.slice(at, at + check);
     const originEnd = fit[fit.length - 1]!.w.end;
     const weights = fit.map((r) => (equalWeights ? 1 : 0.5 ** (Math.max(0, originEnd - r.w.end) / o.halfLife)));
-    const d = drift(fit.map((r) => r.w));
-    const projected = (r: { w: WindowCounts; sli: number; bad: number }) => (d === 1 ? r.sli : 1 - (d * r.bad) / r.w.total);
+    // The same method as the final fit, trend projection included: the replay checks what is reported.
+    const proj = project(fit.map((r) => r.w), weights, originEnd);
+    const projBad = fit.map((r) => projectedBad(r.w, v.threshold, r.bad, proj));
+    const projected = (_r: unknown, i: number) => 1 - projBad[i]! / fit[i]!.w.total;
     const common = { periodWindows: check, draws: REPLAY_DRAWS, level: o.intervalLevel, blockLength: check };
-    const est = estimateBreachRate({ ...common, breached: fit.map((r) => projected(r) < tf), weights, rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay', at)) });
+    const est = estimateBreachRate({ ...common, breached: fit.map((r, i) => projected(r, i) < tf), weights, rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay', at)) });
     const k = next.filter((r) => r.sli < tf).length;
     out.breach.push(pmfScore(est.predictive, k));
     const burn = estimateBurn({
       ...common,
-      bad: fit.map((r) => r.bad),
+      bad: projBad,
       total: fit.map((r) => r.w.total),
       weights,
       budgetFraction: 1 - v.target / 100,
-      drift: d,
       rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay-burn', at)),
     });
     const nb = next.reduce((s, r) => s + r.bad, 0);

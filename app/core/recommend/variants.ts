@@ -5,6 +5,7 @@ import type { WindowCounts } from '../types.js';
 import { estimateBreachRate, type BreachEstimate } from './bootstrap.js';
 import { estimateBurn, pastPeriodBurns, type BurnEstimate, type PastPeriod } from './burn.js';
 import type { EndpointContext } from './context.js';
+import { projectedBad, type Projection } from './trend.js';
 import { AVAILABILITY_LADDER, chooseTightest, weightedCompliance, type FitWindow, type ThresholdChoice } from './threshold.js';
 
 export interface Built {
@@ -23,8 +24,6 @@ export interface Built {
   compliance: number;
 }
 
-/** Per-variant expected multiplier of the bad fraction over the next period (trend projection). */
-export type DriftOf = (target: number, threshold: number | null) => number;
 
 /**
  * Availability: the most budget a variant's target may expect to burn per period (the rest is headroom
@@ -44,7 +43,7 @@ interface Candidate { target: number; threshold: number | null; choice: Threshol
  * If a less risky variant still comes out riskier than its neighbour (a 99.9 % latency promise has a
  * tenth of the budget of a 99 % one), its threshold or target is loosened one candidate at a time.
  */
-export function buildVariants(ctx: EndpointContext, kind: SliKind, sloId: string, fit: FitWindow[], bounds: number[], drift: DriftOf): Built[] {
+export function buildVariants(ctx: EndpointContext, kind: SliKind, sloId: string, fit: FitWindow[], bounds: number[], proj: Projection): Built[] {
   const o = ctx.o;
   // A window of N requests cannot tell targets stricter than 1 − 1/N apart (one error is the whole budget).
   const resolvable = AVAILABILITY_LADDER.filter((t) => (1 - t / 100) * ctx.medianTotal >= 1 - 1e-9);
@@ -61,14 +60,14 @@ export function buildVariants(ctx: EndpointContext, kind: SliKind, sloId: string
       const cap = AVAILABILITY_BURN_CAP[type];
       // Met often enough AND leaving budget headroom: without the cap, a steady 0.05 % error rate
       // gives the same target at every goal, since nearly every window sits at the same availability.
-      const ok = ladder.findIndex((t) => weightedCompliance(fit, availabilitySli, t / 100).share >= goal - 1e-12 && pointRisk(fit, t, null, drift(t, null)).burn <= cap + 1e-12);
+      const ok = ladder.findIndex((t) => weightedCompliance(fit, availabilitySli, t / 100).share >= goal - 1e-12 && pointRisk(fit, t, null, proj).burn <= cap + 1e-12);
       const at = ok >= 0 ? ok : ladder.length - 1;
       const tighter = at > 0 ? { value: ladder[at - 1]!, compliance: weightedCompliance(fit, availabilitySli, ladder[at - 1]! / 100) } : undefined;
       const choice: ThresholdChoice<number> = { value: ladder[at]!, compliance: weightedCompliance(fit, availabilitySli, ladder[at]! / 100), metGoal: ok >= 0, ...(tighter ? { tighter } : {}) };
       chosen.push({ type, pValue: choice.value, target: choice.value, threshold: null, choice, index: ladder.indexOf(choice.value) });
     }
   }
-  const riskOf = (c: { target: number; threshold: number | null }) => pointRisk(fit, c.target, c.threshold, drift(c.target, c.threshold));
+  const riskOf = (c: { target: number; threshold: number | null }) => pointRisk(fit, c.target, c.threshold, proj);
   // Walk from the riskiest variant down: each one must be no riskier than the next.
   for (let i = chosen.length - 2; i >= 0; i--) {
     const riskier = chosen[i + 1]!;
@@ -95,7 +94,7 @@ export function buildVariants(ctx: EndpointContext, kind: SliKind, sloId: string
     cur.choice = { value, compliance: weightedCompliance(fit, sli, cur.target / 100), metGoal: true };
     cur.loosenedFor = { type: riskier.type, from };
   }
-  return chosen.map((c) => finish(ctx, sloId, fit, c, drift(c.target, c.threshold)));
+  return chosen.map((c) => finish(ctx, sloId, fit, c, proj));
 }
 
 export function sliFunctions(threshold: number | null): Pick<Built, 'sliOf' | 'badOf'> {
@@ -113,7 +112,7 @@ export function sliFunctions(threshold: number | null): Pick<Built, 'sliOf' | 'b
 interface Risk { rate: number; burn: number }
 
 /** The point estimates the ordering compares: Jeffreys breach rate on the weighted sample, and weighted burn. */
-function pointRisk(fit: FitWindow[], target: number, threshold: number | null, drift: number): Risk {
+function pointRisk(fit: FitWindow[], target: number, threshold: number | null, proj: Projection): Risk {
   const { sliOf, badOf } = sliFunctions(threshold);
   const tf = target / 100 - 1e-12;
   let sw = 0;
@@ -123,21 +122,22 @@ function pointRisk(fit: FitWindow[], target: number, threshold: number | null, d
   let wTotal = 0;
   for (const f of fit) {
     const sli = sliOf(f.w);
-    const bad = badOf(f.w);
-    if (sli === null || bad === null) continue;
+    const measured = badOf(f.w);
+    if (sli === null || measured === null) continue;
+    // A trend projects the window's bad events: it breaches if its projected SLI falls below the target.
+    const bad = projectedBad(f.w, threshold, measured, proj);
     sw += f.weight;
     sw2 += f.weight ** 2;
-    // A drift projects the bad fraction: the window breaches if its projected SLI falls below the target.
-    if ((drift === 1 ? sli : 1 - (drift * bad) / f.w.total) < tf) swb += f.weight;
+    if (1 - bad / f.w.total < tf) swb += f.weight;
     wBad += f.weight * bad;
     wTotal += f.weight * f.w.total;
   }
   if (sw <= 0) return { rate: 0.5, burn: 0 };
   const nEff = (sw * sw) / sw2;
-  return { rate: ((swb / sw) * nEff + 0.5) / (nEff + 1), burn: wTotal > 0 ? (drift * wBad) / wTotal / (1 - target / 100) : 0 };
+  return { rate: ((swb / sw) * nEff + 0.5) / (nEff + 1), burn: wTotal > 0 ? wBad / wTotal / (1 - target / 100) : 0 };
 }
 
-function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Candidate & { type: VariantType; pValue: number; loosenedFor?: Built['loosenedFor'] }, drift: number): Built {
+function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Candidate & { type: VariantType; pValue: number; loosenedFor?: Built['loosenedFor'] }, proj: Projection): Built {
   const { sliOf, badOf } = sliFunctions(c.threshold);
   const tf = c.target / 100 - 1e-12;
   const breached: boolean[] = [];
@@ -146,9 +146,10 @@ function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Candid
   const total: number[] = [];
   for (const f of fit) {
     const sli = sliOf(f.w);
-    const b = badOf(f.w);
-    if (sli === null || b === null) continue;
-    breached.push((drift === 1 ? sli : 1 - (drift * b) / f.w.total) < tf);
+    const measured = badOf(f.w);
+    if (sli === null || measured === null) continue;
+    const b = projectedBad(f.w, c.threshold, measured, proj);
+    breached.push(1 - b / f.w.total < tf);
     weights.push(f.weight);
     bad.push(b);
     total.push(f.w.total);
@@ -161,7 +162,7 @@ function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Candid
   };
   // Seeded per SLO and variant: the result does not depend on which other endpoints were analysed.
   const estimate = estimateBreachRate({ ...common, breached, weights, rng: fastRng(hashSeed(ctx.o.seed, sloId, c.type)) });
-  const burn = estimateBurn({ ...common, bad, total, weights, budgetFraction: 1 - c.target / 100, drift, rng: fastRng(hashSeed(ctx.o.seed, sloId, c.type, 'burn')) });
+  const burn = estimateBurn({ ...common, bad, total, weights, budgetFraction: 1 - c.target / 100, rng: fastRng(hashSeed(ctx.o.seed, sloId, c.type, 'burn')) });
   let met = 0;
   let measured = 0;
   for (const w of ctx.present) {

@@ -19,7 +19,7 @@ const get = (service: string, endpoint: string, sli: 'latency' | 'availability')
   result.proposals.find((p) => p.service === service && p.endpoint === endpoint && p.sli === sli)!;
 
 beforeAll(() => {
-  histories = fleetHistories({ seed: 3, end, days: 28, stepSeconds: 600 }, { breachWindowSeconds: DAY });
+  histories = fleetHistories({ seed: 3, end, days: 28, stepSeconds: 600 }, { breachWindowSeconds: DAY, hourly: true });
   result = recommend(histories, options);
 });
 
@@ -126,6 +126,23 @@ describe('recommend on the demo fleet', () => {
     const windows = h.windows.filter((w) => w.end <= end && w.start >= end - 28 * DAY);
     const consumed = windows.reduce((s, w) => s + w.errors, 0) / windows.reduce((s, w) => s + w.total, 0) / (1 - v.target / 100);
     expect(v.budgetBurn!.pastPeriods[0]!.consumed).toBeCloseTo(consumed, 3);
+  });
+
+  it('catches the growing service: a trend warning with figures, and a projected burn above today\'s', () => {
+    const p = get('ledger', '/entries', 'latency');
+    expect(p.trend?.traffic?.perWeek).toBeGreaterThan(0.05);
+    expect(p.trend?.projected).toBe(true);
+    expect(p.trend!.latencyFactor).toBeGreaterThan(1.05);
+    const w = p.warnings.find((x) => x.startsWith('Trend'))!;
+    expect(w).toMatch(/^Trend: traffic \+\d+\.\d%\/week since 2026-\d\d-\d\d\. The figures project it .* by 2026-12-26 \(expected breach rate [\d.]+% and budget burn \d+%, against [\d.]+% and \d+% if it stopped today\)\.$/);
+    const [projected, today] = /budget burn (\d+)%, against [\d.]+% and (\d+)%/.exec(w)!.slice(1).map(Number);
+    expect(projected).toBeGreaterThan(today!);
+  });
+
+  it('sees no trend in the steady services', () => {
+    const flagged = result.proposals.filter((p) => p.trend && p.service !== 'ledger').map((p) => p.sloId);
+    // The regressing deploy is a step, fitted separately; nothing else trends.
+    expect(flagged.filter((id) => !id.startsWith('payments-charge'))).toEqual([]);
   });
 
   it('calibrates the intervals on rolling-origin replays of this history and says how often they held', () => {
