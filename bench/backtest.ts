@@ -4,7 +4,8 @@
  * variant's reported interval. Prints, per seed and pooled, in the same run for SLO-Scout and the
  * naive baseline (per target: lowest bucket bound with ≤ 10 % of fit days breached, rate k/n,
  * Wilson interval): coverage, mean interval (Winkler) score and RMSE of the expected breach rate.
- * Goal: coverage 85-95 %, interval score ≤ 0.9x naive, RMSE ≤ naive.
+ * Goal: coverage 85-95 %, interval score ≤ 0.9x naive, RMSE ≤ naive. One extra service grows 5-10 %
+ * a week from week 2 on (latency follows load); its line shows whether the trend is caught.
  *
  *   npx tsx bench/backtest.ts [seeds=5] [services=20] [endpointsPerService=5]
  */
@@ -17,6 +18,8 @@ const end = Date.UTC(2026, 10, 30) / 1000;
 
 const pctOf = (x: number) => `${(x * 100).toFixed(1)}%`;
 const all: BacktestCase[] = [];
+let caught = 0;
+let growingProposals = 0;
 const line = (cases: BacktestCase[]) => {
   const ours = scoreOf(cases, 0.9);
   const naive = scoreOf(cases.map((c) => c.naive), 0.9);
@@ -25,13 +28,18 @@ const line = (cases: BacktestCase[]) => {
 };
 for (let seed = 1; seed <= seeds; seed++) {
   const t0 = performance.now();
-  const r = backtest({ seed, end, days: 56, scenario: 'uniform', services, endpointsPerService: perService, stepSeconds: 3600 });
+  const r = backtest({ seed, end, days: 56, scenario: 'uniform', services, endpointsPerService: perService, stepSeconds: 3600, growingServices: 1 });
   all.push(...r.cases);
+  const g = r.proposals.filter((p) => p.service.startsWith('svc-growing'));
+  growingProposals += g.length;
+  caught += g.filter((p) => p.trend?.traffic && p.trend.traffic.perWeek > 0).length;
   const c = r.proposals[0] ? '' : ' (no proposals)';
   console.log(`seed ${seed}: ${r.cases.length} (proposal, variant) pairs${c}; ${line(r.cases)}; replayed coverage at the calibrated level: breach ${pctOf(r.calibration.breach.held)} ` +
     `(${pctOf(r.calibration.breach.heldAtNominal)} before), burn ${pctOf(r.calibration.burn.held)} (${pctOf(r.calibration.burn.heldAtNominal)} before); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 console.log(`pooled over ${seeds} seeds, ${all.length} pairs (nominal level 90%): ${line(all)}`);
+const steady = all.filter((c) => !c.sloId.startsWith('svc-growing'));
+console.log(`  stationary services only (${steady.length} pairs): ${line(steady)}`);
 for (const t of ['conservative', 'balanced', 'aggressive']) console.log(`  ${t.padEnd(12)} ${line(all.filter((c) => c.variant === t))}`);
 const growing = all.filter((c) => c.sloId.startsWith('svc-growing'));
-if (growing.length) console.log(`  growing service ${line(growing)}`);
+if (growing.length) console.log(`  growing service (${growing.length} pairs) ${line(growing)}; trend caught on ${caught} of ${growingProposals} of its proposals`);

@@ -53,10 +53,11 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
   const fitDays = options.fitDays ?? 28;
   const checkDays = options.checkDays ?? 28;
   const bw = options.breachWindowSeconds ?? DAY;
-  const full = fleetHistories({ ...spec, days: fitDays + checkDays }, { breachWindowSeconds: bw });
+  // Hourly series too: the recommender measures whether latency follows load within days.
+  const full = fleetHistories({ ...spec, days: fitDays + checkDays }, { breachWindowSeconds: bw, hourly: true });
   const fitEnd = spec.end - checkDays * DAY;
   const cut = (h: EndpointHistory, from: number, to: number): WindowCounts[] => h.windows.filter((w) => w.start >= from && w.end <= to);
-  const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), exemplars: [] }));
+  const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), hourly: (h.hourly ?? []).filter((w) => w.end <= fitEnd), exemplars: [] }));
   const { proposals, calibration } = recommend(fitHistories, {
     end: fitEnd,
     windowSeconds: fitDays * DAY,
