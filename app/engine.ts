@@ -12,11 +12,12 @@ import { quoteArg, truncateArg } from './commands/quote.js';
 import { deadline, DEFAULT_COMPUTE_SECONDS } from './deadline.js';
 import { parseDuration } from './core/time.js';
 import type { Clock } from './deps.js';
-import { renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
+import { BURN_CHART, renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
+import { committedFileUrl, webUrlFor } from './vcs/file-url.js';
 import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from './telemetry/prometheus/from-config.js';
-import { UserInputError, type Engine, type RenderedProposal } from './ports.js';
+import { UserInputError, type Engine, type RenderedProposal, type RenderTarget } from './ports.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 3 : 2)}%`;
 
@@ -95,7 +96,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
     },
 
-    render(report: Report, { config, variants }: { config: SloScoutConfig; variants: Record<string, VariantType> }): RenderedProposal[] {
+    render(report: Report, { config, variants, target }: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget }): RenderedProposal[] {
       const services = [...new Set(report.proposals.map((p) => p.service))].sort();
       return services.map((service) => {
         const sub: Report = { ...report, proposals: report.proposals.filter((p) => p.service === service), skipped: (report.skipped ?? []).filter((s) => s.service === service) };
@@ -106,12 +107,28 @@ export function createEngine(deps: EngineDeps): Engine {
         }
         const files = renderFileSet(sub, { format: config.output.format, variant: override });
         const dir = `${config.output.path}/`;
+        // One report.json and one burn chart per service directory, so per-service PRs never touch the same file.
+        const perService = new Set(['report.json', BURN_CHART]);
+        const committed = files.filter((f) => f.path !== 'PULL_REQUEST.md')
+          .map((f) => ({ path: perService.has(f.path) ? `${dir}slos/${safeName(service)}/${f.path}` : `${dir}${f.path}`, content: f.content }));
+        const links: { chartLinks?: Record<string, string>; burnChart?: string } = {};
+        if (target) {
+          const where = { platform: target.platform, webUrl: webUrlFor(target.platform, deps.env), repo: target.repo, branch: target.branchFor(service) };
+          const paths = new Set(committed.map((f) => f.path));
+          const chartLinks: Record<string, string> = {};
+          for (const p of sub.proposals) {
+            const path = `${dir}slos/${safeName(service)}/${safeName(p.sloId)}.svg`;
+            if (paths.has(path)) chartLinks[p.sloId] = committedFileUrl(where, path);
+          }
+          links.chartLinks = chartLinks;
+          const burnPath = `${dir}slos/${safeName(service)}/${BURN_CHART}`;
+          if (paths.has(burnPath)) links.burnChart = committedFileUrl(where, burnPath);
+        }
         return {
           service,
           title: `SLO-Scout: SLOs for ${service}`,
-          body: renderPullRequestBody(sub, { variant: override }),
-          // One report.json per service directory, so per-service PRs never touch the same file.
-          files: files.filter((f) => f.path !== 'PULL_REQUEST.md').map((f) => ({ path: f.path === 'report.json' ? `${dir}slos/${safeName(service)}/report.json` : `${dir}${f.path}`, content: f.content })),
+          body: renderPullRequestBody(sub, { variant: override, ...links }),
+          files: committed,
         };
       });
     },

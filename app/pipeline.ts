@@ -106,6 +106,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
     ...(options.periodSeconds ? { period: formatDuration(options.periodSeconds) } : {}),
     proposals: rec.proposals,
     skipped: [...fetched.skipped, ...rec.skipped],
+    calibration: rec.calibration,
     timings: { totalSeconds: 0, prometheusSeconds: fetched.stats.backendSeconds, queries: fetched.stats.queries },
   };
   const all = [tempoStep, whatIfStep, ...(steps ?? [])];

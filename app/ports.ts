@@ -23,13 +23,23 @@ export interface RenderedProposal {
   files: FileChange[];
 }
 
+/** Where the rendered files will be committed, so the PR body can link them. */
+export interface RenderTarget {
+  platform: 'github' | 'gitlab';
+  repo: RepoRef;
+  branchFor(service: string): string;
+}
+
 /** Thrown by the engine for input the user must fix (bad simulate parameter, unknown slo id). */
 export class UserInputError extends Error {}
 
 export interface Engine {
   analyze(input: { config: SloScoutConfig; services?: string[]; repo: RepoRef }): Promise<Report>;
-  /** Files and PR text per service, with the chosen variant per slo id ('*' = default for all). */
-  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType> }): RenderedProposal[];
+  /**
+   * Files and PR text per service, with the chosen variant per slo id ('*' = default for all). With
+   * `target`, the body shows each committed chart from the PR branch `branchFor(service)`.
+   */
+  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget }): RenderedProposal[];
   /** Markdown table of the what-if simulation for `params` (replicas=5 traffic=1.2 canary=10 version=v1.4.2). */
   simulate(report: Report, params: Record<string, string>, sloId?: string): string;
   /** Markdown: the evidence and computation behind each number of one SLO; null when unknown. */

@@ -32,12 +32,15 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
     await deps.reports.save(job.platform, full, report);
   }
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
-  const rendered = deps.engine.render(report, { config: config.config, variants });
   const pr = config.config.pullRequests;
+  const runAt = deps.clock.now();
+  const branchFor = (service: string) => branchName(pr.branchPrefix, service, pr.branches, runAt);
+  // The body links the charts on the branch the files are committed to, so they render in the PR.
+  const rendered = deps.engine.render(report, { config: config.config, variants, target: { platform: job.platform, repo, branchFor } });
   // A command scoped to one PR (variant in a per-service PR) re-renders that PR only.
   const targets = job.reuseReport && job.service ? rendered.filter((r) => r.service === job.service) : rendered;
   for (const r of targets) {
-    const branch = branchName(pr.branchPrefix, r.service, pr.branches, deps.clock.now());
+    const branch = branchFor(r.service);
     const payload: OpenPrJob = { owner: job.owner, repo: job.repo, platform: job.platform, installationId: job.installationId, branch, title: r.title, body: `${r.body}\n\n${serviceMarker(r.service)}`, files: r.files, labels: pr.labels };
     // Same content -> same job id: identical reruns collapse into one open-pr job.
     const jobId = `pr-${job.platform}-${full}-${branch}-${contentHash(r).slice(0, 16)}`.replace(/[^A-Za-z0-9._-]/g, '_');

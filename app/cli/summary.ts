@@ -13,7 +13,7 @@ function seconds(s: number | null): string {
 /** The table `analyze` and `demo` print: one row per proposal, the selected variant's numbers. */
 export function summaryTable(report: Report): string {
   const table = new Table({
-    head: ['service', 'endpoint', 'SLI', 'selected', 'target / threshold', 'breach rate [interval]', 'confidence', 'warnings'],
+    head: ['service', 'endpoint', 'SLI', 'selected', 'budget burn / period [interval]', 'target / threshold', 'breach rate [interval]', 'confidence', 'warnings'],
     style: { head: [], border: [], compact: true },
   });
   for (const p of report.proposals) {
@@ -23,6 +23,7 @@ export function summaryTable(report: Report): string {
       p.endpoint ?? '(all)',
       p.sli,
       p.selectedVariant,
+      v.budgetBurn ? `${pct(v.budgetBurn.expected)} [${pct(v.budgetBurn.interval[0])}, ${pct(v.budgetBurn.interval[1])}]` : '—',
       `${v.target}% / ${seconds(v.thresholdSeconds)}`,
       `${pct(v.expectedBreachRate)} [${pct(v.breachRateInterval[0])}, ${pct(v.breachRateInterval[1])}]`,
       p.confidence.toFixed(2),
@@ -35,6 +36,11 @@ export function summaryTable(report: Report): string {
 export function footer(report: Report, written: string | undefined): string {
   const t = report.timings;
   const lines = [`${report.proposals.length} proposals, ${report.skipped?.length ?? 0} endpoints skipped${t ? `; ${t.queries} queries, ${t.totalSeconds.toFixed(1)} s (${t.prometheusSeconds.toFixed(1)} s waiting on the datasource)` : ''}`];
+  const c = report.calibration;
+  if (c && c.breach.replays > 0) {
+    lines.push(`intervals (${Math.round(c.nominalLevel * 100)}%) held in ${pct(c.burn.held)} (burn) and ${pct(c.breach.held)} (breach rate) of ${c.breach.replays} weekly replays on this history` +
+      `${c.weeks ? ` over the last ${c.weeks} weeks` : ''}; before calibration ${pct(c.burn.heldAtNominal)} and ${pct(c.breach.heldAtNominal)}`);
+  }
   if (written) lines.push(`wrote ${written}`);
   return lines.join('\n');
 }

@@ -26,6 +26,16 @@ export const ErrorBudget = z.object({
 });
 export type ErrorBudget = z.infer<typeof ErrorBudget>;
 
+export const BudgetBurn = z.object({
+  /** Expected share of the error budget one SLO period consumes (1 = all of it); continuous, so variants that never breached a window still differ. */
+  expected: z.number(),
+  /** Calibrated predictive interval of one period's burn (level: report.calibration). */
+  interval: z.tuple([z.number(), z.number()]),
+  /** The share each whole past period of the analysed history consumed, newest first. */
+  pastPeriods: z.array(z.object({ start: z.string(), end: z.string(), windows: z.number(), consumed: z.number() })),
+});
+export type BudgetBurn = z.infer<typeof BudgetBurn>;
+
 export const Variant = z.object({
   type: VariantType,
   /** The percentile of requests the SLO promises (99.9 / 99 / 95 by default). */
@@ -34,6 +44,8 @@ export const Variant = z.object({
   target: z.number(),
   /** Latency threshold in seconds (a histogram bucket bound for Prometheus); null for availability. */
   thresholdSeconds: z.number().nullable(),
+  /** Error-budget burn per SLO period: the headline risk figure (optional for reports made before it existed). */
+  budgetBurn: BudgetBurn.optional(),
   /** Probability that the SLI over one evaluation window falls below the target. */
   expectedBreachRate: z.number(),
   breachRateInterval: z.tuple([z.number(), z.number()]),
@@ -101,6 +113,32 @@ export const WhatIfResult = z.object({
 });
 export type WhatIfResult = z.infer<typeof WhatIfResult>;
 
+const TrendFitSchema = z.object({
+  /** Relative change per week, e.g. 0.06 = +6 %/week. */
+  perWeek: z.number(),
+  /** RFC 3339: start of the trend. */
+  since: z.string(),
+  /** t statistic of the slope (weekday effects removed). */
+  t: z.number(),
+});
+
+/** A sustained trend beyond the daily and weekly cycles, and how it was projected into the figures. */
+export const ProposalTrend = z.object({
+  traffic: TrendFitSchema.optional(),
+  latencyP90: TrendFitSchema.optional(),
+  errorRatio: TrendFitSchema.optional(),
+  /** d log p90 / d log traffic across days, when latency follows load (queue-shaped). */
+  latencyLoadElasticity: z.number().optional(),
+  /** True when the variants' breach rates and burns include the projection. */
+  projected: z.boolean(),
+  /** RFC 3339: end of the next SLO period, the horizon of the projection. */
+  projectedTo: z.string(),
+  /** Latency and error-ratio multipliers at the middle of the next period. */
+  latencyFactor: z.number(),
+  errorFactor: z.number(),
+});
+export type ProposalTrend = z.infer<typeof ProposalTrend>;
+
 export const Proposal = z.object({
   sloId: z.string(),
   service: z.string(),
@@ -114,6 +152,8 @@ export const Proposal = z.object({
   evidence: z.array(Evidence),
   /** Name of the method behind breachRateInterval, e.g. "moving-block bootstrap, 7-day blocks, 2000 draws, 90%". */
   breachRateMethod: z.string().optional(),
+  /** Present when traffic, latency or errors trend beyond the daily and weekly cycles. */
+  trend: ProposalTrend.optional(),
   queries: SliQueries.optional(),
   history: z.array(HistoryPoint).optional(),
   whatIf: z.array(WhatIfResult).optional(),
@@ -121,6 +161,34 @@ export const Proposal = z.object({
   simulationBasis: SimulationBasis.optional(),
 });
 export type Proposal = z.infer<typeof Proposal>;
+
+const CalibratedLevel = z.object({
+  /** Quantile level the intervals were cut at so that they held `nominalLevel` of the replays. */
+  level: z.number(),
+  replays: z.number(),
+  /** Share of replays inside the interval at the nominal level (before calibration). */
+  heldAtNominal: z.number(),
+  /** Share of replays inside the interval at the calibrated level. */
+  held: z.number(),
+});
+
+export const Calibration = z.object({
+  nominalLevel: z.number(),
+  method: z.string(),
+  /** RFC 3339: first replay origin and last checked moment. */
+  from: z.string().optional(),
+  to: z.string().optional(),
+  weeks: z.number().optional(),
+  breach: CalibratedLevel,
+  burn: z.object({
+    /** Log units each end of the nominal burn interval was moved out (negative: in) so it held `nominalLevel` of the replays. */
+    shift: z.number(),
+    replays: z.number(),
+    heldAtNominal: z.number(),
+    held: z.number(),
+  }),
+});
+export type Calibration = z.infer<typeof Calibration>;
 
 export const Report = z.object({
   /**
@@ -138,6 +206,8 @@ export const Report = z.object({
   proposals: z.array(Proposal),
   /** Endpoints seen but not proposed for (health checks, no traffic), with the reason. */
   skipped: z.array(z.object({ service: z.string(), endpoint: z.string().nullable(), reason: z.string() })).optional(),
+  /** How well the intervals held when the method was replayed on this history, and the level they were cut at. */
+  calibration: Calibration.optional(),
   /** How long the run took; like generatedAt, absent from committed files. */
   timings: z.object({
     totalSeconds: z.number(),

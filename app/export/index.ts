@@ -7,6 +7,7 @@ import { renderPrometheusRules } from './prometheus-rules.js';
 import { renderPullRequestBody } from './pr-body.js';
 import { renderSloth } from './sloth.js';
 import { renderSvgChart } from './svg.js';
+import { renderBurnChart } from './burn-chart.js';
 import stringifyCompact from 'json-stringify-pretty-compact';
 
 export { ExportError, safeName } from './common.js';
@@ -17,6 +18,7 @@ export { renderPrometheusRules, prometheusRuleGroups } from './prometheus-rules.
 export { renderPullRequestBody, GITHUB_BODY_LIMIT, type PullRequestBodyOptions } from './pr-body.js';
 export { renderSloth } from './sloth.js';
 export { renderSvgChart } from './svg.js';
+export { renderBurnChart } from './burn-chart.js';
 export { burnWindows } from './burnrate.js';
 
 export const OUTPUT_FORMATS = ['openslo', 'sloth', 'prometheus-rule-crd'] as const;
@@ -34,6 +36,9 @@ export interface ExportOptions {
 }
 
 export interface OutputFile { path: string; content: string }
+
+/** The fleet-level chart: budget burn per SLO and variant. */
+export const BURN_CHART = 'budget-burn.svg';
 
 const SPEC_SUFFIX: Record<OutputFormat, string> = {
   openslo: 'openslo.yaml',
@@ -84,7 +89,8 @@ export function renderFileSet(report: Report, options: ExportOptions): OutputFil
     }
     files.push({ path: `${dir}/dashboard.json`, content: renderGrafanaDashboard(service, proposals, common) });
   }
-  files.push({ path: 'PULL_REQUEST.md', content: renderPullRequestBody(report, { chartLinks, ...(options.variant ? { variant: options.variant } : {}) }) });
+  files.push({ path: BURN_CHART, content: renderBurnChart(report, common) });
+  files.push({ path: 'PULL_REQUEST.md', content: renderPullRequestBody(report, { chartLinks, burnChart: BURN_CHART, ...(options.variant ? { variant: options.variant } : {}) }) });
   files.push({ path: 'report.json', content: `${formatReportJson(committedReport(parsed.data))}\n` });
   return files;
 }

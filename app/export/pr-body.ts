@@ -10,6 +10,8 @@ const MAX_EVIDENCE = { full: 5, compact: 2 };
 export interface PullRequestBodyOptions {
   /** sloId -> URL of the SVG chart (e.g. a blob URL on the PR branch); charts are omitted without it. */
   chartLinks?: Record<string, string>;
+  /** URL of the fleet-level budget-burn chart; omitted without it. */
+  burnChart?: string;
   /** Per-SLO variant overrides already applied to the files (defaults to each proposal's selectedVariant). */
   variant?: Partial<Record<string, Variant['type']>>;
   /** Length limit, for tests; defaults to GitHub's. */
@@ -37,6 +39,28 @@ function num(value: number): string {
 
 function breach(v: Variant): string {
   return `${pct(v.expectedBreachRate)} [${pct(v.breachRateInterval[0])}, ${pct(v.breachRateInterval[1])}]`;
+}
+
+/** Budget burn: expected share of the budget one period consumes, with its interval. */
+function burn(v: Variant): string {
+  const b = v.budgetBurn;
+  if (!b) return '—';
+  const flag = b.expected > 1 ? ' :fire:' : '';
+  return `**${pct(b.expected)}**${flag} [${pct(b.interval[0])}, ${pct(b.interval[1])}]`;
+}
+
+function pastBurns(v: Variant): string {
+  const past = v.budgetBurn?.pastPeriods ?? [];
+  return past.length ? past.map((p) => pct(p.consumed)).join(', ') : '—';
+}
+
+function calibrationNote(report: Report): string | undefined {
+  const c = report.calibration;
+  if (!c || c.breach.replays === 0) return undefined;
+  const weeks = c.weeks ? ` over the last ${c.weeks} week${c.weeks === 1 ? '' : 's'}` : '';
+  return `Intervals are ${pct(c.nominalLevel)} predictive intervals calibrated on this history: replaying the method week by week${weeks}, ` +
+    `burn intervals held in ${pct(c.burn.held)} and breach-rate intervals in ${pct(c.breach.held)} of ${num(c.breach.replays)} replays ` +
+    `(before calibration: ${pct(c.burn.heldAtNominal)} and ${pct(c.breach.heldAtNominal)}).`;
 }
 
 function budget(v: Variant, report: Report, period: string): string {
@@ -67,6 +91,8 @@ function sloView(report: Report, p: Proposal, period: string, options: PullReque
       target: `${tidy(v.target, 6)}%`,
       threshold: formatSeconds(v.thresholdSeconds),
       breach: breach(v),
+      burn: burn(v),
+      past: pastBurns(v),
       budget: budget(v, report, period),
       compliance: pct(v.historicalCompliance),
     })),
@@ -127,6 +153,7 @@ function render(report: Report, options: PullRequestBodyOptions, shown: Shown, l
       target: v ? `${tidy(v.target, 6)}%` : '—',
       threshold: v ? formatSeconds(v.thresholdSeconds) : '—',
       breach: v ? breach(v) : '—',
+      burn: v ? burn(v) : '—',
       confidence: tidy(p.confidence, 2),
       warningCount: p.warnings.length > 0 ? `:warning: ${p.warnings.length}` : '—',
     };
@@ -142,6 +169,8 @@ function render(report: Report, options: PullRequestBodyOptions, shown: Shown, l
     period: md(period),
     end: md(report.end),
     rows,
+    burnChart: options.burnChart ? linkTarget(options.burnChart) : undefined,
+    calibration: calibrationNote(report) ? md(calibrationNote(report)!) : undefined,
     // Many services: collapse each into <details> so the PR page stays scannable.
     collapse: serviceCount > 3 || all.length > 6,
     services,

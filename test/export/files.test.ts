@@ -28,7 +28,7 @@ describe('renderFileSet layout and contract', () => {
 
   it('writes the documented paths for each SLO, a dashboard per service, the PR body and report.json', () => {
     const paths = renderFileSet(report, { format: 'openslo' }).map((f) => f.path);
-    const expected = ['PULL_REQUEST.md', 'report.json'];
+    const expected = ['PULL_REQUEST.md', 'report.json', 'budget-burn.svg'];
     for (const p of report.proposals) {
       for (const ext of ['openslo.yaml', 'rules.yaml', 'svg']) expected.push(`slos/${p.service}/${p.sloId}.${ext}`);
     }

@@ -1,5 +1,5 @@
 import { recommend, type RecommendOptions } from '../recommend/index.js';
-import type { Proposal, VariantType } from '../report.js';
+import type { Calibration, Proposal, VariantType } from '../report.js';
 import { availabilitySli, latencySli } from '../sli/window.js';
 import type { EndpointHistory, WindowCounts } from '../types.js';
 import { DAY, type FleetSpec } from './model.js';
@@ -22,7 +22,12 @@ export interface BacktestCase {
   realized: number;
   windows: number;
   inside: boolean;
+  /** The naive baseline for the same target: lowest bound with ≤ 10 % of fit windows breached, k/n and a Wilson interval. */
+  naive: { expected: number; interval: [number, number]; realized: number; inside: boolean };
 }
+
+/** Scores of one method over the cases: coverage, mean interval (Winkler) score, RMSE of the expected rate. */
+export interface BacktestScore { coverage: number; intervalScore: number; rmse: number }
 
 export interface BacktestResult {
   cases: BacktestCase[];
@@ -31,6 +36,12 @@ export interface BacktestResult {
   /** Mean realized minus mean expected breach rate (calibration of the point estimate). */
   bias: number;
   fitEnd: number;
+  /** SLO-Scout's intervals and point estimates against the naive baseline, at the nominal level. */
+  score: BacktestScore;
+  naive: BacktestScore;
+  /** The proposals fitted on the first part (for checks such as the risk order of variants). */
+  proposals: Proposal[];
+  calibration: Calibration;
 }
 
 /**
@@ -42,11 +53,12 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
   const fitDays = options.fitDays ?? 28;
   const checkDays = options.checkDays ?? 28;
   const bw = options.breachWindowSeconds ?? DAY;
-  const full = fleetHistories({ ...spec, days: fitDays + checkDays }, { breachWindowSeconds: bw });
+  // Hourly series too: the recommender measures whether latency follows load within days.
+  const full = fleetHistories({ ...spec, days: fitDays + checkDays }, { breachWindowSeconds: bw, hourly: true });
   const fitEnd = spec.end - checkDays * DAY;
   const cut = (h: EndpointHistory, from: number, to: number): WindowCounts[] => h.windows.filter((w) => w.start >= from && w.end <= to);
-  const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), exemplars: [] }));
-  const { proposals } = recommend(fitHistories, {
+  const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), hourly: (h.hourly ?? []).filter((w) => w.end <= fitEnd), exemplars: [] }));
+  const { proposals, calibration } = recommend(fitHistories, {
     end: fitEnd,
     windowSeconds: fitDays * DAY,
     breachWindowSeconds: bw,
@@ -54,28 +66,115 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
     ...options.recommend,
   });
   const byKey = new Map(full.map((h) => [`${h.service}\u0000${h.endpoint}`, h]));
+  const level = options.recommend?.intervalLevel ?? 0.9;
   const cases: BacktestCase[] = [];
   for (const p of proposals) {
     const h = byKey.get(`${p.service}\u0000${p.endpoint}`)!;
     const check = cut(h, fitEnd, spec.end);
-    for (const v of p.variants) cases.push(realize(p, v.type, check));
+    const fit = cut(h, fitEnd - fitDays * DAY, fitEnd);
+    for (const v of p.variants) cases.push(realize(p, v.type, fit, check, level));
   }
   const coverage = cases.length ? cases.filter((c) => c.inside).length / cases.length : 0;
   const bias = cases.length ? cases.reduce((s, c) => s + c.realized - c.expected, 0) / cases.length : 0;
-  return { cases, coverage, bias, fitEnd };
+  return {
+    cases,
+    coverage,
+    bias,
+    fitEnd,
+    score: scoreOf(cases.map((c) => c), level),
+    naive: scoreOf(cases.map((c) => ({ ...c.naive })), level),
+    proposals,
+    calibration,
+  };
 }
 
-function realize(p: Proposal, type: VariantType, check: WindowCounts[]): BacktestCase {
-  const v = p.variants.find((x) => x.type === type)!;
-  let breached = 0;
-  let windows = 0;
-  for (const w of check) {
-    const sli = p.sli === 'latency' ? latencySli(w, v.thresholdSeconds!) : availabilitySli(w);
-    if (sli === null) continue;
-    windows++;
-    if (sli < v.target / 100 - 1e-12) breached++;
+/**
+ * Winkler interval score at level 1 − α: width, plus 2/α times how far the realized value fell
+ * outside. Lower is better; it rewards narrow intervals only while they keep holding.
+ */
+export function winkler(interval: [number, number], y: number, alpha: number): number {
+  const [lo, hi] = interval;
+  return hi - lo + (y < lo ? (2 / alpha) * (lo - y) : 0) + (y > hi ? (2 / alpha) * (y - hi) : 0);
+}
+
+export function scoreOf(cases: Array<{ expected: number; interval: [number, number]; realized: number; inside: boolean }>, level: number): BacktestScore {
+  const n = Math.max(1, cases.length);
+  return {
+    coverage: cases.filter((c) => c.inside).length / n,
+    intervalScore: cases.reduce((s, c) => s + winkler(c.interval, c.realized, 1 - level), 0) / n,
+    rmse: Math.sqrt(cases.reduce((s, c) => s + (c.expected - c.realized) ** 2, 0) / n),
+  };
+}
+
+/** Wilson score interval for k of n at the given two-sided level. */
+export function wilson(k: number, n: number, level: number): [number, number] {
+  if (n <= 0) return [0, 1];
+  const z = normalQuantile(1 - (1 - level) / 2);
+  const p = k / n;
+  const denom = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/** Inverse standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
+function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lowP = 0.02425;
+  if (p < lowP) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   }
-  const realized = windows ? breached / windows : 0;
+  if (p > 1 - lowP) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/** Share of windows whose SLI fell below the target at a threshold (null = availability). */
+function breachShare(windows: WindowCounts[], target: number, threshold: number | null): { k: number; n: number } {
+  let k = 0;
+  let n = 0;
+  for (const w of windows) {
+    const sli = threshold === null ? availabilitySli(w) : latencySli(w, threshold);
+    if (sli === null) continue;
+    n++;
+    if (sli < target / 100 - 1e-12) k++;
+  }
+  return { k, n };
+}
+
+const inside = (x: number, [lo, hi]: [number, number]) => x >= lo - 1e-9 && x <= hi + 1e-9;
+
+function realize(p: Proposal, type: VariantType, fit: WindowCounts[], check: WindowCounts[], level: number): BacktestCase {
+  const v = p.variants.find((x) => x.type === type)!;
+  const r = breachShare(check, v.target, v.thresholdSeconds);
+  const realized = r.n ? r.k / r.n : 0;
   const [lo, hi] = v.breachRateInterval;
-  return { sloId: p.sloId, variant: type, expected: v.expectedBreachRate, interval: [lo, hi], realized, windows, inside: realized >= lo - 1e-9 && realized <= hi + 1e-9 };
+  // Naive: for the same target, the lowest bucket bound breached on at most 10 % of fit days; rate k/n.
+  let naiveThreshold: number | null = null;
+  if (p.sli === 'latency') {
+    const bounds = fit.find((w) => w.latency)?.latency?.thresholds ?? [v.thresholdSeconds!];
+    naiveThreshold = bounds.find((b) => {
+      const s = breachShare(fit, v.target, b);
+      return s.n > 0 && s.k / s.n <= 0.1;
+    }) ?? bounds[bounds.length - 1]!;
+  }
+  const f = breachShare(fit, v.target, naiveThreshold);
+  const nr = breachShare(check, v.target, naiveThreshold);
+  const naiveInterval = wilson(f.k, f.n, level);
+  const naiveRealized = nr.n ? nr.k / nr.n : 0;
+  return {
+    sloId: p.sloId,
+    variant: type,
+    expected: v.expectedBreachRate,
+    interval: [lo, hi],
+    realized,
+    windows: r.n,
+    inside: inside(realized, [lo, hi]),
+    naive: { expected: f.n ? f.k / f.n : 0, interval: naiveInterval, realized: naiveRealized, inside: inside(naiveRealized, naiveInterval) },
+  };
 }

@@ -22,6 +22,8 @@ export interface FleetSpec {
   /** 'uniform' only: endpoints per service. */
   endpointsPerService?: number;
   scenario?: 'demo' | 'uniform';
+  /** 'uniform' only: extra services whose traffic grows week over week (latency follows load). */
+  growingServices?: number;
 }
 
 /** Latency as a mixture of two log-normals: the body and a slow tail (cache misses, retries, GC). */
@@ -63,6 +65,8 @@ export interface FleetEndpoint {
   /** First sample time for an endpoint that did not exist at the start (a new endpoint). */
   startsAt?: number;
   replicas: number;
+  /** Sustained traffic growth: load × (1 + perWeek)^(weeks since `since`). */
+  growth?: { since: number; perWeek: number };
 }
 
 export interface FleetStep {

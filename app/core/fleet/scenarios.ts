@@ -82,6 +82,14 @@ const DEMO: ServiceSketch[] = [
     { endpoint: '/reviews/{productId}', rpd: 40_000, median: 0.05 },
     { endpoint: '/reviews', rpd: 2_500, median: 0.11 },
   ] },
+  // A growing service: traffic +8% a week since 24 days before the end, and latency follows load
+  // (queue-shaped); the recommender must see the trend and project it.
+  { service: 'ledger', weekend: 0.9, endpoints: [
+    { endpoint: '/entries', rpd: 40_000, median: 0.08, extra: (ep, end) => {
+      ep.growth = { since: dayStart(end) - 24 * DAY, perWeek: 0.08 };
+      ep.latency = { ...ep.latency, loadSensitivity: 0.8 };
+    } },
+  ] },
   // A low-traffic service: about 200 requests a day; a 99.9% target on it must come with a warning.
   { service: 'legacy-reports', weekend: 0.3, health: '/ping', endpoints: [
     { endpoint: '/reports/daily', rpd: 200, median: 0.4, sigma: 0.6 },
@@ -133,6 +141,21 @@ function uniformFleet(spec: FleetSpec): FleetEndpoint[] {
       const dayNoise = 0.05 + 0.3 * (((h >>> 20) % 1000) / 1000);
       const lat = { ...latency(med, 0.45), tailShare: 0.001 + 0.009 * (((h >>> 5) % 997) / 997) };
       out.push(base(spec, service, endpoint, { requestsPerDay: rpd, latency: lat, weekendFactor: 0.8, dayNoise, errorRate: 0.0002 + 0.002 * (((h >>> 15) % 991) / 991) }));
+    }
+  }
+  // Growing services: traffic +5..10% a week from the second week on, latency following load.
+  for (let g = 1; g <= (spec.growingServices ?? 0); g++) {
+    const service = `svc-growing-${g}`;
+    for (let e = 1; e <= perService; e++) {
+      const endpoint = `/api/v1/resource-${e}`;
+      const h = hashSeed(spec.seed, service, endpoint);
+      const med = 0.015 * 2 ** ((h % 1000) / 250);
+      const rpd = Math.round(10_000 * 30 ** (((h >>> 10) % 1000) / 1000));
+      const lat = { ...latency(med, 0.45), loadSensitivity: 0.8 };
+      out.push(base(spec, service, endpoint, {
+        requestsPerDay: rpd, latency: lat, weekendFactor: 0.8, dayNoise: 0.08,
+        growth: { since: spec.end - spec.days * DAY + 7 * DAY, perWeek: 0.05 + 0.05 * (((h >>> 20) % 1000) / 1000) },
+      }));
     }
   }
   return out;

@@ -49,12 +49,13 @@ export function* fleetSteps(spec: FleetSpec, ep: FleetEndpoint): Generator<Fleet
   }
 }
 
-/** Relative load at t: a daily sine peaking at 15:00 UTC, times the weekend factor on Sat/Sun. */
+/** Relative load at t: a daily sine peaking at 15:00 UTC, times the weekend factor on Sat/Sun, times any sustained growth. */
 export function loadAt(ep: FleetEndpoint, t: number): number {
   const hourOfDay = (t % DAY) / 3600;
   const weekday = (Math.floor(t / DAY) + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
   const weekend = weekday === 0 || weekday === 6 ? ep.weekendFactor : 1;
-  return (1 + ep.dailyAmplitude * Math.sin((2 * Math.PI * (hourOfDay - 9)) / 24)) * weekend;
+  const growth = ep.growth && t > ep.growth.since ? (1 + ep.growth.perWeek) ** ((t - ep.growth.since) / (7 * DAY)) : 1;
+  return (1 + ep.dailyAmplitude * Math.sin((2 * Math.PI * (hourOfDay - 9)) / 24)) * weekend * growth;
 }
 
 function bucketProbabilities(ep: FleetEndpoint, factor: number, out: number[]): void {

@@ -27,6 +27,8 @@ export interface BreachEstimate {
   weightedShare: number;
   breaches: number;
   windows: number;
+  /** Predictive pmf of the breached-window count over the next period (index = count); kept so the interval can be recalibrated. */
+  predictive: Float64Array;
 }
 
 /**
@@ -55,7 +57,7 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
       breaches++;
     }
   }
-  if (n === 0 || sw <= 0) return { rate: 0.5, interval: [0, 1], effectiveN: 0, weightedShare: 0, breaches: 0, windows: 0 };
+  if (n === 0 || sw <= 0) return { rate: 0.5, interval: [0, 1], effectiveN: 0, weightedShare: 0, breaches: 0, windows: 0, predictive: new Float64Array([0.5, 0.5]) };
   const nEff = (sw * sw) / sw2;
   const weightedShare = swb / sw;
   const rate = (weightedShare * nEff + 0.5) / (nEff + 1);
@@ -117,13 +119,29 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
       f *= ((m - j) * (j + a)) / ((j + 1) * (m - j - 1 + b));
     }
   }
-  const alpha = (1 - input.level) / 2;
-  let lo = quantileOfPmf(predictive, alpha) / m;
-  let hi = quantileOfPmf(predictive, 1 - alpha) / m;
+  return { rate, interval: pmfInterval(predictive, input.level, rate), effectiveN: nEff, weightedShare, breaches, windows: n, predictive };
+}
+
+/** Central interval of a predictive count pmf at `level`, as shares of the period's windows. */
+export function pmfInterval(pmf: Float64Array, level: number, rate: number): [number, number] {
+  const m = Math.max(1, pmf.length - 1);
+  const alpha = (1 - level) / 2;
+  const lo = quantileOfPmf(pmf, alpha) / m;
+  const hi = quantileOfPmf(pmf, 1 - alpha) / m;
   // A predictive interval lives on multiples of 1/m; keep the point estimate inside it.
-  lo = Math.min(lo, rate);
-  hi = Math.max(hi, rate);
-  return { rate, interval: [lo, hi], effectiveN: nEff, weightedShare, breaches, windows: n };
+  return [Math.min(lo, rate), Math.max(hi, rate)];
+}
+
+/**
+ * Conformity score of an observed count k under a predictive pmf: the smallest central level whose
+ * interval (as `pmfInterval` builds it) contains k. Split conformal then picks the level whose
+ * interval held in the wanted share of replays.
+ */
+export function pmfScore(pmf: Float64Array, k: number): number {
+  let below = 0;
+  for (let j = 0; j < k && j < pmf.length; j++) below += pmf[j]!;
+  const atOrBelow = below + (k < pmf.length ? pmf[k]! : 0);
+  return Math.min(1, Math.max(0, 1 - 2 * atOrBelow, 2 * below - 1));
 }
 
 /** Smallest k whose cumulative probability reaches q (with a hair of tolerance for float sums). */

@@ -1,35 +1,43 @@
 import { mergeEvidence, variantEvidence, isoTime } from '../evidence/index.js';
-import { VARIANT_TYPES, type ErrorBudget, type Evidence, type HistoryPoint, type Proposal, type SliKind, type Variant, type VariantType } from '../report.js';
+import type { ErrorBudget, Evidence, HistoryPoint, Proposal, ProposalTrend, SliKind, Variant, VariantType } from '../report.js';
 import { availabilityQueries, latencyQueries } from '../sli/promql.js';
-import { fastRng, hashSeed } from '../sli/stats.js';
-import { availabilitySli, goodAtThreshold, latencySli } from '../sli/window.js';
 import { formatDuration } from '../time.js';
 import type { ExemplarRef, WindowCounts } from '../types.js';
-import { estimateBreachRate, type BreachEstimate } from './bootstrap.js';
+import { pmfInterval } from './bootstrap.js';
+import { sampleInterval, widenInterval } from './burn.js';
 import { CONFIDENCE_WEIGHTS, confidence, weeklyBadFractions } from './confidence.js';
 import { sloIdFor, type EndpointContext } from './context.js';
 import { detectRegimeChange, type RegimeChange } from './regime.js';
+import { replayScores, type ReplayScores } from './replay.js';
 import { count, pct, seconds } from './text.js';
-import { availabilityCandidates, chooseTightest, weightedCompliance, type FitWindow, type ThresholdChoice } from './threshold.js';
+import type { FitWindow } from './threshold.js';
+import { detectTrends, NO_PROJECTION, projectionAt } from './trend.js';
+import { hasTrend, projectionMatters, trendNote } from './trend-note.js';
+import { AVAILABILITY_BURN_CAP, blockLength, buildVariants, type Built } from './variants.js';
 import { gapWarning, lowTrafficWarning, newEndpointWarning, regimeWarning, seasonalityWarning } from './warnings.js';
 
-interface Built {
-  type: VariantType;
-  pValue: number;
-  target: number;
-  threshold: number | null;
-  choice: ThresholdChoice<number>;
-  capped?: boolean;
-  sliOf: (w: WindowCounts) => number | null;
-  badOf: (w: WindowCounts) => number | null;
-  estimate: BreachEstimate;
-  compliance: number;
+export interface Prepared {
+  ctx: EndpointContext;
+  kind: SliKind;
+  sloId: string;
+  fit: FitWindow[];
+  regime: RegimeChange | null;
+  built: Built[];
+  replays: ReplayScores[];
+  /** The trend found on the fit windows and its warning, when there is one. */
+  note: { trend: ProposalTrend; warning: string | null } | null;
 }
 
-/** One proposal (latency or availability) for an endpoint, or null when that SLI has no data. */
-export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | null {
-  const { o, h } = ctx;
-  const bw = o.breachWindowSeconds;
+/** Calibrated breach-interval level, and the log-scale stretch of the nominal burn interval. */
+export interface Levels { breach: number; burnShift: number }
+
+/**
+ * First half of a proposal: fit, variants ordered by risk, their predictive distributions and the
+ * rolling-origin replays. The intervals are cut in `finishProposal`, once the replays of the whole
+ * analysis have calibrated the level. null when that SLI has no data.
+ */
+export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared | null {
+  const { h } = ctx;
   const sloId = sloIdFor(ctx.sloBase, kind);
   let regime: RegimeChange | null = null;
   let fit: FitWindow[] = ctx.present.map((w, i) => ({ w, weight: ctx.weights[i]! }));
@@ -43,27 +51,42 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
     // regime with equal weights. Otherwise recency weights fade old windows smoothly.
     if (regime) fit = ctx.present.slice(regime.fitFrom).map((w) => ({ w, weight: 1 }));
   }
-
-  const built: Built[] = [];
-  for (const type of VARIANT_TYPES) {
-    const pValue = o.percentiles[type];
-    const goal = o.complianceGoals[type];
-    if (kind === 'latency') {
-      const choice = chooseTightest(bounds, (b) => weightedCompliance(fit, (w) => latencySli(w, b), pValue / 100), goal);
-      built.push(finish(ctx, sloId, fit, { type, pValue, target: pValue, threshold: choice.value, choice }));
-    } else {
-      let choice = chooseTightest(availabilityCandidates(pValue), (t) => weightedCompliance(fit, availabilitySli, t / 100), goal);
-      let capped = false;
-      const prev = built[built.length - 1];
-      // Keep targets ordered like the percentiles: a looser variant never promises more than a stricter one.
-      if (prev && o.percentiles[prev.type] >= pValue && choice.value > prev.target) {
-        choice = { value: prev.target, compliance: weightedCompliance(fit, availabilitySli, prev.target / 100), metGoal: true };
-        capped = true;
-      }
-      built.push(finish(ctx, sloId, fit, { type, pValue, target: choice.value, threshold: null, choice, capped }));
-    }
+  const o = ctx.o;
+  // Trends beyond the daily and weekly cycles, projected to the middle of the next period.
+  const from = fit[0]!.w.start;
+  const all = detectTrends(fit.map((f) => f.w), h.hourly?.filter((w) => w.start >= from && w.end <= o.end));
+  // Only what moves this SLI: latency trends for latency, error trends for availability (traffic for both).
+  const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null };
+  const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight }));
+  const mid = hasTrend(trends) ? projectionAt(trends, mids(fit), o.end + o.periodSeconds / 2) : NO_PROJECTION;
+  const built = buildVariants(ctx, kind, sloId, fit, bounds, mid);
+  let note: Prepared['note'] = null;
+  if (hasTrend(trends)) {
+    const unprojected = projectionMatters(kind, mid)
+      ? buildVariants(ctx, kind, sloId, fit, bounds, NO_PROJECTION).map((b) => ({ type: b.type, rate: b.estimate.rate, burn: b.burn.expected }))
+      : null;
+    note = trendNote({ kind, trends, fit, built, unprojected, periodEnd: o.end + o.periodSeconds, mid });
   }
+  const check = blockLength(o.breachWindowSeconds) * o.breachWindowSeconds;
+  const project = (ws: WindowCounts[], weights: number[], originEnd: number) => {
+    const a = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd));
+    const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null };
+    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]! })), originEnd + check / 2) : NO_PROJECTION;
+  };
+  const replays = built.map((b) => replayScores(o, sloId, fit.map((f) => f.w), regime !== null, { type: b.type, target: b.target, threshold: b.threshold }, project));
+  return { ctx, kind, sloId, fit, regime, built, replays, note };
+}
 
+/** Second half: intervals at the calibrated levels, confidence, evidence, warnings. */
+export function finishProposal(prep: Prepared, levels: Levels): Proposal {
+  const { ctx, kind, sloId, fit, regime } = prep;
+  const { o, h } = ctx;
+  const bw = o.breachWindowSeconds;
+  const built = prep.built.map((b) => ({
+    ...b,
+    estimate: { ...b.estimate, interval: pmfInterval(b.estimate.predictive, levels.breach, b.estimate.rate) },
+    burn: { ...b.burn, interval: widenInterval(sampleInterval(b.burn.samples, o.intervalLevel, b.burn.expected), levels.burnShift, b.burn.expected) },
+  }));
   const selected = built.find((b) => b.type === o.selectedVariant) ?? built[1]!;
   const conf = confidence({
     medianTotal: ctx.medianTotal,
@@ -74,8 +97,11 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
     interval: selected.estimate.interval,
   });
   const fitNote = regime ? `the ${fit.length} windows since the regime change` : `${fit.length} windows (recency-weighted, half-life ${formatDuration(o.halfLife)})`;
+  const calibrated = Math.abs(levels.breach - o.intervalLevel) > 1e-9
+    ? ` (cut at the ${pct(levels.breach)} quantile level, which held ${pct(o.intervalLevel)} of the rolling-origin replays on this history)`
+    : '';
   const method = `${pct(o.intervalLevel)} predictive interval of the breached share of ${ctx.periodWindows} ${formatDuration(bw)} windows ` +
-    `(one ${formatDuration(o.periodSeconds)} period): moving-block bootstrap over windows (${blockLength(bw)}-window blocks, recency-weighted), ` +
+    `(one ${formatDuration(o.periodSeconds)} period)${calibrated}: moving-block bootstrap over windows (${blockLength(bw)}-window blocks, recency-weighted), ` +
     `${o.bootstrapDraws} draws; each resample's Jeffreys Beta posterior mixed exactly into a beta-binomial over the period`;
 
   const queriesFor = (b: Built) => (kind === 'latency' ? latencyQueries(ctx.source, b.threshold!) : availabilityQueries(ctx.source));
@@ -84,6 +110,11 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
     pValue: b.pValue,
     target: b.target,
     thresholdSeconds: b.threshold,
+    budgetBurn: {
+      expected: round(b.burn.expected, 4),
+      interval: [round(b.burn.interval[0], 4), round(b.burn.interval[1], 4)],
+      pastPeriods: b.pastPeriods.map((p) => ({ start: isoTime(p.start), end: isoTime(p.end), windows: p.windows, consumed: round(p.consumed, 4) })),
+    },
     expectedBreachRate: round(b.estimate.rate, 5),
     breachRateInterval: [round(b.estimate.interval[0], 5), round(b.estimate.interval[1], 5)],
     errorBudget: errorBudget(ctx, b.target),
@@ -131,6 +162,7 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
     gapWarning(ctx.windows, ctx.analysisStart, o.end, bw),
     newEndpointWarning(ctx.present, ctx.analysisStart, o.end),
     regime && kind === 'latency' ? regimeWarning(regime, fit.length, bw) : null,
+    prep.note?.warning ?? null,
     seasonalityWarning(ctx.present, bw, selected.badOf, selected.target),
     ...built.filter((b) => !b.choice.metGoal).map((b) => kind === 'latency'
       ? `No histogram bucket bound met the ${b.target}% target in ${pct(o.complianceGoals[b.type])} of windows (the ${b.type} goal); the largest finite bound ${seconds(b.threshold!)} is used and met it in ${pct(b.choice.compliance.share)}. Add larger buckets or use a lower percentile.`
@@ -156,53 +188,10 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
     variants,
     evidence: mergeEvidence(evidence),
     breachRateMethod: method,
+    ...(prep.note ? { trend: prep.note.trend } : {}),
     queries: queriesFor(selected),
     history,
   };
-}
-
-function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], b: Omit<Built, 'sliOf' | 'badOf' | 'estimate' | 'compliance'>): Built {
-  const thr = b.threshold;
-  const sliOf = thr === null ? availabilitySli : (w: WindowCounts) => latencySli(w, thr);
-  const badOf = thr === null
-    ? (w: WindowCounts) => (w.total > 0 ? w.errors : null)
-    : (w: WindowCounts) => {
-        const good = goodAtThreshold(w, thr);
-        return good === null ? null : w.total - good;
-      };
-  const tf = b.target / 100 - 1e-12;
-  const breached: boolean[] = [];
-  const weights: number[] = [];
-  for (const f of fit) {
-    const sli = sliOf(f.w);
-    if (sli === null) continue;
-    breached.push(sli < tf);
-    weights.push(f.weight);
-  }
-  const estimate = estimateBreachRate({
-    breached,
-    weights,
-    periodWindows: ctx.periodWindows,
-    draws: ctx.o.bootstrapDraws,
-    level: ctx.o.intervalLevel,
-    blockLength: blockLength(ctx.o.breachWindowSeconds),
-    // Seeded per SLO and variant: the result does not depend on which other endpoints were analysed.
-    rng: fastRng(hashSeed(ctx.o.seed, sloId, b.type)),
-  });
-  let met = 0;
-  let measured = 0;
-  for (const w of ctx.present) {
-    const sli = sliOf(w);
-    if (sli === null) continue;
-    measured++;
-    if (sli >= tf) met++;
-  }
-  return { ...b, sliOf, badOf, estimate, compliance: measured > 0 ? met / measured : 0 };
-}
-
-/** A week of windows per block keeps the weekly cycle inside each resampled block. */
-function blockLength(bw: number): number {
-  return Math.max(1, Math.round((7 * 86_400) / bw));
 }
 
 function errorBudget(ctx: EndpointContext, targetPct: number): ErrorBudget {
@@ -221,23 +210,30 @@ function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: strin
   const goal = pct(ctx.o.complianceGoals[b.type]);
   const c = b.choice;
   let how: string;
-  if (kind === 'latency') {
+  if (b.loosenedFor) {
+    const what = kind === 'latency' ? `${seconds(b.threshold!)} for ${b.target}% of requests` : `${b.target}%`;
+    const from = kind === 'latency' ? seconds(b.loosenedFor.from) : `${b.loosenedFor.from}%`;
+    how = `${what} is the tightest choice at which this variant is no riskier than the ${b.loosenedFor.type} one (lower or equal expected breach rate and budget burn); ` +
+      `its goal of ${goal} alone picked ${from}. It was met in ${pct(c.compliance.share)} of ${fitNote}.`;
+  } else if (kind === 'latency') {
     how = c.metGoal
       ? `${seconds(b.threshold!)} is the smallest histogram bucket bound at which at least ${b.target}% of requests were faster in ${pct(c.compliance.share)} of ${fitNote}, against a goal of ${goal}` +
         (c.tighter ? `; the next bound down, ${seconds(c.tighter.value)}, met it in only ${pct(c.tighter.compliance.share)}.` : '; it is the smallest bound there is.')
       : `no bucket bound met ${b.target}% in ${goal} of ${fitNote}; the largest finite bound ${seconds(b.threshold!)} met it in ${pct(c.compliance.share)}.`;
-  } else if (b.capped) {
-    how = `${b.target}% is capped at the stricter variant's target so the variants stay ordered; it was met in ${pct(c.compliance.share)} of ${fitNote}.`;
-  } else if (b.target === b.pValue) {
-    how = `${b.target}% of requests were not errors in ${pct(c.compliance.share)} of ${fitNote}, against a goal of ${goal}.`;
   } else {
-    how = `the configured ${b.pValue}% was met in too few windows (${c.tighter ? pct(c.tighter.compliance.share) + ' at ' + c.tighter.value + '%' : 'below the goal'}); ` +
-      `${b.target}% is the highest conventional objective met in ${pct(c.compliance.share)} of ${fitNote}, against a goal of ${goal}.`;
+    how = c.metGoal
+      ? `${b.target}% is the strictest objective on the ladder (…, 99.95, 99.94, …, 99.9, 99.8, …) that the observed availability met in ${pct(c.compliance.share)} of ${fitNote} (goal ${goal}) ` +
+        `with an expected burn of at most ${pct(AVAILABILITY_BURN_CAP[b.type])} of its budget` +
+        (c.tighter ? `; ${c.tighter.value}% was met in ${pct(c.tighter.compliance.share)} of windows.` : '.')
+      : `no objective on the ladder was met in ${goal} of ${fitNote} within a ${pct(AVAILABILITY_BURN_CAP[b.type])} expected burn; the loosest, ${b.target}%, was met in ${pct(c.compliance.share)}.`;
   }
   const e = b.estimate;
   const breach = `Expected breach rate ${pct(e.rate)}: Jeffreys posterior mean for ${e.breaches} breached of ${e.windows} windows ` +
     `(effective sample ${e.effectiveN.toFixed(1)} after weighting); interval [${pct(e.interval[0])}, ${pct(e.interval[1])}]. ` +
-    `Historically met in ${pct(b.compliance)} of all ${ctx.present.length} windows.`;
+    `Historically met in ${pct(b.compliance)} of all ${ctx.present.length} windows. ` +
+    `Expected error-budget burn ${pct(b.burn.expected)} of the budget per period, interval [${pct(b.burn.interval[0])}, ${pct(b.burn.interval[1])}] ` +
+    `(recency-weighted bad share / (1 − target); interval by moving-block bootstrap of whole periods)` +
+    (b.pastPeriods.length ? `; past periods consumed ${b.pastPeriods.map((p) => pct(p.consumed)).join(', ')} (newest first).` : '.');
   return `${how[0]!.toUpperCase()}${how.slice(1)} ${breach}`;
 }
 

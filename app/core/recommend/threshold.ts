@@ -50,12 +50,14 @@ export function chooseTightest<T>(candidates: T[], compliance: (c: T) => Complia
 }
 
 /**
- * Conventional availability objectives. An availability SLO has no threshold to pick, so its
- * target is what history decides: the configured percentile when it is met often enough,
- * otherwise the highest conventional objective below it that is.
+ * Candidate availability objectives, strictest first: 1 to 9 units of each decade of error ratio
+ * (99.999, 99.998, …, 99.991, 99.99, 99.98, …, 99.9, 99.8, …, 99, 98, …, 90, 80, …, 10). An availability
+ * SLO has no threshold to pick, so its target is read off the observed per-window availability: the
+ * strictest of these that the history met in the variant's share of windows. The grid is fine enough
+ * that the three variants land on different objectives, and every value is one a person would write.
  */
-export const AVAILABILITY_LADDER = [99.99, 99.95, 99.9, 99.5, 99, 98, 97, 95, 90, 80, 50];
-
-export function availabilityCandidates(pValue: number): number[] {
-  return [pValue, ...AVAILABILITY_LADDER.filter((t) => t < pValue)];
-}
+export const AVAILABILITY_LADDER: number[] = (() => {
+  const out: number[] = [];
+  for (let e = -5; e <= -1; e++) for (const m of [1, 2, 3, 4, 5, 6, 7, 8, 9]) out.push(Number((100 - m * 10 ** (e + 2)).toFixed(6)));
+  return out;
+})();

@@ -1,0 +1,146 @@
+/**
+ * Error-budget burn: the share of a variant's error budget that one SLO period consumes,
+ * Σ bad / (Σ valid × (1 − target)). Unlike the breached-window count it is continuous, so two
+ * variants that never breached a window still differ (one leaves 10 % of its budget unused, the
+ * other 90 %). 1 = exactly the whole budget.
+ */
+
+export interface BurnInput {
+  /** Per fit window, time order: bad and valid events at the variant's threshold / target. */
+  bad: number[];
+  total: number[];
+  /** Recency weight per window (same order). */
+  weights: number[];
+  /** 1 − target as a fraction (the budget per valid event). */
+  budgetFraction: number;
+  periodWindows: number;
+  draws: number;
+  level: number;
+  blockLength: number;
+  /** Expected multiplier of the bad fraction over the next period (trend projection; 1 = none). */
+  drift?: number;
+  rng: { next(): number };
+}
+
+export interface BurnEstimate {
+  /** Recency-weighted budget share one period would consume. */
+  expected: number;
+  interval: [number, number];
+  /** Bootstrap distribution of one period's burn, ascending (kept for recalibration). */
+  samples: Float64Array;
+}
+
+/**
+ * Moving-block bootstrap of one period's burn: blocks of `blockLength` consecutive windows (a
+ * week of daily windows keeps the weekly cycle), picked with probability proportional to their
+ * recency weight, until the period is filled; each draw's burn is its pooled bad ratio / budget.
+ */
+export function estimateBurn(input: BurnInput): BurnEstimate {
+  const n = input.bad.length;
+  const drift = input.drift ?? 1;
+  let swb = 0;
+  let swt = 0;
+  for (let i = 0; i < n; i++) {
+    swb += input.weights[i]! * input.bad[i]!;
+    swt += input.weights[i]! * input.total[i]!;
+  }
+  if (n === 0 || swt <= 0 || !(input.budgetFraction > 0)) return { expected: 0, interval: [0, 0], samples: new Float64Array([0]) };
+  const expected = (drift * swb) / swt / input.budgetFraction;
+  const L = Math.max(1, Math.min(input.blockLength, n));
+  const nBlocks = n - L + 1;
+  const blockBad = new Float64Array(nBlocks);
+  const blockTotal = new Float64Array(nBlocks);
+  const cum = new Float64Array(nBlocks);
+  let acc = 0;
+  for (let j = 0; j < nBlocks; j++) {
+    let w = 0;
+    for (let i = j; i < j + L; i++) {
+      blockBad[j]! += input.bad[i]!;
+      blockTotal[j]! += input.total[i]!;
+      w += input.weights[i]!;
+    }
+    acc += w;
+    cum[j] = acc;
+  }
+  const perDraw = Math.max(1, Math.ceil(Math.max(1, input.periodWindows) / L));
+  const samples = new Float64Array(input.draws);
+  for (let d = 0; d < input.draws; d++) {
+    let b = 0;
+    let t = 0;
+    for (let k = 0; k < perDraw; k++) {
+      const j = pick(cum, input.rng.next() * acc);
+      b += blockBad[j]!;
+      t += blockTotal[j]!;
+    }
+    samples[d] = t > 0 ? (drift * b) / t / input.budgetFraction : 0;
+  }
+  samples.sort();
+  return { expected, interval: sampleInterval(samples, input.level, expected), samples };
+}
+
+function pick(cum: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Central interval of sorted samples at `level`, widened to contain the point estimate. */
+export function sampleInterval(sorted: Float64Array, level: number, point: number): [number, number] {
+  const alpha = (1 - level) / 2;
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(p * sorted.length)))]!;
+  return [Math.min(q(alpha), point), Math.max(q(1 - alpha), point)];
+}
+
+/**
+ * Burns are compared on a log scale, offset by 1 % of the budget so a realized 0 has a finite score:
+ * a week that burned twice the interval's top is as far out as one that burned half its bottom.
+ */
+const LOG_OFFSET = 0.01;
+
+/** Conformity score of a realized burn y against an interval: how far outside it lies, in log units (negative inside). */
+export function burnScore(interval: [number, number], y: number): number {
+  const l = Math.log(y + LOG_OFFSET);
+  return Math.max(Math.log(interval[0] + LOG_OFFSET) - l, l - Math.log(interval[1] + LOG_OFFSET));
+}
+
+/** The interval stretched (q > 0) or shrunk (q < 0) by q log units at each end, still containing the point estimate. */
+export function widenInterval(interval: [number, number], q: number, point: number): [number, number] {
+  const lo = Math.max(0, (interval[0] + LOG_OFFSET) * Math.exp(-q) - LOG_OFFSET);
+  const hi = Math.max(lo, (interval[1] + LOG_OFFSET) * Math.exp(q) - LOG_OFFSET);
+  return [Math.min(lo, point), Math.max(hi, point)];
+}
+
+export interface PastPeriod { start: number; end: number; windows: number; consumed: number }
+
+/**
+ * The budget share each whole past period consumed, counted back from `end` in steps of
+ * `periodSeconds` (a period must lie inside the analysed range). Newest first.
+ */
+export function pastPeriodBurns(
+  windows: Array<{ start: number; end: number; bad: number | null; total: number }>,
+  budgetFraction: number,
+  end: number,
+  analysisStart: number,
+  periodSeconds: number,
+): PastPeriod[] {
+  const out: PastPeriod[] = [];
+  for (let to = end; to - periodSeconds >= analysisStart - 1e-6 && out.length < 24; to -= periodSeconds) {
+    const from = to - periodSeconds;
+    let bad = 0;
+    let total = 0;
+    let n = 0;
+    for (const w of windows) {
+      if (w.start < from - 1e-6 || w.end > to + 1e-6 || w.bad === null) continue;
+      bad += w.bad;
+      total += w.total;
+      n++;
+    }
+    if (n > 0 && total > 0) out.push({ start: from, end: to, windows: n, consumed: bad / total / budgetFraction });
+  }
+  return out;
+}

@@ -1,0 +1,205 @@
+/**
+ * Trends beyond the daily and weekly cycles (issue 11 §3): sustained growth or decline of traffic,
+ * and drift of latency (p90) or of the error ratio. Per UTC day, y = weekday effect + β·max(0, day − k)
+ * (a flat start, then a slope from day k; weekday effects remove the weekly cycle, daily sums remove
+ * the daily one). The break k is the one with the smallest residual sum of squares; a trend counts
+ * when it has run ≥ 14 days, |t| ≥ 6 and it changes y by at least 3 % a week. Projections assume it goes on.
+ */
+import { histogramQuantile } from '../sli/window.js';
+import type { WindowCounts } from '../types.js';
+
+const DAY = 86_400;
+const MIN_DAYS = 14;
+/** The break is searched for, so the slope must clear a higher bar than a single test's. */
+const MIN_T = 6;
+/** A trend must have run this many days to count as sustained. */
+const MIN_TREND_DAYS = 14;
+const MIN_WEEKLY = 0.03;
+/** A projection never scales latency or errors by more than this (a trend is not a forecast of collapse). */
+const MAX_FACTOR = 4;
+
+export interface TrendFit {
+  /** Relative change per week, e.g. 0.06 = +6 %/week. */
+  perWeek: number;
+  /** unix seconds: start of the trend (the break day). */
+  since: number;
+  t: number;
+  /** Slope per day in log units. */
+  beta: number;
+}
+
+export interface Trends {
+  traffic: TrendFit | null;
+  latency: TrendFit | null;
+  errors: TrendFit | null;
+  /** Latency follows traffic: d log p90 / d log traffic across days (queue-shaped), when significant. */
+  elasticity: number | null;
+}
+
+interface Day { day: number; total: number; errors: number; p90: number | null }
+
+function daily(windows: WindowCounts[]): Day[] {
+  const byDay = new Map<number, { total: number; errors: number; thresholds?: number[]; good?: number[] }>();
+  for (const w of windows) {
+    if (w.total <= 0) continue;
+    const d = Math.floor(w.start / DAY);
+    const acc = byDay.get(d) ?? { total: 0, errors: 0 };
+    acc.total += w.total;
+    acc.errors += w.errors;
+    if (w.latency && w.latency.thresholds.length) {
+      if (!acc.good) {
+        acc.thresholds = w.latency.thresholds;
+        acc.good = w.latency.goodCounts.slice();
+      } else if (acc.thresholds!.length === w.latency.thresholds.length) {
+        for (let i = 0; i < acc.good.length; i++) acc.good[i]! += w.latency.goodCounts[i]!;
+      }
+    }
+    byDay.set(d, acc);
+  }
+  return [...byDay].sort((a, b) => a[0] - b[0]).map(([day, a]) => ({
+    day,
+    total: a.total,
+    errors: a.errors,
+    p90: a.good && a.total >= 50 ? histogramQuantile({ start: 0, end: 1, total: a.total, errors: 0, latency: { thresholds: a.thresholds!, goodCounts: a.good } }, 0.9) : null,
+  }));
+}
+
+/** Weekday-demeaned copies of values (Frisch–Waugh: slope with weekday fixed effects). */
+function demean(days: number[], values: number[]): number[] {
+  const sum = new Array<number>(7).fill(0);
+  const n = new Array<number>(7).fill(0);
+  days.forEach((d, i) => {
+    const wd = (d + 4) % 7;
+    sum[wd]! += values[i]!;
+    n[wd]!++;
+  });
+  return values.map((v, i) => v - sum[(days[i]! + 4) % 7]! / n[(days[i]! + 4) % 7]!);
+}
+
+/** Values minus the mean of their group (e.g. each hour minus its day's mean). */
+function demeanBy(groups: number[], values: number[]): number[] {
+  const sum = new Map<number, { s: number; n: number }>();
+  groups.forEach((g, i) => {
+    const a = sum.get(g) ?? { s: 0, n: 0 };
+    a.s += values[i]!;
+    a.n++;
+    sum.set(g, a);
+  });
+  return values.map((v, i) => v - sum.get(groups[i]!)!.s / sum.get(groups[i]!)!.n);
+}
+
+export function fitTrend(days: number[], y: number[]): TrendFit | null {
+  const n = days.length;
+  if (n < MIN_DAYS) return null;
+  const yt = demean(days, y);
+  let best: { sse: number; beta: number; se: number; k: number } | null = null;
+  for (let k = 0; k < n && days[n - 1]! - days[k]! >= MIN_TREND_DAYS - 1; k++) {
+    const x = demean(days, days.map((d) => Math.max(0, d - days[k]!)));
+    let sxx = 0;
+    let sxy = 0;
+    for (let i = 0; i < n; i++) {
+      sxx += x[i]! * x[i]!;
+      sxy += x[i]! * yt[i]!;
+    }
+    if (sxx <= 0) continue;
+    const beta = sxy / sxx;
+    let sse = 0;
+    for (let i = 0; i < n; i++) sse += (yt[i]! - beta * x[i]!) ** 2;
+    const dof = Math.max(1, n - Math.min(7, n) - 1);
+    const se = Math.sqrt(sse / dof / sxx);
+    if (!best || sse < best.sse) best = { sse, beta, se, k };
+  }
+  if (!best || best.se <= 0) return null;
+  const t = best.beta / best.se;
+  const perWeek = Math.exp(7 * best.beta) - 1;
+  if (Math.abs(t) < MIN_T || Math.abs(perWeek) < MIN_WEEKLY) return null;
+  return { perWeek, since: days[best.k]! * DAY, t, beta: best.beta };
+}
+
+/**
+ * Trends of one endpoint's fitted windows. `hourly` (optional) lets latency's dependence on load be
+ * measured within each day: the daily cycle moves load by tens of percent while a day's own noise
+ * (a slow dependency, a GC setting) is shared by all its hours and cancels out.
+ */
+export function detectTrends(windows: WindowCounts[], hourly?: WindowCounts[]): Trends {
+  const d = daily(windows);
+  const traffic = fitTrend(d.map((x) => x.day), d.map((x) => Math.log(x.total)));
+  const lat = d.filter((x) => x.p90 !== null && x.p90 > 0);
+  const latency = fitTrend(lat.map((x) => x.day), lat.map((x) => Math.log(x.p90!)));
+  const errors = fitTrend(d.map((x) => x.day), d.map((x) => Math.log((x.errors + 0.5) / x.total)));
+  let elasticity: number | null = null;
+  const hours = (hourly ?? []).flatMap((w) => {
+    const p90 = w.total >= 50 ? histogramQuantile(w, 0.9) : null;
+    return p90 !== null && p90 > 0 ? [{ day: Math.floor(w.start / DAY), x: Math.log(w.total), y: Math.log(p90) }] : [];
+  });
+  // Within-day regression when hourly data exist, else across days with weekday effects removed.
+  const byDay = hours.length >= 48;
+  if (traffic && (byDay || lat.length >= MIN_DAYS)) {
+    const lx = byDay ? demeanBy(hours.map((h) => h.day), hours.map((h) => h.x)) : demean(lat.map((x) => x.day), lat.map((x) => Math.log(x.total)));
+    const ly = byDay ? demeanBy(hours.map((h) => h.day), hours.map((h) => h.y)) : demean(lat.map((x) => x.day), lat.map((x) => Math.log(x.p90!)));
+    let sxx = 0;
+    let sxy = 0;
+    for (let i = 0; i < lx.length; i++) {
+      sxx += lx[i]! ** 2;
+      sxy += lx[i]! * ly[i]!;
+    }
+    if (sxx > 0) {
+      const e = sxy / sxx;
+      let sse = 0;
+      for (let i = 0; i < lx.length; i++) sse += (ly[i]! - e * lx[i]!) ** 2;
+      const se = Math.sqrt(sse / Math.max(1, lx.length - (byDay ? new Set(hours.map((h) => h.day)).size : 7) - 1) / sxx);
+      if (e > 0 && e / se >= MIN_T) elasticity = e;
+    }
+  }
+  return { traffic, latency, errors, elasticity };
+}
+
+/** Multipliers of latency and of the error ratio at a moment, relative to the fitted windows' average. */
+export interface Projection { latencyFactor: number; errorFactor: number }
+
+export const NO_PROJECTION: Projection = { latencyFactor: 1, errorFactor: 1 };
+
+/**
+ * The factor a trend implies at time `at`, relative to the recency-weighted average of the fitted
+ * windows (their level is what the breach counts describe).
+ */
+function factorAt(fit: TrendFit, windows: Array<{ mid: number; weight: number }>, at: number): number {
+  const x = (t: number) => Math.max(0, t - fit.since) / DAY;
+  let sw = 0;
+  let sx = 0;
+  for (const w of windows) {
+    sw += w.weight;
+    sx += w.weight * x(w.mid);
+  }
+  const f = Math.exp(fit.beta * (x(at) - (sw > 0 ? sx / sw : 0)));
+  return Math.min(MAX_FACTOR, Math.max(1 / MAX_FACTOR, f));
+}
+
+export function projectionAt(trends: Trends, windows: Array<{ mid: number; weight: number }>, at: number): Projection {
+  let latencyFactor = 1;
+  if (trends.latency) latencyFactor = factorAt(trends.latency, windows, at);
+  else if (trends.traffic && trends.elasticity !== null) latencyFactor = factorAt(trends.traffic, windows, at) ** trends.elasticity;
+  const errorFactor = trends.errors ? factorAt(trends.errors, windows, at) : 1;
+  return { latencyFactor: Math.min(MAX_FACTOR, latencyFactor), errorFactor };
+}
+
+/**
+ * Bad events of a window if latency were scaled by `latencyFactor` (log-linear interpolation of the
+ * cumulative counts between bucket bounds) or errors by `errorFactor`.
+ */
+export function projectedBad(w: WindowCounts, threshold: number | null, bad: number, p: Projection): number {
+  if (threshold === null) return p.errorFactor === 1 ? bad : Math.min(w.total, bad * p.errorFactor);
+  if (p.latencyFactor === 1 || !w.latency) return bad;
+  const x = threshold / p.latencyFactor;
+  const { thresholds, goodCounts } = w.latency;
+  let good: number;
+  if (x <= thresholds[0]!) good = goodCounts[0]! * Math.max(0, x / thresholds[0]!);
+  else if (x >= thresholds[thresholds.length - 1]!) good = goodCounts[goodCounts.length - 1]!;
+  else {
+    let i = 0;
+    while (thresholds[i + 1]! < x) i++;
+    const f = Math.log(x / thresholds[i]!) / Math.log(thresholds[i + 1]! / thresholds[i]!);
+    good = goodCounts[i]! + f * (goodCounts[i + 1]! - goodCounts[i]!);
+  }
+  return Math.max(0, Math.min(w.total, w.total - good));
+}
