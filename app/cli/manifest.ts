@@ -26,6 +26,7 @@ export const COMMANDS: CommandEntry[] = [
   { usage: 'serve', description: 'Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics, OTLP/HTTP /v1/* and /webhooks/alertmanager (when their secrets are set) and the other routes', load: () => import('./serve.js') },
   { usage: 'worker', description: 'Run the BullMQ workers (webhook, analyze, open-pr, simulate, policy-evaluate, retention hourly); graceful on SIGTERM', load: () => import('./worker.js') },
   { usage: 'migrate', description: 'Apply pending database migrations (DATABASE_URL); serve and worker also do this on start', load: () => import('./migrate.js') },
+  { usage: 'pr', description: 'Analyse (config from .slo-scout.yml) and open or update one pull request per service with a token: GITHUB_TOKEN (Actions or a PAT) or GITLAB_TOKEN; no app, Redis or PostgreSQL', load: () => import('./pr.js') },
   { usage: 'audit', description: 'Print the Policy Guard audit log of a repository (decisions and verdicts, oldest first)', load: () => import('./audit.js') },
 ];
 
