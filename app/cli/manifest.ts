@@ -20,6 +20,7 @@ export interface CommandEntry {
 export const COMMANDS: CommandEntry[] = [
   { usage: 'analyze', description: 'Query Prometheus (and Tempo) and propose latency and availability SLOs for every endpoint', load: () => import('./analyze.js') },
   { usage: 'demo', description: 'Run the full pipeline on a built-in synthetic fleet (13 services, a regressing deploy, an incident, a low-traffic service, health checks); no services needed', load: () => import('./demo.js') },
+  { usage: 'demo-exporter', description: 'Serve the demo\'s synthetic fleet as live Prometheus metrics on /metrics, or write its history for promtool with --backfill', load: () => import('./demo-exporter.js') },
   { usage: 'validate <files...>', description: 'Check .slo-scout.yml and OpenSLO v1 files; prints file:line:col message per problem, exit 2 when any', load: () => import('./validate.js') },
   { usage: 'simulate', description: 'What if traffic grows, replicas change, a version is canaried or rolled back: projected breach rate, interval and error-budget impact', load: () => import('./simulate.js') },
   { usage: 'capsules <file>', description: 'Group log lines into capsules (templates) with the Drain miner the OTLP intake uses', load: () => import('./capsules.js') },
