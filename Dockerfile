@@ -26,7 +26,9 @@ COPY templates templates
 COPY migrations migrations
 COPY schemas schemas
 COPY app.yml ./
-RUN chmod 0755 dist/app/bin.js && ln -s /app/dist/app/bin.js /usr/local/bin/slo-scout
+# /data: a writable place for named volumes (proposals, demo backfill); a new volume takes its owner.
+RUN chmod 0755 dist/app/bin.js && ln -s /app/dist/app/bin.js /usr/local/bin/slo-scout \
+ && mkdir -p /data && chown node:node /data
 # The official node images' unprivileged user (uid 1000).
 USER node
 EXPOSE 3000 9464

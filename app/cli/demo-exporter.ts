@@ -5,6 +5,7 @@
  * /metrics continuing from that history (app/core/fleet/exposition.ts).
  */
 import { createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { InvalidArgumentError, type Command } from 'commander';
 import { buildFleetExposition, fleetBackfillLines, liveExposition, openMetricsHeader } from '../core/fleet/exposition.js';
@@ -21,7 +22,7 @@ function bounded(min: number, max: number) {
   };
 }
 
-interface Flags { port: number; host: string; seed: number; days: number; end?: number; backfill?: string }
+interface Flags { port: number; host: string; seed: number; days: number; end?: number; backfill?: string; endFile?: string }
 
 export function register(program: Command): void {
   program
@@ -32,12 +33,20 @@ export function register(program: Command): void {
     .option('--seed <n>', 'fleet seed (same as demo --seed)', bounded(0, 2 ** 31), 42)
     .option('--days <n>', 'days of history behind the live metrics', bounded(8, 90), 30)
     .option('--end <time>', 'where history ends and the live replay starts: RFC 3339 or unix seconds (default: the current hour)', parseEnd)
-    .option('--backfill <file>', 'write the history as OpenMetrics to this file and exit')
+    .option('--backfill <file>', 'write the history as OpenMetrics to this file (and its end time to FILE.end) and exit')
+    .option('--end-file <file>', 'read --end from the FILE.end a --backfill wrote, so the live counters continue that history')
     .action(async (flags: Flags) => {
-      const end = Math.floor((flags.end ?? Date.now() / 1000) / 3600) * 3600;
+      let endAt = flags.end;
+      if (flags.endFile) {
+        const text = await readFile(flags.endFile, 'utf8').catch((err: NodeJS.ErrnoException) => { throw new CliError(`--end-file ${flags.endFile}: cannot read it (${err.code ?? err.message}); run demo-exporter --backfill first`); });
+        if (!/^\d{9,11}\s*$/.test(text)) throw new CliError(`--end-file ${flags.endFile}: expected unix seconds, found ${JSON.stringify(text.slice(0, 40))}`);
+        endAt = Number(text);
+      }
+      const end = Math.floor((endAt ?? Date.now() / 1000) / 3600) * 3600;
       const spec = { seed: flags.seed, end, days: flags.days, scenario: 'demo' as const };
       if (flags.backfill) {
         await writeBackfill(flags.backfill, spec);
+        await writeFile(`${flags.backfill}.end`, `${end}\n`);
         process.stdout.write(`wrote ${flags.days} days of the demo fleet up to ${new Date(end * 1000).toISOString()} to ${flags.backfill}\n`);
         return;
       }
