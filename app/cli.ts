@@ -1,41 +1,33 @@
 /**
  * The `slo-scout` CLI. Each command lives in app/cli/<name>.ts and exports
- * `register(program)`; add a command by adding a file and one line to COMMANDS below.
+ * `register(program)`; add a command by adding a file and one entry to app/cli/manifest.ts.
+ * Only the module of the command being run is imported (start-up: bench/cli-startup.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli/errors.js';
 import { redactUrl } from './redact.js';
+import { COMMANDS, commandName, requestedCommand } from './cli/manifest.js';
 
 const pkg = JSON.parse(readFileSync(new URL(import.meta.url.includes('/dist/') ? '../../package.json' : '../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export async function buildProgram(): Promise<Command> {
+/** `argv` picks which command module is loaded; the others are listed from the manifest. Without it, all load. */
+export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('slo-scout')
     .description('Turns real telemetry into reviewed, enforceable SLOs.')
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const modules = await Promise.all(COMMANDS.map((load) => load()));
-  for (const m of modules) m.register(program);
+  const wanted = argv ? requestedCommand(argv.slice(2)) : undefined;
+  for (const entry of COMMANDS) {
+    if (!argv || commandName(entry) === wanted) (await entry.load()).register(program);
+    else program.command(entry.usage).description(entry.description);
+  }
   return program;
 }
 
-// One entry per file in app/cli/ that defines a command. Literal specifiers (not a computed path)
-// so bundlers and vitest can follow them.
-const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
-  () => import('./cli/analyze.js'),
-  () => import('./cli/demo.js'),
-  () => import('./cli/validate.js'),
-  () => import('./cli/simulate.js'),
-  () => import('./cli/capsules.js'),
-  () => import('./cli/serve.js'),
-  () => import('./cli/worker.js'),
-  () => import('./cli/migrate.js'),
-  () => import('./cli/audit.js'),
-];
-
 export async function main(argv = process.argv): Promise<number> {
-  const program = await buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

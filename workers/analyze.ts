@@ -10,7 +10,7 @@ import type { WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
 import { serviceMarker } from '../app/commands/scope.js';
 
-function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
+export function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
   const safe = service.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'service';
   return mode === 'per-service' ? `${prefix}${safe}` : `${prefix}${safe}-${runAt.toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
 }

@@ -12,7 +12,7 @@ import { guardedFetch, parseAllowedHosts, TRUSTED_OUTBOUND } from '../telemetry/
 export const TRUST_CONFIG_HELP = 'trust the config file: let { env: VAR } name any environment variable and datasource URLs reach any address (only for a config you wrote; see docs/security.md)';
 
 export interface CliTrust {
-  trust: ConfigTrust;
+  trust: Required<ConfigTrust>;
   /** The environment the config's secrets resolve against. */
   env: Record<string, string | undefined>;
   fetch: typeof fetch;

@@ -55,6 +55,8 @@ export function register(program: Command): void {
       );
       const port = Number(flags.metricsPort);
       const server = port > 0 ? createServer((req, res) => {
+        // /healthz: liveness for the image's HEALTHCHECK and Kubernetes probes of a worker.
+        if (req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
         if (req.url !== '/metrics') return void res.writeHead(404).end();
         void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
       }).listen(port) : null;

@@ -41,6 +41,11 @@ export interface EnsurePrInput {
   /** Base branch; the default branch when omitted. */
   base?: string;
   commitMessage?: string;
+  /**
+   * What the content hash is taken over, when it must ignore parts that change on every run
+   * (generatedAt, timings): otherwise title, body and files.
+   */
+  hashOf?: { title: string; body: string; files: FileChange[] };
 }
 
 export type EnsurePrOutcome =
@@ -48,7 +53,7 @@ export type EnsurePrOutcome =
   | { action: 'blocked-by-human-commits'; pr: PullRequestInfo | null; hash: string; humanCommits: string[] };
 
 export async function ensurePullRequest(platform: Platform, repo: RepoRef, input: EnsurePrInput, logger: Logger): Promise<EnsurePrOutcome> {
-  const hash = contentHash(input);
+  const hash = contentHash(input.hashOf ?? input);
   const body = bodyWithHash(input.body, hash);
   const base = input.base ?? (await platform.defaultBranch(repo));
   const existing = await platform.findOpenPullRequest(repo, input.branch);
