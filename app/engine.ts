@@ -8,6 +8,7 @@ import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulati
 import { parseDuration } from './core/time.js';
 import type { Clock } from './deps.js';
 import { renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
+import { routingOptionsFromConfig } from './export/from-config.js';
 import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from './telemetry/prometheus/from-config.js';
@@ -52,7 +53,7 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
       return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
     },
 
-    render(report: Report, { config, variants }: { config: SloScoutConfig; variants: Record<string, VariantType> }): RenderedProposal[] {
+    render(report: Report, { config, variants, codeowners }: { config: SloScoutConfig; variants: Record<string, VariantType>; codeowners?: string }): RenderedProposal[] {
       const services = [...new Set(report.proposals.map((p) => p.service))].sort();
       return services.map((service) => {
         const sub: Report = { ...report, proposals: report.proposals.filter((p) => p.service === service), skipped: (report.skipped ?? []).filter((s) => s.service === service) };
@@ -61,7 +62,7 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
           const v = variants[p.sloId] ?? variants['*'];
           if (v) override[p.sloId] = v;
         }
-        const files = renderFileSet(sub, { format: config.output.format, variant: override });
+        const files = renderFileSet(sub, { format: config.output.format, variant: override, ...routingOptionsFromConfig(config, sub, codeowners) });
         const dir = `${config.output.path}/`;
         return {
           service,

@@ -8,6 +8,17 @@ import { formatConfigError } from '../app/config/schema.js';
 import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
+import { CODEOWNERS_PATHS } from '../app/policy/codeowners.js';
+
+/** CODEOWNERS on the default branch (GitHub's locations, first found) for the team routing label. */
+async function readCodeowners(platform: { readFile(repo: { owner: string; repo: string }, path: string): Promise<string | null> }, repo: { owner: string; repo: string }): Promise<string | undefined> {
+  for (const path of CODEOWNERS_PATHS) {
+    // A routing label is a nicety: an unreadable CODEOWNERS must not fail the analysis.
+    const text = await platform.readFile(repo, path).catch(() => null);
+    if (text !== null) return text;
+  }
+  return undefined;
+}
 
 function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
   const safe = service.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'service';
@@ -33,7 +44,8 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
     await deps.reports.save(job.platform, full, report);
   }
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
-  const rendered = deps.engine.render(report, { config: config.config, variants });
+  const codeowners = config.config.routing.codeowners ? await readCodeowners(platform, repo) : undefined;
+  const rendered = deps.engine.render(report, { config: config.config, variants, ...(codeowners ? { codeowners } : {}) });
   const pr = config.config.pullRequests;
   for (const r of rendered) {
     const branch = branchName(pr.branchPrefix, r.service, pr.branches, deps.clock.now());

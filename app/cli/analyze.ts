@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SloScoutConfig, ConfigFileError, loadConfigFile, CONFIG_FILE_NAMES } from '../config/schema.js';
@@ -7,6 +8,8 @@ import { SecretError } from '../config/secret.js';
 import { formatDuration, parseDuration } from '../core/time.js';
 import { systemClock } from '../deps.js';
 import { formatReportJson, renderFileSet } from '../export/index.js';
+import { routingOptionsFromConfig } from '../export/from-config.js';
+import { CODEOWNERS_PATHS } from '../policy/codeowners.js';
 import { writeFileSet } from '../export/write.js';
 import { createLogger } from '../logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from '../pipeline.js';
@@ -37,6 +40,16 @@ interface AnalyzeFlags {
   json?: boolean;
   metric?: string;
   logLevel: string;
+}
+
+/** The working tree's CODEOWNERS (GitHub's locations, first found), for the team label; absent is fine. */
+async function readCodeowners(root: string): Promise<string | undefined> {
+  for (const path of CODEOWNERS_PATHS) {
+    try {
+      return await readFile(join(root, path), 'utf8');
+    } catch { /* try the next location */ }
+  }
+  return undefined;
 }
 
 export async function loadConfigOrDefault(path: string | undefined): Promise<{ config: SloScoutConfig; file?: string }> {
@@ -115,7 +128,8 @@ export function register(program: Command): void {
       }
       const outDir = flags.out ?? (flags.json ? undefined : config.output.path);
       if (outDir) {
-        const files = renderFileSet(report, { format: config.output.format, ...(options.periodSeconds ? { periodSeconds: options.periodSeconds } : {}), ...(options.links?.grafanaUrl ? { grafanaUrl: options.links.grafanaUrl } : {}), ...(options.links?.prometheusUrl ? { prometheusUrl: options.links.prometheusUrl } : {}) });
+        const codeowners = await readCodeowners(process.cwd());
+        const files = renderFileSet(report, { format: config.output.format, ...routingOptionsFromConfig(config, report, codeowners), ...(options.periodSeconds ? { periodSeconds: options.periodSeconds } : {}), ...(options.links?.grafanaUrl ? { grafanaUrl: options.links.grafanaUrl } : {}), ...(options.links?.prometheusUrl ? { prometheusUrl: options.links.prometheusUrl } : {}) });
         await writeFileSet(outDir, files);
       }
       if (flags.json) {

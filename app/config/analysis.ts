@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PrometheusRuleOutput } from './routing.js';
 import { SecretRef } from './secret.js';
 
 /** Sections of `.slo-scout.yml` the analysis (CLI `analyze`, the app's scheduled runs) reads. */
@@ -88,11 +89,13 @@ export const Analysis = z.object({
 }).strict();
 export type Analysis = z.infer<typeof Analysis>;
 
-export const OutputFormat = z.enum(['openslo', 'sloth', 'prometheus-rule-crd']);
+export const OutputFormat = z.enum(['openslo', 'sloth', 'prometheus-rule-crd', 'pyrra']);
 export type OutputFormat = z.infer<typeof OutputFormat>;
 
 export const Output = z.object({
   format: OutputFormat.default('openslo'),
   path: z.string().min(1).default('slo-proposals'),
+  /** Namespace and selector labels of PrometheusRule (and Pyrra) objects. */
+  prometheusRule: PrometheusRuleOutput.default({ labels: {} }),
 }).strict();
 export type Output = z.infer<typeof Output>;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { byPosition, issuesToErrors, positionIn, type ConfigError, type PathKey, type StreamDoc } from '../config/loader.js';
 import { OpenSloObject } from '../config/openslo.js';
 import { Policies, PolicyGuardSettings } from '../config/policies.js';
-import { CONFIG_FILE_NAMES, parseConfig } from '../config/schema.js';
+import { CONFIG_FILE_NAMES, parseConfig, SloScoutConfig } from '../config/schema.js';
 import { Report } from '../core/report.js';
 import type { ExprRef, PromqlChecker } from './promql.js';
 import { GrafanaDashboard, PrometheusRuleObject, PyrraSlo, RuleFile, SlothSpec } from './schemas.js';
@@ -31,7 +31,7 @@ export type FileKind = keyof typeof FILE_KINDS;
 /** The `policies:` / `policy_guard:` sections on their own (a file shared across repositories). */
 export const PolicyFile = z.object({ policies: Policies.optional(), policy_guard: PolicyGuardSettings.optional() }).strict();
 
-const CONFIG_KEYS = new Set(['version', 'datasources', 'metrics', 'services', 'routes', 'analysis', 'output', 'schedule', 'pullRequests']);
+const CONFIG_KEYS = new Set(Object.keys(SloScoutConfig.shape));
 const POLICY_KEYS = new Set(['policies', 'policy_guard']);
 
 /** What a parsed document is, by its content; null when it is none of the kinds we know. */
