@@ -22,6 +22,7 @@ import { CliError, EXIT_INVALID } from './errors.js';
 import { parseDurationOption, parseEnd } from './options.js';
 import { createProgress } from './progress.js';
 import { footer, summaryTable } from './summary.js';
+import { examples } from './examples.js';
 
 
 
@@ -67,6 +68,7 @@ export function register(program: Command): void {
   program
     .command('analyze')
     .description('Query Prometheus (and Tempo) and propose latency and availability SLOs for every endpoint')
+    .addHelpText('after', examples('analyze'))
     .option('--prometheus <url>', 'Prometheus base URL (overrides datasources.prometheus.url)')
     .option('--tempo <url>', 'Tempo base URL for trace evidence (overrides datasources.tempo.url)')
     .addOption(new Option('--source <source>', 'where histories come from: Prometheus, or the OTLP intake store (PostgreSQL)').choices(['prometheus', 'store']).default('prometheus'))

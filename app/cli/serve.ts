@@ -7,6 +7,7 @@ import { createProbot } from '../server/github-app.js';
 import { startAppServer } from '../server/app-server.js';
 import { createRedis } from '../queues.js';
 import { CliError, EXIT_INVALID } from './errors.js';
+import { examples } from './examples.js';
 
 export function envOrExit(needs: Parameters<typeof parseEnv>[1]): Env {
   try {
@@ -33,6 +34,7 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics, OTLP/HTTP /v1/* and /webhooks/alertmanager (when their secrets are set) and the other routes')
+    .addHelpText('after', examples('serve'))
     .action(async () => {
       const env = envOrExit(['github-app', 'database']);
       const logger = createLogger({ level: env.LOG_LEVEL });

@@ -18,11 +18,13 @@ import { policyCommandHandlers, policyWorkerDeps } from '../policy/wiring.js';
 import { withGitlab } from '../vcs/gitlab-client.js';
 import { retentionFromEnv } from '../telemetry/otlp/intake.js';
 import { scheduleRetention } from '../../workers/retention.js';
+import { examples } from './examples.js';
 
 export function register(program: Command): void {
   program
     .command('worker')
     .description('Run the BullMQ workers (webhook, analyze, open-pr, simulate, policy-evaluate, retention hourly); graceful on SIGTERM')
+    .addHelpText('after', examples('worker'))
     .option('--metrics-port <port>', 'serve this worker\'s /metrics on this port (0 = off)', '9464')
     .action(async (flags: { metricsPort: string }) => {
       const env = envOrExit(['github-app', 'database']);
