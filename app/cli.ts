@@ -31,6 +31,7 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./cli/worker.js'),
   () => import('./cli/migrate.js'),
   () => import('./cli/audit.js'),
+  () => import('./cli/completion.js'),
 ];
 
 export async function main(argv = process.argv): Promise<number> {
