@@ -32,6 +32,7 @@ const COMMANDS: Array<() => Promise<{ register(p: Command): void }>> = [
   () => import('./cli/migrate.js'),
   () => import('./cli/audit.js'),
   () => import('./cli/completion.js'),
+  () => import('./cli/setup.js'),
 ];
 
 export async function main(argv = process.argv): Promise<number> {
