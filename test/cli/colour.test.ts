@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatAudit } from '../../app/cli/audit.js';
 import { useColour } from '../../app/cli/colour.js';
 
-const ANSI = /\u001b\[/;
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
 
 describe('colour only for a person at a terminal', () => {
   it.each([
