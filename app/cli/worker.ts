@@ -1,4 +1,6 @@
 import { createServer } from 'node:http';
+import { UnrecoverableError } from 'bullmq';
+import { githubAppConfigured } from '../config/env.js';
 import type { Command } from 'commander';
 import { CommandRegistry } from '../commands/registry.js';
 import { registerBuiltinCommands } from '../commands/builtin.js';
@@ -27,7 +29,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('worker'))
     .option('--metrics-port <port>', 'serve this worker\'s /metrics on this port (0 = off)', '9464')
     .action(async (flags: { metricsPort: string }) => {
-      const env = envOrExit(['github-app', 'database']);
+      const env = envOrExit(['platform', 'database']);
       const logger = createLogger({ level: env.LOG_LEVEL });
       const pool = createPool(env.DATABASE_URL!);
       await migrate(pool, { logger });
@@ -41,11 +43,13 @@ export function register(program: Command): void {
       const engine = createEngine({ logger, clock, env: process.env });
       // Policy Guard registers approve/reject here when its module is wired (issue 5).
       const registry = registerBuiltinCommands(new CommandRegistry(), { queues, reports, engine });
-      const probot = createProbot(env, logger);
-      const policy = policyWorkerDeps((id) => probot.auth(id), process.env);
+      // A GitLab-only install has no GitHub App: GitHub jobs then fail as permanent errors that say so.
+      const probot = githubAppConfigured(env) ? createProbot(env, logger) : null;
+      const noGithub = () => Promise.reject(new UnrecoverableError('this job is for GitHub, but the GitHub App is not configured (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)'));
+      const policy = policyWorkerDeps((id) => (probot ? probot.auth(id) : noGithub()), process.env);
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
-        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: withGitlab(githubPlatformFactory(probot, metrics), env, logger), pool, retention: retentionFromEnv(env), ...policy },
+        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: withGitlab(probot ? githubPlatformFactory(probot, metrics) : noGithub, env, logger), pool, retention: retentionFromEnv(env), ...policy },
         conn, { concurrency: env.WORKER_CONCURRENCY },
       );
       const port = Number(flags.metricsPort);

@@ -41,7 +41,8 @@ function send(res: ServerResponse, out: HttpResponse): void {
 }
 
 export interface ServerOptions {
-  probot: Probot;
+  /** Absent on a GitLab-only install: no GitHub webhook route. */
+  probot?: Probot;
   appFn: ApplicationFunction;
   routes: HttpRoute[];
   logger: Logger;
@@ -59,7 +60,9 @@ export interface RunningServer {
 
 /** Builds the request handler (exported for tests that want no socket). */
 export async function createHandler(options: Omit<ServerOptions, 'port' | 'host'>): Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>> {
-  const webhooks = await createNodeMiddleware(options.appFn, { probot: options.probot, webhooksPath: options.webhookPath ?? '/api/github/webhooks' });
+  const webhooks = options.probot
+    ? await createNodeMiddleware(options.appFn, { probot: options.probot, webhooksPath: options.webhookPath ?? '/api/github/webhooks' })
+    : (_req: IncomingMessage, _res: ServerResponse, next: () => void) => { next(); return Promise.resolve(true); };
   const table = new Map(options.routes.map((r) => [`${r.method} ${r.path}`, r]));
   const paths = new Set(options.routes.map((r) => r.path));
   const log = options.logger;

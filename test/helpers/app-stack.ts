@@ -38,7 +38,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number; env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number; env?: Record<string, string>; github?: boolean } = {}): Promise<TestStack> {
   const db = await createTestDatabase();
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const redis = createRedis(redisUrl, { lazyConnect: false });
@@ -49,7 +49,7 @@ export async function startTestStack(options: { redisUrl?: string; relayInterval
   const prefix = uniquePrefix('app');
   const env = parseEnv({ WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl, ...options.env });
   const app = await startAppServer({
-    env, probot: testProbot(), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: silentLogger,
+    env, ...(options.github === false ? {} : { probot: testProbot() }), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: silentLogger,
     port: 0, host: '127.0.0.1', relayIntervalMs: options.relayIntervalMs ?? 200, enqueueTimeoutMs: options.enqueueTimeoutMs ?? 500, staleAfterSeconds: options.staleAfterSeconds,
   });
   return {
