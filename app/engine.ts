@@ -14,6 +14,7 @@ import { parseDuration } from './core/time.js';
 import type { Clock } from './deps.js';
 import { BURN_CHART, renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
 import { committedFileUrl, webUrlFor } from './vcs/file-url.js';
+import { routingOptionsFromConfig } from './export/from-config.js';
 import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from './telemetry/prometheus/from-config.js';
@@ -96,7 +97,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
     },
 
-    render(report: Report, { config, variants, target }: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget }): RenderedProposal[] {
+    render(report: Report, { config, variants, target, codeowners }: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string }): RenderedProposal[] {
       const services = [...new Set(report.proposals.map((p) => p.service))].sort();
       return services.map((service) => {
         const sub: Report = { ...report, proposals: report.proposals.filter((p) => p.service === service), skipped: (report.skipped ?? []).filter((s) => s.service === service) };
@@ -105,7 +106,7 @@ export function createEngine(deps: EngineDeps): Engine {
           const v = variants[p.sloId] ?? variants['*'];
           if (v) override[p.sloId] = v;
         }
-        const files = renderFileSet(sub, { format: config.output.format, variant: override });
+        const files = renderFileSet(sub, { format: config.output.format, variant: override, ...routingOptionsFromConfig(config, sub, codeowners) });
         const dir = `${config.output.path}/`;
         // One report.json and one burn chart per service directory, so per-service PRs never touch the same file.
         const perService = new Set(['report.json', BURN_CHART]);

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
@@ -28,12 +29,20 @@ export function serializeError(err: unknown): unknown {
   return scrubError(pino.stdSerializers.err(err as Error));
 }
 
-export function createLogger(options: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {}): Logger {
-  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
-  return pino(
-    { name: options.name ?? 'slo-scout', level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { err: serializeError } },
-    options.destination ?? pino.destination(2),
-  );
+/**
+ * JSON lines for machines (log shippers, `docker logs`), readable lines for a person at a terminal:
+ * pretty when stderr is a TTY, JSON otherwise; LOG_FORMAT=json|pretty overrides. Colour follows
+ * NO_COLOR. Redaction happens before formatting, so both forms hide the same fields.
+ */
+export function createLogger(options: { level?: string; name?: string; destination?: NodeJS.WritableStream; env?: Record<string, string | undefined> } = {}): Logger {
+  const env = options.env ?? process.env;
+  const level = options.level ?? env.LOG_LEVEL ?? 'info';
+  const config = { name: options.name ?? 'slo-scout', level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { err: serializeError } };
+  if (options.destination) return pino(config, options.destination);
+  const pretty = env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT !== 'json' && Boolean(process.stderr.isTTY));
+  if (!pretty) return pino(config, pino.destination(2));
+  const colour = !(env.NO_COLOR !== undefined && env.NO_COLOR !== '') && Boolean(process.stderr.isTTY);
+  return pino(config, PinoPretty({ destination: 2, sync: true, colorize: colour, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name' }));
 }
 
 /** A logger that drops everything: the default when a caller passes none (library use, tests). */

@@ -37,9 +37,10 @@ export interface Engine {
   analyze(input: { config: SloScoutConfig; services?: string[]; repo: RepoRef }): Promise<Report>;
   /**
    * Files and PR text per service, with the chosen variant per slo id ('*' = default for all). With
-   * `target`, the body shows each committed chart from the PR branch `branchFor(service)`.
+   * `target`, the body shows each committed chart from the PR branch `branchFor(service)`;
+   * `codeowners` (the repository's CODEOWNERS text) gives the team routing label.
    */
-  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget }): RenderedProposal[];
+  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string }): RenderedProposal[];
   /** Markdown table of the what-if simulation for `params` (replicas=5 traffic=1.2 canary=10 version=v1.4.2). */
   simulate(report: Report, params: Record<string, string>, sloId?: string): string;
   /** Markdown: the evidence and computation behind each number of one SLO; null when unknown. */

@@ -9,6 +9,17 @@ import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
 import { serviceMarker } from '../app/commands/scope.js';
+import { CODEOWNERS_PATHS } from '../app/policy/codeowners.js';
+
+/** CODEOWNERS on the default branch (GitHub's locations, first found) for the team routing label. */
+async function readCodeowners(platform: { readFile(repo: { owner: string; repo: string }, path: string): Promise<string | null> }, repo: { owner: string; repo: string }): Promise<string | undefined> {
+  for (const path of CODEOWNERS_PATHS) {
+    // A routing label is a nicety: an unreadable CODEOWNERS must not fail the analysis.
+    const text = await platform.readFile(repo, path).catch(() => null);
+    if (text !== null) return text;
+  }
+  return undefined;
+}
 
 export function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
   const safe = service.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'service';
@@ -32,11 +43,12 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
     await deps.reports.save(job.platform, full, report);
   }
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
+  const codeowners = config.config.routing.codeowners ? await readCodeowners(platform, repo) : undefined;
   const pr = config.config.pullRequests;
   const runAt = deps.clock.now();
   const branchFor = (service: string) => branchName(pr.branchPrefix, service, pr.branches, runAt);
   // The body links the charts on the branch the files are committed to, so they render in the PR.
-  const rendered = deps.engine.render(report, { config: config.config, variants, target: { platform: job.platform, repo, branchFor } });
+  const rendered = deps.engine.render(report, { config: config.config, variants, target: { platform: job.platform, repo, branchFor }, ...(codeowners ? { codeowners } : {}) });
   // A command scoped to one PR (variant in a per-service PR) re-renders that PR only.
   const targets = job.reuseReport && job.service ? rendered.filter((r) => r.service === job.service) : rendered;
   for (const r of targets) {

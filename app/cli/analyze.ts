@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SloScoutConfig, ConfigFileError, loadConfigFile, CONFIG_FILE_NAMES } from '../config/schema.js';
@@ -7,6 +8,8 @@ import { SecretError } from '../config/secret.js';
 import { formatDuration, parseDuration } from '../core/time.js';
 import { systemClock } from '../deps.js';
 import { formatReportJson, renderFileSet } from '../export/index.js';
+import { routingOptionsFromConfig } from '../export/from-config.js';
+import { CODEOWNERS_PATHS } from '../policy/codeowners.js';
 import { writeFileSet } from '../export/write.js';
 import { createLogger } from '../logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from '../pipeline.js';
@@ -30,6 +33,7 @@ function cliTrustOrExit(trustConfig: boolean | undefined): CliTrust {
     throw new CliError((err as Error).message, EXIT_INVALID);
   }
 }
+import { examples } from './examples.js';
 
 
 
@@ -51,6 +55,16 @@ interface AnalyzeFlags {
   trustConfig?: boolean;
 }
 
+/** The working tree's CODEOWNERS (GitHub's locations, first found), for the team label; absent is fine. */
+async function readCodeowners(root: string): Promise<string | undefined> {
+  for (const path of CODEOWNERS_PATHS) {
+    try {
+      return await readFile(join(root, path), 'utf8');
+    } catch { /* try the next location */ }
+  }
+  return undefined;
+}
+
 export async function loadConfigOrDefault(path: string | undefined, trust?: ConfigTrust): Promise<{ config: SloScoutConfig; file?: string }> {
   const file = path ?? CONFIG_FILE_NAMES.map((n) => join(process.cwd(), n)).find((p) => existsSync(p));
   if (!file) return { config: SloScoutConfig.parse({}) };
@@ -66,6 +80,7 @@ export function register(program: Command): void {
   program
     .command('analyze')
     .description('Query Prometheus (and Tempo) and propose latency and availability SLOs for every endpoint')
+    .addHelpText('after', examples('analyze'))
     .option('--prometheus <url>', 'Prometheus base URL (overrides datasources.prometheus.url)')
     .option('--tempo <url>', 'Tempo base URL for trace evidence (overrides datasources.tempo.url)')
     .addOption(new Option('--source <source>', 'where histories come from: Prometheus, or the OTLP intake store (PostgreSQL)').choices(['prometheus', 'store']).default('prometheus'))
@@ -129,7 +144,8 @@ export function register(program: Command): void {
       }
       const outDir = flags.out ?? (flags.json ? undefined : config.output.path);
       if (outDir) {
-        const files = renderFileSet(report, { format: config.output.format, ...(options.periodSeconds ? { periodSeconds: options.periodSeconds } : {}), ...(options.links?.grafanaUrl ? { grafanaUrl: options.links.grafanaUrl } : {}), ...(options.links?.prometheusUrl ? { prometheusUrl: options.links.prometheusUrl } : {}) });
+        const codeowners = await readCodeowners(process.cwd());
+        const files = renderFileSet(report, { format: config.output.format, ...routingOptionsFromConfig(config, report, codeowners), ...(options.periodSeconds ? { periodSeconds: options.periodSeconds } : {}), ...(options.links?.grafanaUrl ? { grafanaUrl: options.links.grafanaUrl } : {}), ...(options.links?.prometheusUrl ? { prometheusUrl: options.links.prometheusUrl } : {}) });
         // --out is the user's own choice; output.path comes from the config and stays inside the cwd.
         if (flags.out) await writeFileSet(outDir, files);
         else await writeFileSet(await confinedOutputDir(process.cwd(), outDir).catch((err: unknown) => { throw new CliError((err as Error).message, EXIT_INVALID); }), files, { confineTo: process.cwd() });

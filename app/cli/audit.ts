@@ -4,9 +4,11 @@
  */
 import type { Command } from 'commander';
 import Table from 'cli-table3';
+import { tableStyle } from './colour.js';
 import { createPool } from '../store/db.js';
 import { AuditStore, type StoredAuditEntry } from '../store/audit.js';
 import { CliError, EXIT_INVALID } from './errors.js';
+import { examples } from './examples.js';
 
 export interface AuditOptions {
   repo: string;
@@ -23,7 +25,7 @@ export function formatAudit(entries: StoredAuditEntry[], json: boolean): string 
     })), null, 2)}\n`;
   }
   if (entries.length === 0) return 'no audit entries\n';
-  const table = new Table({ head: ['time (UTC)', 'PR', 'head', 'who', 'channel', 'event', 'verdict', 'reasons'], wordWrap: true, colWidths: [null, null, null, null, null, null, null, 60] });
+  const table = new Table({ head: ['time (UTC)', 'PR', 'head', 'who', 'channel', 'event', 'verdict', 'reasons'], wordWrap: true, colWidths: [null, null, null, null, null, null, null, 60], style: tableStyle() });
   for (const e of entries) {
     table.push([e.createdAt.toISOString().replace('T', ' ').slice(0, 19), `#${e.prNumber}`, e.headSha.slice(0, 7), e.actor, e.channel, e.event, e.verdict ?? '', e.reasons.join('\n')]);
   }
@@ -50,6 +52,7 @@ export function register(program: Command): void {
   program
     .command('audit')
     .description('Print the Policy Guard audit log of a repository (decisions and verdicts, oldest first)')
+    .addHelpText('after', examples('audit'))
     .requiredOption('--repo <owner/name>', 'repository, e.g. acme/slos')
     .option('--pr <number>', 'only this pull request')
     .option('--json', 'machine-readable JSON instead of a table')

@@ -7,8 +7,10 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import Table from 'cli-table3';
+import { tableStyle } from './colour.js';
 import { compileFormat, Drain, type Cluster } from '../core/capsules/index.js';
 import { CliError, EXIT_INVALID } from './errors.js';
+import { examples } from './examples.js';
 
 interface CapsulesFlags {
   json?: boolean;
@@ -52,6 +54,7 @@ export function register(program: Command): void {
   program
     .command('capsules')
     .description('Group log lines into capsules (templates) with the Drain miner the OTLP intake uses')
+    .addHelpText('after', examples('capsules'))
     .argument('<file>', 'log file, one event per line')
     .option('--json', 'print { capsules, assignments } as JSON')
     .option('--format <format>', 'Loghub-style line format; only <Content> is mined, e.g. "<Date> <Time> <Level> <Component>: <Content>"')
@@ -71,7 +74,7 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify({ capsules: result.capsules, assignments: result.assignments })}\n`);
         return;
       }
-      const table = new Table({ head: ['id', 'count', 'template'], colWidths: [8, 10, 100], wordWrap: true });
+      const table = new Table({ head: ['id', 'count', 'template'], colWidths: [8, 10, 100], wordWrap: true, style: tableStyle() });
       for (const c of result.capsules.slice(0, flags.top)) table.push([c.id, c.count, c.template]);
       process.stdout.write(`${table.toString()}\n${result.capsules.length} capsules from ${result.assignments.length} lines` +
         `${result.unmatched ? ` (${result.unmatched} lines did not match --format and were mined whole)` : ''}\n`);

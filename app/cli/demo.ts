@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { fleetHistories, type FleetSpec } from '../core/fleet/index.js';
 import { fixedClock } from '../deps.js';
 import { formatReportJson, renderFileSet } from '../export/index.js';
@@ -9,6 +9,7 @@ import type { HistoryRequest, HistoryResult, HistorySource } from '../telemetry/
 import { parseEnd } from './options.js';
 import { createProgress } from './progress.js';
 import { footer, summaryTable } from './summary.js';
+import { examples } from './examples.js';
 
 /** A fixed "now" so the demo prints the same proposals on every machine, for a given seed. */
 export const DEMO_END = Date.UTC(2026, 2, 2) / 1000; // 2026-03-02T00:00:00Z, a Monday
@@ -40,9 +41,10 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('Run the full pipeline on a built-in synthetic fleet (13 services, a regressing deploy, an incident, a low-traffic service, health checks); no services needed')
+    .addHelpText('after', examples('demo'))
     .option('--out <dir>', 'write the proposal files here', 'slo-proposals')
     .option('--seed <n>', 'fleet seed: the same seed gives the same proposals', integer, 42)
-    .option('--end <time>', 'analyse as of this moment: RFC 3339 or unix seconds', parseEnd, DEMO_END)
+    .addOption(new Option('--end <time>', 'analyse as of this moment: RFC 3339 or unix seconds').argParser(parseEnd).default(DEMO_END, new Date(DEMO_END * 1000).toISOString().replace('.000Z', 'Z')))
     .option('--json', 'print report.json to stdout instead of the summary')
     .action(async (flags: { out: string; seed: number; end: number; json?: boolean }) => {
       const logger = createLogger({ level: 'warn' });

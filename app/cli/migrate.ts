@@ -4,11 +4,13 @@ import { createPool } from '../store/db.js';
 import { migrate, MigrationError } from '../store/migrate.js';
 import { createLogger } from '../logger.js';
 import { CliError, EXIT_INVALID } from './errors.js';
+import { examples } from './examples.js';
 
 export function register(program: Command): void {
   program
     .command('migrate')
     .description('Apply pending database migrations (DATABASE_URL); serve and worker also do this on start')
+    .addHelpText('after', examples('migrate'))
     .action(async () => {
       let env;
       try {

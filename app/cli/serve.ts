@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EnvError, parseEnv, type Env } from '../config/env.js';
+import { EnvError, githubAppConfigured, parseEnv, type Env } from '../config/env.js';
 import { createPool } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { createLogger } from '../logger.js';
@@ -7,6 +7,7 @@ import { createProbot } from '../server/github-app.js';
 import { startAppServer } from '../server/app-server.js';
 import { createRedis } from '../queues.js';
 import { CliError, EXIT_INVALID } from './errors.js';
+import { examples } from './examples.js';
 
 export function envOrExit(needs: Parameters<typeof parseEnv>[1]): Env {
   try {
@@ -33,8 +34,9 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics, OTLP/HTTP /v1/* and /webhooks/alertmanager (when their secrets are set) and the other routes')
+    .addHelpText('after', examples('serve'))
     .action(async () => {
-      const env = envOrExit(['github-app', 'database']);
+      const env = envOrExit(['platform', 'database']);
       const logger = createLogger({ level: env.LOG_LEVEL });
       const pool = createPool(env.DATABASE_URL!, { logger });
       await migrate(pool, { logger });
@@ -42,7 +44,7 @@ export function register(program: Command): void {
       // The producer must fail fast while Redis is down: the inbox holds the delivery meanwhile.
       const producer = createRedis(env.REDIS_URL, { enableOfflineQueue: false });
       for (const r of [redis, producer]) r.on('error', (err) => logger.warn({ err: err.message }, 'Redis connection error'));
-      const app = await startAppServer({ env, probot: createProbot(env, logger), pool, redis, queueConnection: { connection: producer, prefix: env.QUEUE_PREFIX }, logger }).catch(async (err: unknown) => {
+      const app = await startAppServer({ env, ...(githubAppConfigured(env) ? { probot: createProbot(env, logger) } : {}), pool, redis, queueConnection: { connection: producer, prefix: env.QUEUE_PREFIX }, logger }).catch(async (err: unknown) => {
         redis.disconnect();
         producer.disconnect();
         await pool.end();

@@ -15,6 +15,7 @@ import { PrometheusClient, PrometheusError } from '../telemetry/prometheus/clien
 import { OTEL_METRIC_NAMES, PrometheusHistorySource } from '../telemetry/prometheus/source.js';
 import { CliError, EXIT_INVALID } from './errors.js';
 import { parseDurationOption, parseEnd } from './options.js';
+import { examples } from './examples.js';
 
 interface SimulateFlags {
   report?: string;
@@ -123,6 +124,7 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('What if traffic grows, replicas change, a version is canaried or rolled back: projected breach rate, interval and error-budget impact')
+    .addHelpText('after', examples('simulate'))
     .option('--report <file>', 'report.json (or its directory) written by `slo-scout analyze`')
     .option('--prometheus <url>', 'analyse this Prometheus instead of reading a report')
     .requiredOption('--service <name>', 'service to simulate')

@@ -1,4 +1,6 @@
 import { createServer } from 'node:http';
+import { UnrecoverableError } from 'bullmq';
+import { githubAppConfigured } from '../config/env.js';
 import type { Command } from 'commander';
 import { CommandRegistry } from '../commands/registry.js';
 import { registerBuiltinCommands } from '../commands/builtin.js';
@@ -21,14 +23,16 @@ import { scheduleRetention } from '../../workers/retention.js';
 import { configEnvPolicyFromEnv, scopedEnv } from '../config/env-policy.js';
 import { parseAllowedHosts } from '../telemetry/outbound.js';
 import { redisCommandLimiter } from '../commands/rate-limit.js';
+import { examples } from './examples.js';
 
 export function register(program: Command): void {
   program
     .command('worker')
     .description('Run the BullMQ workers (webhook, analyze, open-pr, simulate, policy-evaluate, retention hourly); graceful on SIGTERM')
+    .addHelpText('after', examples('worker'))
     .option('--metrics-port <port>', 'serve this worker\'s /metrics on this port (0 = off)', '9464')
     .action(async (flags: { metricsPort: string }) => {
-      const env = envOrExit(['github-app', 'database']);
+      const env = envOrExit(['platform', 'database']);
       const logger = createLogger({ level: env.LOG_LEVEL });
       const pool = createPool(env.DATABASE_URL!, { logger });
       await migrate(pool, { logger });
@@ -46,11 +50,13 @@ export function register(program: Command): void {
       const commandLimiter = redisCommandLimiter(connection, env.QUEUE_PREFIX, { perUserPerHour: env.SLO_SCOUT_COMMANDS_PER_USER_PER_HOUR, perRepoPerHour: env.SLO_SCOUT_COMMANDS_PER_REPO_PER_HOUR });
       // Policy Guard registers approve/reject here when its module is wired (issue 5).
       const registry = registerBuiltinCommands(new CommandRegistry(), { queues, reports, engine });
-      const probot = createProbot(env, logger);
-      const policy = policyWorkerDeps((id) => probot.auth(id), process.env, () => probot.auth());
+      // A GitLab-only install has no GitHub App: GitHub jobs then fail as permanent errors that say so.
+      const probot = githubAppConfigured(env) ? createProbot(env, logger) : null;
+      const noGithub = () => Promise.reject(new UnrecoverableError('this job is for GitHub, but the GitHub App is not configured (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)'));
+      const policy = policyWorkerDeps((id) => (probot ? probot.auth(id) : noGithub()), process.env, () => (probot ? probot.auth() : noGithub()));
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
-        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, configTrust, commandLimiter, platformFor: withGitlab(githubPlatformFactory(probot, metrics), env, logger), pool, retention: retentionFromEnv(env), ...policy },
+        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, configTrust, commandLimiter, platformFor: withGitlab(probot ? githubPlatformFactory(probot, metrics) : noGithub, env, logger), pool, retention: retentionFromEnv(env), ...policy },
         conn, { concurrency: env.WORKER_CONCURRENCY },
       );
       const port = Number(flags.metricsPort);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PrometheusRuleOutput } from './routing.js';
 import { SecretRef } from './secret.js';
 import { OUTPUT_PATH_HINT, outputPathProblem } from '../export/confine.js';
 
@@ -89,11 +90,13 @@ export const Analysis = z.object({
 }).strict();
 export type Analysis = z.infer<typeof Analysis>;
 
-export const OutputFormat = z.enum(['openslo', 'sloth', 'prometheus-rule-crd']);
+export const OutputFormat = z.enum(['openslo', 'sloth', 'prometheus-rule-crd', 'pyrra']);
 export type OutputFormat = z.infer<typeof OutputFormat>;
 
 export const Output = z.object({
   format: OutputFormat.default('openslo'),
   path: z.string().min(1).refine((p) => outputPathProblem(p) === null, OUTPUT_PATH_HINT).default('slo-proposals'),
+  /** Namespace and selector labels of PrometheusRule (and Pyrra) objects. */
+  prometheusRule: PrometheusRuleOutput.default({ labels: {} }),
 }).strict();
 export type Output = z.infer<typeof Output>;

@@ -1,4 +1,6 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { TimeZone } from './openslo.js';
 
 /** Sections of `.slo-scout.yml` the GitHub App reads: when to analyse and how PRs look. */
 
@@ -8,8 +10,14 @@ const CRON_RE = new RegExp(`^${CRON_FIELD}(\\s+${CRON_FIELD}){4}$`);
 
 export const Schedule = z.object({
   /** Cron with five fields; weekly on Monday 06:00 by default: SLO proposals need weeks of history, not minutes. */
-  cron: z.string().trim().regex(CRON_RE, 'a cron expression with five fields, e.g. "0 6 * * 1" (Mondays 06:00)').default('0 6 * * 1'),
-  timezone: z.string().default('UTC'),
+  cron: z.string().trim().regex(CRON_RE, 'a cron expression with five fields, e.g. "0 6 * * 1" (Mondays 06:00)').superRefine((cron, ctx) => {
+    try {
+      CronExpressionParser.parse(cron);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not a valid cron expression (${(err as Error).message}); five fields: minute hour day-of-month month day-of-week, e.g. "0 6 * * 1"` });
+    }
+  }).default('0 6 * * 1'),
+  timezone: TimeZone.default('UTC'),
   enabled: z.boolean().default(true),
 }).strict();
 export type Schedule = z.infer<typeof Schedule>;

@@ -94,7 +94,8 @@ function shown(name: string, value: string | undefined): string {
 }
 
 /** What each process needs beyond the defaults. */
-export type EnvNeed = 'github-app' | 'database';
+/** `platform`: the GitHub App, or GitLab (GITLAB_TOKEN + GITLAB_WEBHOOK_SECRET), or both. */
+export type EnvNeed = 'github-app' | 'database' | 'platform';
 
 const HOW_TO_FIX: Record<string, string> = {
   APP_ID: 'set APP_ID to the numeric App ID from the GitHub App settings page',
@@ -125,9 +126,25 @@ export function parseEnv(source: Record<string, string | undefined>, needs: EnvN
     if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) problems.push(`PRIVATE_KEY is missing: ${HOW_TO_FIX.PRIVATE_KEY}`);
     if (!env.WEBHOOK_SECRET) problems.push(`WEBHOOK_SECRET is missing: ${HOW_TO_FIX.WEBHOOK_SECRET}`);
   }
+  if (needs.includes('platform') && !githubAppConfigured(env)) {
+    const gitlab = Boolean(env.GITLAB_TOKEN && env.GITLAB_WEBHOOK_SECRET);
+    const anyGithub = env.APP_ID !== undefined || Boolean(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH || env.WEBHOOK_SECRET);
+    // A half-configured GitHub App is a mistake even next to GitLab; nothing configured names both ways out.
+    if (anyGithub || !gitlab) {
+      if (env.APP_ID === undefined) problems.push(`APP_ID is missing: ${HOW_TO_FIX.APP_ID}`);
+      if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) problems.push(`PRIVATE_KEY is missing: ${HOW_TO_FIX.PRIVATE_KEY}`);
+      if (!env.WEBHOOK_SECRET) problems.push(`WEBHOOK_SECRET is missing: ${HOW_TO_FIX.WEBHOOK_SECRET}`);
+      if (!anyGithub) problems.push('or, for a GitLab-only install, set GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET (and GITLAB_URL for self-managed GitLab) instead of the GitHub App variables');
+    }
+  }
   if (needs.includes('database') && !env.DATABASE_URL) problems.push(`DATABASE_URL is missing: ${HOW_TO_FIX.DATABASE_URL}`);
   if (problems.length) throw new EnvError(`invalid environment:\n  ${problems.join('\n  ')}`);
   return env;
+}
+
+/** True when the GitHub App's three variables are all set (serve mounts its webhook route, workers authenticate). */
+export function githubAppConfigured(env: Env): boolean {
+  return env.APP_ID !== undefined && Boolean(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH) && Boolean(env.WEBHOOK_SECRET);
 }
 
 /** The App's private key: PRIVATE_KEY (PEM, or base64 of it, as Probot accepts) or the file at PRIVATE_KEY_PATH. */

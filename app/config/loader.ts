@@ -144,7 +144,12 @@ function syntaxErrors(doc: Document, fileName: string, lineCounter: LineCounter)
   });
 }
 
-const byPosition = (a: ConfigError, b: ConfigError): number => a.line - b.line || a.col - b.col;
+/** line:col of the node at `path` in a parsed document (its deepest existing parent when absent). */
+export function positionIn(doc: Document, lineCounter: LineCounter, path: readonly PathKey[]): { line: number; col: number } {
+  return lineCounter.linePos(nodeAt(doc, path).node?.range?.[0] ?? 0);
+}
+
+export const byPosition = (a: ConfigError, b: ConfigError): number => a.line - b.line || a.col - b.col;
 
 /** Parses YAML text against a zod schema; never throws for bad input. */
 export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, fileName: string, postCheck?: PostCheck): ParseResult<z.infer<S>> {

@@ -53,16 +53,38 @@ const Objective = z.object({
   compositeWeight: z.number().optional(),
 }).strict().refine((o) => o.target !== undefined || o.targetPercent !== undefined, 'an objective needs target (a fraction, e.g. 0.999) or targetPercent');
 
+/** An IANA zone name as Intl knows it (the runtime's tz database), e.g. Europe/Berlin or UTC. */
+export const TimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as UTC or Europe/Berlin');
+
+/**
+ * OpenSLO v1: a rolling window says `isRolling: true`; a calendar-aligned one gives `calendar`
+ * (startTime + timeZone), and then `isRolling` may be omitted (it is false).
+ */
+const TimeWindow = z.object({
+  duration: Duration,
+  isRolling: z.boolean().optional(),
+  calendar: z.object({
+    startTime: z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$/, 'a start time such as "2022-01-01 12:00:00"'),
+    timeZone: TimeZone,
+  }).strict().optional(),
+}).strict().superRefine((w, ctx) => {
+  if (w.isRolling === true && w.calendar) ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'a rolling window has no calendar: remove calendar or set isRolling: false' });
+  if (w.isRolling !== true && !w.calendar) ctx.addIssue({ code: 'custom', path: ['isRolling'], message: 'set isRolling: true for a rolling window, or give calendar: { startTime, timeZone } for a calendar-aligned one' });
+});
+
 const SloSpec = z.object({
   description: z.string().max(1050).optional(),
   service: z.string().min(1),
   indicator: z.object({ metadata: Metadata, spec: SliSpec }).strict().optional(),
   indicatorRef: z.string().optional(),
-  timeWindow: z.array(z.object({
-    duration: Duration,
-    isRolling: z.boolean(),
-    calendar: z.object({ startTime: z.string(), timeZone: z.string() }).strict().optional(),
-  }).strict()).length(1, 'exactly one time window'),
+  timeWindow: z.array(TimeWindow).length(1, 'exactly one time window'),
   budgetingMethod: z.enum(['Occurrences', 'Timeslices', 'RatioTimeslices']),
   objectives: z.array(Objective).min(1, 'at least one objective'),
   alertPolicies: z.array(z.union([z.object({ alertPolicyRef: z.string() }).strict(), z.record(z.string(), z.unknown())])).optional(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Analysis, Datasources, Filter, Metrics, Output } from './analysis.js';
 import { PullRequests, Schedule } from './app.js';
 import { Policies, POLICY_GUARD_DEFAULTS, PolicyGuardSettings } from './policies.js';
+import { Routing, ROUTING_DEFAULTS } from './routing.js';
 import { formatConfigError, parseYamlWith, readYamlWith, type ConfigError, type ParseResult } from './loader.js';
 import { trustCheck, type ConfigTrust } from './trust.js';
 
@@ -24,6 +25,7 @@ export const SloScoutConfig = z.object({
   // --- sections owned by other areas: one line each ---
   schedule: Schedule.default(Schedule.parse({})), pullRequests: PullRequests.default(PullRequests.parse({})), // GitHub App (app/config/app.ts)
   policies: Policies.default([]), policy_guard: PolicyGuardSettings.default(POLICY_GUARD_DEFAULTS), // Policy Guard (app/config/policies.ts)
+  routing: Routing.default(ROUTING_DEFAULTS), // alert routing labels and links on every export (app/config/routing.ts)
 }).strict();
 export type SloScoutConfig = z.infer<typeof SloScoutConfig>;
 

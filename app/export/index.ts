@@ -5,6 +5,8 @@ import { renderOpenSlo } from './openslo.js';
 import { renderPrometheusRuleCrd } from './prometheus-rule-crd.js';
 import { renderPrometheusRules } from './prometheus-rules.js';
 import { renderPullRequestBody } from './pr-body.js';
+import { renderPyrra } from './pyrra.js';
+import { routingFor, type RoutingOptions } from './routing.js';
 import { renderSloth } from './sloth.js';
 import { renderSvgChart } from './svg.js';
 import { renderBurnChart } from './burn-chart.js';
@@ -17,14 +19,16 @@ export { renderPrometheusRuleCrd } from './prometheus-rule-crd.js';
 export { renderPrometheusRules, prometheusRuleGroups } from './prometheus-rules.js';
 export { renderPullRequestBody, GITHUB_BODY_LIMIT, type PullRequestBodyOptions } from './pr-body.js';
 export { renderSloth } from './sloth.js';
+export { renderPyrra, pyrraObject } from './pyrra.js';
+export { routingFor, teamsFromCodeowners, type RoutingOptions, type SloRouting } from './routing.js';
 export { renderSvgChart } from './svg.js';
 export { renderBurnChart } from './burn-chart.js';
 export { burnWindows } from './burnrate.js';
 
-export const OUTPUT_FORMATS = ['openslo', 'sloth', 'prometheus-rule-crd'] as const;
+export const OUTPUT_FORMATS = ['openslo', 'sloth', 'prometheus-rule-crd', 'pyrra'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-export interface ExportOptions {
+export interface ExportOptions extends Omit<RoutingOptions, 'grafanaUrl'> {
   format: OutputFormat;
   /** SLO period; default: report.period, else report.window. */
   periodSeconds?: number;
@@ -44,7 +48,15 @@ const SPEC_SUFFIX: Record<OutputFormat, string> = {
   openslo: 'openslo.yaml',
   sloth: 'sloth.yaml',
   'prometheus-rule-crd': 'prometheusrule.yaml',
+  pyrra: 'pyrra.yaml',
 };
+
+/**
+ * One format, one set of files: OpenSLO describes the SLO but nothing evaluates it, so it comes with
+ * the Prometheus rules that enforce it; Sloth and Pyrra generate their own rules from their spec, and
+ * a PrometheusRule already holds them.
+ */
+const WITH_RULE_FILE: Record<OutputFormat, boolean> = { openslo: true, sloth: false, 'prometheus-rule-crd': false, pyrra: false };
 
 /**
  * Everything a PR or `--out DIR` contains, paths relative to the output root, in a stable order. Pure apart
@@ -66,7 +78,6 @@ export function renderFileSet(report: Report, options: ExportOptions): OutputFil
   }
   const periodSeconds = periodSecondsOf(report, options.periodSeconds);
   const common = { periodSeconds, ...(options.variant ? { variant: options.variant } : {}) };
-  const withGrafana = { ...common, ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}) };
 
   const files: OutputFile[] = [];
   const chartLinks: Record<string, string> = {};
@@ -77,13 +88,17 @@ export function renderFileSet(report: Report, options: ExportOptions): OutputFil
       const base = `${dir}/${safeName(proposal.sloId)}`;
       if (taken.has(base)) throw new ExportError(`two SLOs map to the same file ${base}.*: sloIds must differ after lowercasing and replacing non-alphanumerics with "-"`);
       taken.add(base);
+      const routing = routingFor(proposal, { ...options, ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}) });
+      const withRouting = { ...common, routing, ...(options.prometheusRule ? { prometheusRule: options.prometheusRule } : {}) };
       const spec = options.format === 'openslo'
-        ? renderOpenSlo(report, proposal, common)
+        ? renderOpenSlo(report, proposal, withRouting)
         : options.format === 'sloth'
-          ? renderSloth(report, proposal, common)
-          : renderPrometheusRuleCrd(report, proposal, withGrafana);
+          ? renderSloth(report, proposal, withRouting)
+          : options.format === 'pyrra'
+            ? renderPyrra(report, proposal, withRouting)
+            : renderPrometheusRuleCrd(report, proposal, withRouting);
       files.push({ path: `${base}.${SPEC_SUFFIX[options.format]}`, content: spec });
-      files.push({ path: `${base}.rules.yaml`, content: renderPrometheusRules(report, proposal, withGrafana) });
+      if (WITH_RULE_FILE[options.format]) files.push({ path: `${base}.rules.yaml`, content: renderPrometheusRules(report, proposal, withRouting) });
       files.push({ path: `${base}.svg`, content: renderSvgChart(report, proposal, common) });
       chartLinks[proposal.sloId] = `${base}.svg`;
     }

@@ -4,6 +4,9 @@ import { formatDuration } from '../core/time.js';
 import { sloScoutAnnotations } from './annotations.js';
 import { burnWindows } from './burnrate.js';
 import { YAML_OPTIONS, formatSeconds, queriesFor, safeName, selectedType, variantOf, withWindow } from './common.js';
+import { EMPTY_ROUTING, type SloRouting } from './routing.js';
+
+export interface OpenSloOptions { periodSeconds: number; variant?: Partial<Record<string, VariantType>>; routing?: SloRouting }
 
 /**
  * OpenSLO v1 leaves the query shape to the data source. We hand it per-second rates over a short range
@@ -27,7 +30,7 @@ function describe(proposal: Proposal, type: VariantType): string {
 }
 
 /** The OpenSLO v1 objects for one proposal, in dependency order (Service, SLI, alerting, SLO). */
-export function openSloObjects(report: Report, proposal: Proposal, options: { periodSeconds: number; variant?: Partial<Record<string, VariantType>> }): object[] {
+export function openSloObjects(report: Report, proposal: Proposal, options: OpenSloOptions): object[] {
   const type = selectedType(proposal, options.variant);
   const variant = variantOf(proposal, type);
   const queries = queriesFor(proposal, type);
@@ -36,6 +39,7 @@ export function openSloObjects(report: Report, proposal: Proposal, options: { pe
   const source = (query: string) => ({ metricSource: { type: 'Prometheus', spec: { query: withWindow(query, OPENSLO_RATE_WINDOW) } } });
   // OpenSLO label keys allow no '/' prefix (unlike annotation keys) and values must be name-like.
   const labels = { 'slo-scout-service': service, 'slo-scout-sli': proposal.sli };
+  const routing = options.routing ?? EMPTY_ROUTING;
 
   const objects: object[] = [
     {
@@ -99,7 +103,7 @@ export function openSloObjects(report: Report, proposal: Proposal, options: { pe
   objects.push({
     apiVersion: 'openslo/v1',
     kind: 'SLO',
-    metadata: { name, displayName: describe(proposal, type).slice(0, 200), labels, annotations: sloScoutAnnotations(report, proposal, type) },
+    metadata: { name, displayName: describe(proposal, type).slice(0, 200), labels: { ...routing.labels, ...labels }, annotations: { ...routing.annotations, ...sloScoutAnnotations(report, proposal, type) } },
     spec: {
       description: describe(proposal, type),
       service,
@@ -114,7 +118,7 @@ export function openSloObjects(report: Report, proposal: Proposal, options: { pe
 }
 
 /** A multi-document OpenSLO v1 YAML file for one proposal. */
-export function renderOpenSlo(report: Report, proposal: Proposal, options: { periodSeconds: number; variant?: Partial<Record<string, VariantType>> }): string {
+export function renderOpenSlo(report: Report, proposal: Proposal, options: OpenSloOptions): string {
   return openSloObjects(report, proposal, options)
     .map((object, i) => {
       const doc = new Document(object, YAML_OPTIONS);

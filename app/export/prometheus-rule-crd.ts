@@ -3,21 +3,26 @@ import type { Proposal, Report, VariantType } from '../core/report.js';
 import { sloScoutAnnotations } from './annotations.js';
 import { YAML_OPTIONS, safeName, selectedType } from './common.js';
 import { prometheusRuleGroups } from './prometheus-rules.js';
+import type { PrometheusRuleOutput } from '../config/routing.js';
+import type { SloRouting } from './routing.js';
 
 /** A prometheus-operator PrometheusRule wrapping the same groups as the plain rule file. */
-export function renderPrometheusRuleCrd(report: Report, proposal: Proposal, options: { periodSeconds: number; variant?: Partial<Record<string, VariantType>>; grafanaUrl?: string }): string {
+export function renderPrometheusRuleCrd(report: Report, proposal: Proposal, options: { periodSeconds: number; variant?: Partial<Record<string, VariantType>>; routing?: SloRouting; prometheusRule?: PrometheusRuleOutput }): string {
   const type = selectedType(proposal, options.variant);
   const groups = prometheusRuleGroups(proposal, {
     periodSeconds: options.periodSeconds,
     variant: type,
-    ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}),
+    ...(options.routing ? { routing: options.routing } : {}),
   });
   const doc = new Document({
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: {
       name: safeName(proposal.sloId),
+      // The operator only loads rules from namespaces and with labels its ruleSelector names.
+      ...(options.prometheusRule?.namespace ? { namespace: options.prometheusRule.namespace } : {}),
       labels: {
+        ...options.prometheusRule?.labels,
         'app.kubernetes.io/managed-by': 'slo-scout',
         'app.kubernetes.io/component': 'slo',
         'slo-scout.dev/service': safeName(proposal.service),

@@ -3,6 +3,9 @@ import type { Proposal, Report, VariantType } from '../core/report.js';
 import { formatDuration } from '../core/time.js';
 import { burnWindows, recordedWindows, type BurnWindowPair, type Severity } from './burnrate.js';
 import { YAML_OPTIONS, queriesFor, safeName, selectedType, tidy, variantOf, withWindow } from './common.js';
+import { EMPTY_ROUTING, type SloRouting } from './routing.js';
+
+export { dashboardUid } from './routing.js';
 
 export interface RecordingRule { record: string; expr: string; labels: Record<string, string> }
 export interface AlertingRule {
@@ -13,7 +16,7 @@ export interface AlertingRule {
 }
 export interface RuleGroup { name: string; rules: (RecordingRule | AlertingRule)[] }
 
-export interface RuleOptions { periodSeconds: number; variant?: VariantType; grafanaUrl?: string }
+export interface RuleOptions { periodSeconds: number; variant?: VariantType; routing?: SloRouting }
 
 /** Recorded series names follow Sloth's conventions so existing SLO dashboards and habits carry over. */
 export const ERROR_RATIO = (window: string): string => `slo:sli_error:ratio_rate${window}`;
@@ -63,15 +66,19 @@ export function prometheusRuleGroups(proposal: Proposal, options: RuleOptions): 
     labels: { ...base, slo_window: window },
   }));
 
+  const routing = options.routing ?? EMPTY_ROUTING;
   const meta = { ...base, slo_sli: proposal.sli, slo_variant: type };
+  // Routing labels on the SLO's metadata series too, so dashboards and silences can select by team;
+  // not on the per-window SLI ratios (they only feed the alerts).
+  const metaLabels = { ...routing.labels, ...meta };
   const onBudget = `/ on (slo_id, slo_service) group_left ${selector(ERROR_BUDGET, proposal)}`;
   const metaRules: RecordingRule[] = [
-    { record: OBJECTIVE, expr: `vector(${objective})`, labels: meta },
-    { record: ERROR_BUDGET, expr: `vector(${badFraction})`, labels: meta },
-    { record: PERIOD_DAYS, expr: `vector(${tidy(options.periodSeconds / 86400)})`, labels: meta },
-    { record: CURRENT_BURN_RATE, expr: `${selector(ERROR_RATIO('5m'), proposal)}\n${onBudget}`, labels: meta },
-    { record: PERIOD_BURN_RATE, expr: `${selector(ERROR_RATIO(period), proposal)}\n${onBudget}`, labels: meta },
-    { record: BUDGET_REMAINING, expr: `1 - ${selector(PERIOD_BURN_RATE, proposal)}`, labels: meta },
+    { record: OBJECTIVE, expr: `vector(${objective})`, labels: metaLabels },
+    { record: ERROR_BUDGET, expr: `vector(${badFraction})`, labels: metaLabels },
+    { record: PERIOD_DAYS, expr: `vector(${tidy(options.periodSeconds / 86400)})`, labels: metaLabels },
+    { record: CURRENT_BURN_RATE, expr: `${selector(ERROR_RATIO('5m'), proposal)}\n${onBudget}`, labels: metaLabels },
+    { record: PERIOD_BURN_RATE, expr: `${selector(ERROR_RATIO(period), proposal)}\n${onBudget}`, labels: metaLabels },
+    { record: BUDGET_REMAINING, expr: `1 - ${selector(PERIOD_BURN_RATE, proposal)}`, labels: metaLabels },
   ];
 
   const pairs = burnWindows(options.periodSeconds);
@@ -80,15 +87,15 @@ export function prometheusRuleGroups(proposal: Proposal, options: RuleOptions): 
     const mine = pairs.filter((p) => p.severity === severity);
     const how = mine.map((p) => `${p.factor}x over ${p.long} and ${p.short}`).join(', or ');
     const annotations: Record<string, string> = {
+      ...routing.annotations,
       summary: `${title}: error budget burning ${severity === 'page' ? 'fast' : 'steadily'} (${variant.target}% over ${period})`,
       description: `The error ratio exceeds the budget (${badFraction}) by ${how}. ` +
         `At that rate ${mine.map((p) => `${p.budgetPercent}% of the ${period} budget is gone in ${p.long}`).join(' or ')}.`,
     };
-    if (options.grafanaUrl) annotations.dashboard = `${options.grafanaUrl.replace(/\/+$/, '')}/d/${dashboardUid(proposal.service)}`;
     return {
       alert: ALERT_NAME[severity],
       expr: alertExpr(proposal, mine, badFraction),
-      labels: { ...meta, severity },
+      labels: { ...routing.labels, ...meta, severity },
       annotations,
     };
   });
@@ -100,17 +107,12 @@ export function prometheusRuleGroups(proposal: Proposal, options: RuleOptions): 
   ];
 }
 
-/** Grafana dashboard uids are at most 40 characters. */
-export function dashboardUid(service: string): string {
-  return `slo-scout-${safeName(service)}`.slice(0, 40).replace(/-+$/, '');
-}
-
 /** A Prometheus rule file (`rule_files:`) for one proposal. */
-export function renderPrometheusRules(report: Report, proposal: Proposal, options: { periodSeconds: number; variant?: Partial<Record<string, VariantType>>; grafanaUrl?: string }): string {
+export function renderPrometheusRules(report: Report, proposal: Proposal, options: { periodSeconds: number; variant?: Partial<Record<string, VariantType>>; routing?: SloRouting }): string {
   const groups = prometheusRuleGroups(proposal, {
     periodSeconds: options.periodSeconds,
     variant: selectedType(proposal, options.variant),
-    ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}),
+    ...(options.routing ? { routing: options.routing } : {}),
   });
   const header = `# Generated by slo-scout from report.json (analysis as of ${report.end}); edit the proposal, not this file.\n`;
   return header + stringify({ groups }, YAML_OPTIONS);

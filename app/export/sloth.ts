@@ -2,12 +2,14 @@ import { Document } from 'yaml';
 import type { Proposal, Report, VariantType } from '../core/report.js';
 import { formatDuration } from '../core/time.js';
 import { YAML_OPTIONS, queriesFor, safeName, selectedType, variantOf } from './common.js';
+import { EMPTY_ROUTING, type SloRouting } from './routing.js';
 
 /**
  * A Sloth `prometheus/v1` spec for one proposal. Sloth expands `{{.window}}` itself, so the queries keep it.
  * Sloth's period is a generation flag, not a spec field: the header says which one the objective was chosen for.
  */
-export function renderSloth(report: Report, proposal: Proposal, options: { periodSeconds: number; variant?: Partial<Record<string, VariantType>> }): string {
+export function renderSloth(report: Report, proposal: Proposal, options: { periodSeconds: number; variant?: Partial<Record<string, VariantType>>; routing?: SloRouting }): string {
+  const routing = options.routing ?? EMPTY_ROUTING;
   const type = selectedType(proposal, options.variant);
   const variant = variantOf(proposal, type);
   const queries = queriesFor(proposal, type);
@@ -16,7 +18,8 @@ export function renderSloth(report: Report, proposal: Proposal, options: { perio
   const spec = {
     version: 'prometheus/v1',
     service: proposal.service,
-    labels: { slo_scout_sli: proposal.sli, slo_scout_variant: type },
+    // Spec-level labels go on every series and alert Sloth generates: the routing labels belong here.
+    labels: { ...routing.labels, slo_scout_sli: proposal.sli, slo_scout_variant: type },
     slos: [{
       name: safeName(proposal.sloId),
       objective: variant.target,
@@ -25,7 +28,7 @@ export function renderSloth(report: Report, proposal: Proposal, options: { perio
       alerting: {
         name: 'SloScoutErrorBudgetBurn',
         labels: { slo_id: proposal.sloId },
-        annotations: { summary: `${title}: error budget burning too fast (${variant.target}% over ${period})` },
+        annotations: { ...routing.annotations, summary: `${title}: error budget burning too fast (${variant.target}% over ${period})` },
         page_alert: { labels: { severity: 'page' } },
         ticket_alert: { labels: { severity: 'ticket' } },
       },

@@ -20,7 +20,8 @@ import { reanalysisTrigger } from '../telemetry/alertmanager/reanalysis.js';
 
 export interface AppServerOptions {
   env: Env;
-  probot: Probot;
+  /** Absent on a GitLab-only install. */
+  probot?: Probot;
   pool: Pool;
   /** Redis for health checks. */
   redis: Redis;
@@ -56,7 +57,7 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   const telemetry = createTelemetryIntake({ pool: o.pool, logger: o.logger.child({ component: 'telemetry' }), clock, env: o.env, onReanalysis: reanalysisTrigger({ pool: o.pool, queues, clock, logger: o.logger }) });
   const routes = [...buildRoutes({ env: o.env, pool: o.pool, redis: o.redis, metrics, queues, intake, logger: o.logger, clock }), ...telemetry.routes];
   const running = await startServer({
-    probot: o.probot, appFn: createAppFn({ intake, metrics }), routes, logger: o.logger,
+    ...(o.probot ? { probot: o.probot } : {}), appFn: createAppFn({ intake, metrics }), routes, logger: o.logger,
     webhookPath: o.env.WEBHOOK_PATH, deadlineMs: o.deadlineMs, port: o.port ?? o.env.PORT, host: o.host ?? o.env.HOST,
   });
   const stopRelay = intake.startRelay(o.relayIntervalMs ?? 5_000);

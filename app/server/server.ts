@@ -61,7 +61,8 @@ function send(res: ServerResponse, out: HttpResponse): void {
 }
 
 export interface ServerOptions {
-  probot: Probot;
+  /** Absent on a GitLab-only install: no GitHub webhook route. */
+  probot?: Probot;
   appFn: ApplicationFunction;
   routes: HttpRoute[];
   logger: Logger;
@@ -81,19 +82,23 @@ export interface RunningServer {
 
 /** Builds the request handler (exported for tests that want no socket). */
 export async function createHandler(options: Omit<ServerOptions, 'port' | 'host'>): Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>> {
-  const webhooks = await createNodeMiddleware(options.appFn, { probot: options.probot, webhooksPath: options.webhookPath ?? '/api/github/webhooks' });
+  // createNodeMiddleware also loads appFn into Probot (the inbox handlers the GitHub route runs).
+  const webhooks = options.probot
+    ? await createNodeMiddleware(options.appFn, { probot: options.probot, webhooksPath: options.webhookPath ?? '/api/github/webhooks' })
+    : (_req: IncomingMessage, _res: ServerResponse, next: () => void) => { next(); return Promise.resolve(true); };
   const table = new Map(options.routes.map((r) => [`${r.method} ${r.path}`, r]));
   const paths = new Set(options.routes.map((r) => r.path));
   const log = options.logger;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const webhookPath = options.webhookPath ?? '/api/github/webhooks';
-  const github = githubWebhookHandler({ probot: options.probot, logger: log, deadlineMs, retryAfterSeconds: RETRY_AFTER_SECONDS });
+  // A GitLab-only install runs without the GitHub App: its webhook path is then just unknown (404).
+  const github = options.probot ? githubWebhookHandler({ probot: options.probot, logger: log, deadlineMs, retryAfterSeconds: RETRY_AFTER_SECONDS }) : undefined;
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = table.get(`${req.method} ${url.pathname}`);
     try {
-      if (url.pathname === webhookPath) {
+      if (github && url.pathname === webhookPath) {
         await github(req, res);
         return;
       }

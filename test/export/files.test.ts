@@ -37,12 +37,17 @@ describe('renderFileSet layout and contract', () => {
   });
 
   it.each([
-    ['openslo', '.openslo.yaml'],
-    ['sloth', '.sloth.yaml'],
-    ['prometheus-rule-crd', '.prometheusrule.yaml'],
-  ] as const)('the %s format names its spec files *%s', (format, suffix) => {
-    const specs = renderFileSet(report, { format }).filter((f) => f.path.endsWith(suffix));
-    expect(specs).toHaveLength(report.proposals.length);
+    ['openslo', '.openslo.yaml', true],
+    ['sloth', '.sloth.yaml', false],
+    ['prometheus-rule-crd', '.prometheusrule.yaml', false],
+    ['pyrra', '.pyrra.yaml', false],
+  ] as const)('the %s format names its spec files *%s and writes no other spec (rule files: %s)', (format, suffix, withRules) => {
+    const files = renderFileSet(report, { format });
+    expect(files.filter((f) => f.path.endsWith(suffix))).toHaveLength(report.proposals.length);
+    // One format, one set of files: Sloth, Pyrra and PrometheusRule carry or generate their own rules.
+    expect(files.filter((f) => f.path.endsWith('.rules.yaml'))).toHaveLength(withRules ? report.proposals.length : 0);
+    const otherSpecs = ['.openslo.yaml', '.sloth.yaml', '.prometheusrule.yaml', '.pyrra.yaml'].filter((s) => s !== suffix);
+    expect(files.filter((f) => otherSpecs.some((s) => f.path.endsWith(s)))).toEqual([]);
   });
 
   it('report.json is the report itself, indented with short arrays on one line, and parses back to an equal Report', () => {

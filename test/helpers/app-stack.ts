@@ -38,7 +38,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number; env?: Record<string, string>; logger?: Logger; deadlineMs?: number; databaseUrl?: string } = {}): Promise<TestStack> {
+export async function startTestStack(options: { redisUrl?: string; relayIntervalMs?: number; enqueueTimeoutMs?: number; staleAfterSeconds?: number; env?: Record<string, string>; logger?: Logger; deadlineMs?: number; databaseUrl?: string; github?: boolean } = {}): Promise<TestStack> {
   // `databaseUrl`: a database on a private PostgreSQL (test/helpers/own-postgres.ts) that the test may stop.
   const db = await createTestDatabase(options.databaseUrl ? { adminUrl: options.databaseUrl } : {});
   const redisUrl = options.redisUrl ?? REDIS_URL;
@@ -50,7 +50,7 @@ export async function startTestStack(options: { redisUrl?: string; relayInterval
   const prefix = uniquePrefix('app');
   const env = parseEnv({ WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET, DATABASE_URL: db.url, REDIS_URL: redisUrl, ...options.env });
   const app = await startAppServer({
-    env, probot: testProbot(), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: options.logger ?? silentLogger, deadlineMs: options.deadlineMs,
+    env, ...(options.github === false ? {} : { probot: testProbot() }), pool: db.pool, redis, queueConnection: { connection: producer, prefix }, logger: options.logger ?? silentLogger, deadlineMs: options.deadlineMs,
     port: 0, host: '127.0.0.1', relayIntervalMs: options.relayIntervalMs ?? 200, enqueueTimeoutMs: options.enqueueTimeoutMs ?? 500, staleAfterSeconds: options.staleAfterSeconds,
   });
   return {

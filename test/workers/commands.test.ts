@@ -107,6 +107,8 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
       mockTopicAnswer('rerun', /re-analysis queued/);
       const rendered = { title: 'SLOs for checkout', body: 'variant balanced\n\n<!-- slo-scout:service=checkout -->', files: [{ path: 'slos/checkout.yaml', content: 'variant: balanced\n' }] };
       const hash = contentHash(rendered);
+      // The analyze job looks for CODEOWNERS (team routing label) in GitHub's three places.
+      for (const path of ['.github%2FCODEOWNERS', 'CODEOWNERS', 'docs%2FCODEOWNERS']) nock(API).get(`${R}/contents/${path}`).reply(404, { message: 'Not Found' });
       nock(API)
       .get(R).reply(200, { default_branch: 'main' })
       .get(`${R}/pulls`).query({ state: 'open', head: 'Codertocat:slo-scout/checkout', per_page: 10 }).reply(200, [])

@@ -32,8 +32,9 @@ export function endpointContext(h: EndpointHistory, o: ResolvedOptions): Endpoin
       // The default pattern is long; name it instead of dumping it into every PR table row.
       const which = o.exclude.length === DEFAULT_EXCLUDE.length && o.exclude.every((re, i) => re.source === new RegExp(DEFAULT_EXCLUDE[i]!).source)
         ? 'the default health-check pattern'
-        : `excludeEndpoints /${hit.source}/`;
-      return { skip: `health-check or infrastructure route (matches ${which}); not an SLO candidate — change excludeEndpoints to include it` };
+        : `routes.exclude /${hit.source}/`;
+      // Name the key as users write it in .slo-scout.yml, not the internal option.
+      return { skip: `health-check or infrastructure route (matches ${which}); not an SLO candidate — to analyse it, set routes.exclude in .slo-scout.yml` };
     }
   }
   const analysisStart = o.end - o.windowSeconds;

@@ -79,7 +79,7 @@ export function resolveOptions(o: RecommendOptions): ResolvedOptions {
       try {
         return new RegExp(src);
       } catch (err) {
-        throw new Error(`excludeEndpoints: "${src}" is not a valid regular expression (${(err as Error).message})`);
+        throw new Error(`routes.exclude: "${src}" is not a valid regular expression (${(err as Error).message})`);
       }
     }),
     seed: o.seed ?? 1,
