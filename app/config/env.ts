@@ -52,6 +52,8 @@ export const Env = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(), SLACK_BOT_TOKEN: z.string().min(1).optional(), PAGERDUTY_WEBHOOK_SECRET: z.string().min(1).optional(), PAGERDUTY_API_TOKEN: z.string().min(1).optional(),
   // OTLP intake (issue 6): OTLP_TOKENS, ALERTMANAGER_SECRETS, INTAKE_*, RETENTION_*_DAYS.
   ...IntakeEnv.shape,
+  // Details pages (issue 14, docs/web.md): /ui answers 404 until the secret is set; links need the public URL too.
+  SLO_SCOUT_UI_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(), SLO_SCOUT_PUBLIC_URL: url('https://slo-scout.example.com').optional(),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -41,8 +41,9 @@ function send(res: ServerResponse, out: HttpResponse): void {
 }
 
 export interface ServerOptions {
-  probot: Probot;
-  appFn: ApplicationFunction;
+  /** Absent (`serve --demo`): no webhook route, only the extra routes. */
+  probot?: Probot;
+  appFn?: ApplicationFunction;
   routes: HttpRoute[];
   logger: Logger;
   webhookPath?: string;
@@ -59,14 +60,18 @@ export interface RunningServer {
 
 /** Builds the request handler (exported for tests that want no socket). */
 export async function createHandler(options: Omit<ServerOptions, 'port' | 'host'>): Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>> {
-  const webhooks = await createNodeMiddleware(options.appFn, { probot: options.probot, webhooksPath: options.webhookPath ?? '/api/github/webhooks' });
+  const webhooks = options.probot && options.appFn
+    ? await createNodeMiddleware(options.appFn, { probot: options.probot, webhooksPath: options.webhookPath ?? '/api/github/webhooks' })
+    : async (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next();
   const table = new Map(options.routes.map((r) => [`${r.method} ${r.path}`, r]));
+  // A path ending in "/*" matches everything below it (the details pages' static files and page URLs).
+  const prefixed = options.routes.filter((r) => r.path.endsWith('/*'));
   const paths = new Set(options.routes.map((r) => r.path));
   const log = options.logger;
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = table.get(`${req.method} ${url.pathname}`);
+    const route = table.get(`${req.method} ${url.pathname}`) ?? prefixed.find((r) => r.method === req.method && url.pathname.startsWith(r.path.slice(0, -1)));
     try {
       if (route) {
         let rawBody: Buffer;
