@@ -60,10 +60,10 @@ export function loadStaticSite(root: string): StaticSite {
     index,
     stylesheet,
     async asset(path) {
-      // `path` is below /ui/assets/; refuse anything that normalises outside the assets folder.
+      // `path` is below /ui/_assets/; refuse anything that normalises outside the assets folder.
       const relative = normalize(decodeURIComponentSafe(path)).replace(/^([/\\])+/, '');
-      const file = join(root, 'assets', relative);
-      if (relative.includes('\0') || !file.startsWith(join(root, 'assets') + sep)) return notFound();
+      const file = join(root, '_assets', relative);
+      if (relative.includes('\0') || !file.startsWith(join(root, '_assets') + sep)) return notFound();
       const type = TYPES[extname(file)];
       if (!type) return notFound();
       try {

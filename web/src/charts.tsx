@@ -71,7 +71,8 @@ export function SliHistoryChart({ history, variants, selected }: { history: Hist
 
 /** Baseline vs projected breach rate per variant, with the bootstrap interval as a whisker. */
 export function WhatIfChart({ variants }: { variants: WhatIfVariant[] }) {
-  const hi = Math.max(0.05, ...variants.flatMap((v) => [v.baselineBreachRate, v.projectedBreachRate, v.confidenceInterval[1]])) * 1.1;
+  // Breach rates are shares of windows: the axis never goes past 100%.
+  const hi = Math.min(1, Math.max(0.05, ...variants.flatMap((v) => [v.baselineBreachRate, v.projectedBreachRate, v.confidenceInterval[1]])) * 1.1);
   const y = (v: number) => M.top + ih - (ih * v) / hi;
   const group = iw / Math.max(1, variants.length);
   const bar = group / 4;
