@@ -11,7 +11,7 @@ export interface FakeRepo {
   files: Record<string, Record<string, string>>; // ref -> path -> text
   changed: { filename: string; status: string; previous_filename?: string }[];
   teams: Record<string, string[]>; // "org/slug" -> logins
-  checkRuns: { name: string; head_sha: string; status: string; conclusion: string; output: { title: string; summary: string; text?: string; annotations?: { path: string; start_line: number; message: string }[] } }[];
+  checkRuns: { name: string; head_sha: string; details_url?: string; status: string; conclusion: string; output: { title: string; summary: string; text?: string; annotations?: { path: string; start_line: number; message: string }[] } }[];
 }
 
 export function mockGitHub(r: FakeRepo): nock.Scope {
