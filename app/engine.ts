@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from './telemetry/prometheus/from-config.js';
 import { UserInputError, type Engine, type RenderedProposal } from './ports.js';
+import { detailsLinksFromEnv } from './web/links.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 3 : 2)}%`;
 
@@ -52,7 +53,9 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
       return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
     },
 
-    render(report: Report, { config, variants }: { config: SloScoutConfig; variants: Record<string, VariantType> }): RenderedProposal[] {
+    render(report: Report, { config, variants, repo }: { config: SloScoutConfig; variants: Record<string, VariantType>; repo?: string }): RenderedProposal[] {
+      const links = repo ? detailsLinksFromEnv(deps.env, () => deps.clock.now().getTime() / 1000) : undefined;
+      const pageLinks = links && repo ? Object.fromEntries(report.proposals.map((p) => [p.sloId, links.slo(repo, p.sloId)])) : undefined;
       const services = [...new Set(report.proposals.map((p) => p.service))].sort();
       return services.map((service) => {
         const sub: Report = { ...report, proposals: report.proposals.filter((p) => p.service === service), skipped: (report.skipped ?? []).filter((s) => s.service === service) };
@@ -66,7 +69,7 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
         return {
           service,
           title: `SLO-Scout: SLOs for ${service}`,
-          body: renderPullRequestBody(sub, { variant: override }),
+          body: renderPullRequestBody(sub, { variant: override, ...(pageLinks ? { pageLinks } : {}) }),
           // One report.json per service directory, so per-service PRs never touch the same file.
           files: files.filter((f) => f.path !== 'PULL_REQUEST.md').map((f) => ({ path: f.path === 'report.json' ? `${dir}slos/${safeName(service)}/report.json` : `${dir}${f.path}`, content: f.content })),
         };

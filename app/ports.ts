@@ -27,7 +27,8 @@ export class UserInputError extends Error {}
 export interface Engine {
   analyze(input: { config: SloScoutConfig; services?: string[]; repo: RepoRef }): Promise<Report>;
   /** Files and PR text per service, with the chosen variant per slo id ('*' = default for all). */
-  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType> }): RenderedProposal[];
+  /** `repo` (owner/name on GitHub) adds a signed link to each SLO's details page when the pages are on. */
+  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType>; repo?: string }): RenderedProposal[];
   /** Markdown table of the what-if simulation for `params` (replicas=5 traffic=1.2 canary=10 version=v1.4.2). */
   simulate(report: Report, params: Record<string, string>, sloId?: string): string;
   /** Markdown: the evidence and computation behind each number of one SLO; null when unknown. */

@@ -33,7 +33,8 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
     await deps.reports.save(job.platform, full, report);
   }
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
-  const rendered = deps.engine.render(report, { config: config.config, variants });
+  // The details pages read GitHub reports only (app/web/data.ts), so only GitHub PRs link to them.
+  const rendered = deps.engine.render(report, { config: config.config, variants, ...(job.platform === 'github' ? { repo: full } : {}) });
   const pr = config.config.pullRequests;
   for (const r of rendered) {
     const branch = branchName(pr.branchPrefix, r.service, pr.branches, deps.clock.now());

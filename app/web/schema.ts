@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { ConfidenceComponents, Evidence, HistoryPoint, SliKind, Variant, VariantType } from '../core/report.js';
 
-export const RepoName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, 'repository must be owner/name');
+export const RepoName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, 'repository must be owner/name')
+  .refine((r) => r.split('/').every((part) => part !== '.' && part !== '..'), 'repository must be owner/name');
 
 export const OverviewRow = z.object({
   sloId: z.string(),

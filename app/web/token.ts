@@ -24,8 +24,13 @@ function sign(secret: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest();
 }
 
+/**
+ * The expiry is rounded up to the next UTC midnight: every link made the same day is identical, so
+ * a PR body rendered twice in a day keeps its content hash and is not rewritten (app/vcs/pr.ts).
+ */
 export function createToken(secret: string, repo: string, nowSeconds: number, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS): string {
-  const payload = Buffer.from(JSON.stringify({ v: 1, r: repo, e: Math.floor(nowSeconds + ttlSeconds) } satisfies Payload)).toString('base64url');
+  const expires = Math.ceil((nowSeconds + ttlSeconds) / 86_400) * 86_400;
+  const payload = Buffer.from(JSON.stringify({ v: 1, r: repo, e: expires } satisfies Payload)).toString('base64url');
   return `${payload}.${sign(secret, payload).toString('base64url')}`;
 }
 
