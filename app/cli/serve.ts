@@ -41,7 +41,7 @@ async function serveDemo(): Promise<void> {
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics, OTLP/HTTP /v1/* and /webhooks/alertmanager (when their secrets are set) and the other routes')
+    .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics, OTLP/HTTP /v1/* and /webhooks/alertmanager (when their secrets are set), the details pages under /ui (when SLO_SCOUT_UI_SECRET is set) and the other routes')
     .option('--demo', 'serve only the details pages (/ui) on the built-in demo report: no GitHub App, PostgreSQL or Redis needed')
     .action(async (flags: { demo?: boolean }) => {
       if (flags.demo) return serveDemo();
