@@ -128,6 +128,7 @@ describe('details pages in chromium', { timeout: 120_000 }, () => {
     expect(await page.getByText('exceeded').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid=cost-table] tbody tr').count()).toBeGreaterThan(1);
     expect(await page.locator('[data-testid=audit-table] tbody tr').count()).toBeGreaterThan(3);
+    expect(await page.locator('[data-testid=decisions] li').count()).toBe(3);
     await screenshot(page, 'policy-guard');
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -85,7 +85,16 @@ function Evaluation({ v }: { v: EvaluationView }) {
           </tbody>
         </table>
       </Section>
-      <Section title="Approvals and decisions so far">
+      <Section title={`Decisions recorded (${v.decisions.length})`}>
+        {v.decisions.length === 0 ? <p className="text-sm">Nobody has approved or rejected this pull request yet.</p> : (
+          <ul className="list-disc pl-6 text-sm" data-testid="decisions">
+            {v.decisions.map((d, i) => (
+              <li key={i}>{when(d.at)} UTC: <strong>{d.decision}</strong> by <code>{d.identity}</code> via {d.channel} for <code>{d.headSha.slice(0, 7)}</code>{d.reason && <>: “{d.reason}”</>}</li>
+            ))}
+          </ul>
+        )}
+      </Section>
+      <Section title="Audit trail">
         <table className="w-full text-left text-sm" data-testid="audit-table">
           <thead><tr className="bg-slate-100">{['When (UTC)', 'Head', 'Who', 'Channel', 'Event', 'Details'].map((h) => <th key={h} scope="col" className="px-3 py-1">{h}</th>)}</tr></thead>
           <tbody>
