@@ -18,6 +18,7 @@ import { approvalBlocks } from '../../app/chat/slack.js';
 import { silentLogger } from '../../app/logger.js';
 import { fixtures } from '../export/fixtures.js';
 import { Overview, SloDetail } from '../../app/web/schema.js';
+import { budgetBurn } from '../../app/web/views.js';
 
 const SECRET = 's'.repeat(48);
 const NOW = Date.parse('2026-03-01T12:00:00Z') / 1000;
@@ -157,5 +158,22 @@ describe('/ui routes', () => {
     const none = await call('POST', '/ui/api/what-if', { query: { repo: 'acme/shop' }, auth: token, body: JSON.stringify({ sloId: report.proposals[0]!.sloId, trafficMultiplier: 2 }) });
     expect(none.status).toBe(400);
     expect(JSON.parse(none.body as string).error).toMatch(/no simulation data/);
+  });
+});
+
+describe('overview figures', () => {
+  it('budget burn is the bad share over the history divided by the allowed bad share of the selected target', () => {
+    const p = structuredClone(fixtures()[0]!.report.proposals[0]!);
+    const v = p.variants.find((x) => x.type === p.selectedVariant)!;
+    v.target = 99;
+    const sli = (x: number) => ({ conservative: x, balanced: x, aggressive: x });
+    // 5 + 15 bad of 2000 = 1% bad against 1% allowed: the whole budget; a window without traffic does not count.
+    p.history = [
+      { start: '2026-02-01T00:00:00Z', end: '2026-02-02T00:00:00Z', total: 1000, sli: sli(0.995) },
+      { start: '2026-02-02T00:00:00Z', end: '2026-02-03T00:00:00Z', total: 1000, sli: sli(0.985) },
+      { start: '2026-02-03T00:00:00Z', end: '2026-02-04T00:00:00Z', total: 0, sli: { conservative: null, balanced: null, aggressive: null } },
+    ];
+    expect(budgetBurn(p)).toBeCloseTo(1, 10);
+    expect(budgetBurn({ ...p, history: [] })).toBeNull();
   });
 });

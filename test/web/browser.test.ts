@@ -126,6 +126,7 @@ describe('details pages in chromium', { timeout: 120_000 }, () => {
     await page.getByTestId('audit-table').waitFor();
     expect(await page.getByTestId('verdict-title').textContent()).toMatch(/Approval needed/);
     expect(await page.getByText('exceeded').count()).toBeGreaterThan(0);
+    expect(await page.getByText('within', { exact: true }).count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid=cost-table] tbody tr').count()).toBeGreaterThan(1);
     expect(await page.locator('[data-testid=audit-table] tbody tr').count()).toBeGreaterThan(3);
     expect(await page.locator('[data-testid=decisions] li').count()).toBe(3);
