@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration tests share one PostgreSQL and one Redis; each test file uses its own schema / key prefix.
     pool: 'forks',
     maxWorkers: 2,
+    // Builds the details pages (dist/web) when missing or stale, before the browser tests run.
+    globalSetup: ['test/helpers/build-web.ts'],
   },
 });

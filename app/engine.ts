@@ -19,6 +19,7 @@ import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from './telemetry/prometheus/from-config.js';
 import { UserInputError, type Engine, type RenderedProposal, type RenderTarget } from './ports.js';
+import { detailsLinksFromEnv } from './web/links.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 3 : 2)}%`;
 
@@ -97,7 +98,9 @@ export function createEngine(deps: EngineDeps): Engine {
       return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
     },
 
-    render(report: Report, { config, variants, target, codeowners }: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string }): RenderedProposal[] {
+    render(report: Report, { config, variants, target, codeowners, repo }: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string; repo?: string }): RenderedProposal[] {
+      const details = repo ? detailsLinksFromEnv(deps.env, () => deps.clock.now().getTime() / 1000) : undefined;
+      const pageLinks = details && repo ? Object.fromEntries(report.proposals.map((p) => [p.sloId, details.slo(repo, p.sloId)])) : undefined;
       const services = [...new Set(report.proposals.map((p) => p.service))].sort();
       return services.map((service) => {
         const sub: Report = { ...report, proposals: report.proposals.filter((p) => p.service === service), skipped: (report.skipped ?? []).filter((s) => s.service === service) };
@@ -128,7 +131,7 @@ export function createEngine(deps: EngineDeps): Engine {
         return {
           service,
           title: `SLO-Scout: SLOs for ${service}`,
-          body: renderPullRequestBody(sub, { variant: override, ...links }),
+          body: renderPullRequestBody(sub, { variant: override, ...links, ...(pageLinks ? { pageLinks } : {}) }),
           files: committed,
         };
       });

@@ -38,9 +38,10 @@ export interface Engine {
   /**
    * Files and PR text per service, with the chosen variant per slo id ('*' = default for all). With
    * `target`, the body shows each committed chart from the PR branch `branchFor(service)`;
-   * `codeowners` (the repository's CODEOWNERS text) gives the team routing label.
+   * `codeowners` (the repository's CODEOWNERS text) gives the team routing label; `repo`
+   * (owner/name on GitHub) adds a signed link to each SLO's details page when the pages are on.
    */
-  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string }): RenderedProposal[];
+  render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string; repo?: string }): RenderedProposal[];
   /** Markdown table of the what-if simulation for `params` (replicas=5 traffic=1.2 canary=10 version=v1.4.2). */
   simulate(report: Report, params: Record<string, string>, sloId?: string): string;
   /** Markdown: the evidence and computation behind each number of one SLO; null when unknown. */

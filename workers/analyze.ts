@@ -44,11 +44,13 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
   }
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
   const codeowners = config.config.routing.codeowners ? await readCodeowners(platform, repo) : undefined;
+  // The details pages read GitHub reports only (app/web/data.ts), so only GitHub PRs link to them.
+  const detailsRepo = job.platform === 'github' ? { repo: full } : {};
   const pr = config.config.pullRequests;
   const runAt = deps.clock.now();
   const branchFor = (service: string) => branchName(pr.branchPrefix, service, pr.branches, runAt);
   // The body links the charts on the branch the files are committed to, so they render in the PR.
-  const rendered = deps.engine.render(report, { config: config.config, variants, target: { platform: job.platform, repo, branchFor }, ...(codeowners ? { codeowners } : {}) });
+  const rendered = deps.engine.render(report, { config: config.config, variants, target: { platform: job.platform, repo, branchFor }, ...(codeowners ? { codeowners } : {}), ...detailsRepo });
   // A command scoped to one PR (variant in a per-service PR) re-renders that PR only.
   const targets = job.reuseReport && job.service ? rendered.filter((r) => r.service === job.service) : rendered;
   for (const r of targets) {

@@ -15,6 +15,8 @@ import { SlackClient } from '../app/chat/slack.js';
 import { PagerDutyClient } from '../app/chat/pagerduty.js';
 import { evaluatePullRequest, resolveEscalations, type PolicyDeps } from '../app/policy/service.js';
 import { CHECK_NAME } from '../app/policy/vcs.js';
+import { EvaluationStore } from '../app/store/evaluations.js';
+import { detailsLinksFromEnv } from '../app/web/links.js';
 import { PolicyEvaluateJob, type PolicyEnv } from '../app/policy/wiring.js';
 import type { PolicyVcs } from '../app/policy/vcs.js';
 
@@ -48,6 +50,8 @@ export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorker
     slack: env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN }) : undefined,
     // The Events API needs only routing keys (from config); on-call lookups need the REST token.
     pagerduty: new PagerDutyClient({ apiToken: env.PAGERDUTY_API_TOKEN }),
+    evaluations: new EvaluationStore(deps.pool),
+    links: detailsLinksFromEnv(env, () => deps.clock.now().getTime() / 1000),
   };
   const repo = `${job.owner}/${job.repo}`;
   if (job.trigger === 'closed') return `resolved-${await resolveEscalations(policyDeps, repo, job.prNumber)}`;

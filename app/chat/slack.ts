@@ -64,7 +64,11 @@ export interface ApprovalMessage {
   url: string;
   title: string;
   lines: string[];
+  /** Signed link to the Policy Guard details page (issue 14). */
+  detailsUrl?: string;
 }
+
+const details = (m: ApprovalMessage) => (m.detailsUrl ? ` · <${m.detailsUrl}|limits, cost and approvers>` : '');
 
 type Block = Record<string, unknown>;
 
@@ -73,7 +77,7 @@ export function approvalBlocks(m: ApprovalMessage): Block[] {
   return [
     { type: 'section', text: { type: 'mrkdwn', text: `*SLO-Scout Policy Guard*: <${m.url}|${m.repo}#${m.pr}> — ${m.title}` } },
     ...(m.lines.length ? [{ type: 'section', text: { type: 'mrkdwn', text: m.lines.map((l) => `• ${l}`).join('\n').slice(0, 2900) } }] : []),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `head ${m.sha.slice(0, 7)}` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `head ${m.sha.slice(0, 7)}${details(m)}` }] },
     {
       type: 'actions',
       block_id: `slo_scout_${m.sha.slice(0, 12)}`,
@@ -90,7 +94,7 @@ export function outcomeBlocks(m: ApprovalMessage, outcome: string): Block[] {
   return [
     { type: 'section', text: { type: 'mrkdwn', text: `*SLO-Scout Policy Guard*: <${m.url}|${m.repo}#${m.pr}> — ${m.title}` } },
     { type: 'section', text: { type: 'mrkdwn', text: outcome } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `head ${m.sha.slice(0, 7)}` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `head ${m.sha.slice(0, 7)}${details(m)}` }] },
   ];
 }
 

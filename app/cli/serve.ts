@@ -30,12 +30,23 @@ export function untilSignal(stop: () => Promise<void>, logger: { info(o: object,
   });
 }
 
+async function serveDemo(): Promise<void> {
+  const env = envOrExit([]);
+  const logger = createLogger({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL });
+  const { startDemoServer } = await import('../web/index.js');
+  const demo = await startDemoServer({ logger, port: env.PORT, host: env.HOST ?? '127.0.0.1', secret: env.SLO_SCOUT_UI_SECRET, publicUrl: env.SLO_SCOUT_PUBLIC_URL });
+  process.stdout.write(`SLO-Scout details pages (demo report, links valid for 14 days while this process runs):\n  overview:          ${demo.pages.overview}\n  Policy Guard PR:   ${demo.pages.evaluation}\nCtrl-C stops the server.\n`);
+  await untilSignal(() => demo.close(), logger);
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics, OTLP/HTTP /v1/* and /webhooks/alertmanager (when their secrets are set) and the other routes')
+    .description('Run the GitHub App: webhooks at WEBHOOK_PATH (default /api/github/webhooks), /healthz, /readyz, /metrics, OTLP/HTTP /v1/* and /webhooks/alertmanager (when their secrets are set), the details pages under /ui (when SLO_SCOUT_UI_SECRET is set) and the other routes')
+    .option('--demo', 'serve only the details pages (/ui) on the built-in demo report: no GitHub App, PostgreSQL or Redis needed')
     .addHelpText('after', examples('serve'))
-    .action(async () => {
+    .action(async (flags: { demo?: boolean }) => {
+      if (flags.demo) return serveDemo();
       const env = envOrExit(['platform', 'database']);
       const logger = createLogger({ level: env.LOG_LEVEL });
       const pool = createPool(env.DATABASE_URL!, { logger });

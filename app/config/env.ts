@@ -80,6 +80,8 @@ export const Env = z.object({
   ...IntakeEnv.shape,
   // Untrusted config and commenters (issue 9): SLO_SCOUT_CONFIG_ENV_ALLOW, SLO_SCOUT_ALLOWED_HOSTS, limits.
   ...TrustEnv.shape,
+  // Details pages (issue 14, docs/web.md): /ui answers 404 until the secret is set; links need the public URL too.
+  SLO_SCOUT_UI_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(), SLO_SCOUT_PUBLIC_URL: url('https://slo-scout.example.com').optional(),
 });
 export type Env = z.infer<typeof Env>;
 

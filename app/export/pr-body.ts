@@ -16,6 +16,8 @@ export interface PullRequestBodyOptions {
   variant?: Partial<Record<string, Variant['type']>>;
   /** Length limit, for tests; defaults to GitHub's. */
   maxLength?: number;
+  /** sloId -> URL of its details page (issue 14, signed link); no link without it. */
+  pageLinks?: Record<string, string>;
 }
 
 /** Markdown-safe inline text: table pipes, raw HTML and line breaks would break the layout. */
@@ -85,6 +87,7 @@ function sloView(report: Report, p: Proposal, period: string, options: PullReque
     endpoint: md(p.endpoint ?? '(all endpoints)'),
     sli: p.sli,
     chart: chart ? linkTarget(chart) : undefined,
+    page: options.pageLinks?.[p.sloId] ? linkTarget(options.pageLinks[p.sloId]!) : undefined,
     variants: p.variants.map((v) => ({
       type: v.type,
       selected: v.type === selected,

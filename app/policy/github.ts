@@ -129,6 +129,7 @@ export function githubPolicyVcs(octokit: OctokitLike): PolicyVcs {
         ...split(repo),
         name: CHECK_NAME,
         head_sha: run.headSha,
+        ...(run.detailsUrl ? { details_url: run.detailsUrl } : {}),
         status: 'completed',
         conclusion: run.conclusion,
         output: {

@@ -19,6 +19,9 @@ import { dedupKey, type PagerDutyClient } from '../chat/pagerduty.js';
 import { CODEOWNERS_PATHS, ownersOf, parseCodeowners } from './codeowners.js';
 import { renderCheckText, renderSummary } from './render.js';
 import type { PolicyChangedFile, PolicyPullRequest, PolicyReview, PolicyVcs } from './vcs.js';
+import type { EvaluationStore } from '../store/evaluations.js';
+import type { DetailsLinks } from '../web/links.js';
+import { evaluationRecord } from './evaluation-record.js';
 
 export interface PolicyDeps extends BaseDeps {
   vcs: PolicyVcs;
@@ -33,6 +36,10 @@ export interface PolicyDeps extends BaseDeps {
   env: Record<string, string | undefined>;
   /** The GitHub App installation; kept with each Slack/PagerDuty notification so an approval there can re-evaluate. */
   installationId?: number;
+  /** Stores each evaluation for the details page (issue 14); absent = no page to link to. */
+  evaluations?: EvaluationStore;
+  /** Signed links to the details pages (SLO_SCOUT_PUBLIC_URL + SLO_SCOUT_UI_SECRET). */
+  links?: DetailsLinks;
 }
 
 export type Trigger = 'push' | 'comment' | 'review' | 'rerequested' | 'slack' | 'pagerduty' | 'manual';
@@ -166,27 +173,35 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
     facts: { teamsOf, codeowners }, matchPath,
   });
 
-  const escalated = verdict.escalate.length > 0 && pr.state === 'open' ? await escalate(deps, repo, pr, change, verdict, sections) : false;
+  // Stored before the check run links to it, so the link never points at a page that is not there yet.
+  let detailsUrl: string | undefined;
+  if (deps.evaluations) {
+    await deps.evaluations.save(repo, prNumber, evaluationRecord({
+      verdict, change, policies, knownServices, headSha: pr.headSha, baseSha: pr.baseSha, configFile: policyFile?.file ?? '.slo-scout.yml', policyHash: hash, evaluatedAt: deps.clock.now(),
+    }));
+    detailsUrl = deps.links?.evaluation(repo, prNumber, pr.headSha);
+  }
+  const escalated = verdict.escalate.length > 0 && pr.state === 'open' ? await escalate(deps, repo, pr, change, verdict, sections, detailsUrl) : false;
   const slackChannel = deps.slack && sections.policy_guard.slack ? sections.policy_guard.slack.channel : undefined;
   await deps.vcs.writeCheckRun(repo, {
-    headSha: pr.headSha, conclusion: verdict.conclusion, title: verdict.title,
+    headSha: pr.headSha, conclusion: verdict.conclusion, title: verdict.title, ...(detailsUrl ? { detailsUrl } : {}),
     summary: renderSummary(verdict),
     text: renderCheckText({ verdict, change, configFile: policyFile?.file ?? '.slo-scout.yml', baseSha: pr.baseSha, headSha: pr.headSha, policyHash: hash, slackChannel, pagerDutyEscalated: escalated }),
   });
   await deps.audit.append({ repo, prNumber, headSha: pr.headSha, actor: 'slo-scout', channel: trigger === 'push' || trigger === 'manual' || trigger === 'rerequested' ? 'system' : trigger, event: 'verdict', policyHash: hash, verdict: verdict.conclusion, reasons: verdict.reasons });
-  if (slackChannel && pr.state === 'open') await notifySlack(deps, repo, pr, verdict, slackChannel).catch((err: unknown) => logger.warn({ err }, 'slack notification failed'));
+  if (slackChannel && pr.state === 'open') await notifySlack(deps, repo, pr, verdict, slackChannel, detailsUrl).catch((err: unknown) => logger.warn({ err }, 'slack notification failed'));
   logger.info({ conclusion: verdict.conclusion, policyHash: hash.slice(0, 12) }, 'policy evaluated');
   return { conclusion: verdict.conclusion, title: verdict.title, verdict, policyHash: hash };
 }
 
-function messageFor(repo: string, pr: PolicyPullRequest, verdict: Verdict): ApprovalMessage {
-  return { repo, pr: pr.number, sha: pr.headSha, url: pr.url, title: verdict.title, lines: verdict.reasons.slice(0, 10) };
+function messageFor(repo: string, pr: PolicyPullRequest, verdict: Verdict, detailsUrl?: string): ApprovalMessage {
+  return { repo, pr: pr.number, sha: pr.headSha, url: pr.url, title: verdict.title, lines: verdict.reasons.slice(0, 10), ...(detailsUrl ? { detailsUrl } : {}) };
 }
 
-async function notifySlack(deps: PolicyDeps, repo: string, pr: PolicyPullRequest, verdict: Verdict, channel: string): Promise<void> {
+async function notifySlack(deps: PolicyDeps, repo: string, pr: PolicyPullRequest, verdict: Verdict, channel: string, detailsUrl?: string): Promise<void> {
   const slack = deps.slack!;
   const existing = await deps.notifications.find(repo, pr.number, 'slack', pr.headSha);
-  const msg = messageFor(repo, pr, verdict);
+  const msg = messageFor(repo, pr, verdict, detailsUrl);
   if (verdict.conclusion === 'action_required') {
     if (existing) {
       await slack.update(existing.ref.channel!, existing.ref.ts!, msg.title, approvalBlocks(msg));
@@ -212,7 +227,7 @@ function routingKeyEnv(sections: PolicySections, services: string[]): string | n
 }
 
 /** Triggers one Events API v2 event per PR+SHA (the dedup key makes retries harmless). */
-async function escalate(deps: PolicyDeps, repo: string, pr: PolicyPullRequest, change: ChangeSet, verdict: Verdict, sections: PolicySections): Promise<boolean> {
+async function escalate(deps: PolicyDeps, repo: string, pr: PolicyPullRequest, change: ChangeSet, verdict: Verdict, sections: PolicySections, detailsUrl?: string): Promise<boolean> {
   if (!deps.pagerduty) return false;
   const envName = routingKeyEnv(sections, change.services);
   const routingKey = envName ? deps.env[envName] : undefined;
@@ -234,7 +249,7 @@ async function escalate(deps: PolicyDeps, repo: string, pr: PolicyPullRequest, c
       class: 'slo-policy',
       custom_details: { reasons: verdict.reasons, head_sha: pr.headSha, services: change.services },
     },
-    links: [{ href: pr.url, text: `${repo}#${pr.number}` }],
+    links: [{ href: pr.url, text: `${repo}#${pr.number}` }, ...(detailsUrl ? [{ href: detailsUrl, text: 'Policy Guard evaluation: limits, cost, approvers' }] : [])],
     client: 'SLO-Scout Policy Guard',
     client_url: pr.url,
   });

@@ -37,6 +37,8 @@ export interface PolicyCheckRun {
   summary: string;
   text?: string;
   annotations?: { path: string; line: number; message: string }[];
+  /** The details page of this evaluation (GitHub shows it as "Details"); issue 14. */
+  detailsUrl?: string;
 }
 
 export interface PolicyVcs {

@@ -13,6 +13,7 @@ import { healthRoutes, metricsRoute } from './health.js';
 import type { Intake } from './intake.js';
 import { gitlabWebhookRoute } from '../vcs/gitlab-webhook.js';
 import { policyRoutes } from '../policy/wiring.js';
+import { uiRoutes } from '../web/index.js';
 
 export interface RouteDeps extends BaseDeps {
   env: Env;
@@ -32,5 +33,6 @@ export function buildRoutes(deps: RouteDeps): HttpRoute[] {
     // from the telemetry intake (createIntake in app/server/app-server.ts), which also owns their flush timer.
     gitlabWebhookRoute({ secret: deps.env.GITLAB_WEBHOOK_SECRET, intake: deps.intake, logger: deps.logger }), // GitHub App: /api/gitlab/webhooks
     ...policyRoutes(deps), // Policy Guard: /slack/events, /webhooks/pagerduty (app/policy/wiring.ts)
+    ...uiRoutes(deps), // details pages: /ui/* and /ui/api/* when SLO_SCOUT_UI_SECRET is set (app/web, docs/web.md)
   ];
 }

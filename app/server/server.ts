@@ -61,9 +61,9 @@ function send(res: ServerResponse, out: HttpResponse): void {
 }
 
 export interface ServerOptions {
-  /** Absent on a GitLab-only install: no GitHub webhook route. */
+  /** Absent on a GitLab-only install or with `serve --demo`: no GitHub webhook route. */
   probot?: Probot;
-  appFn: ApplicationFunction;
+  appFn?: ApplicationFunction;
   routes: HttpRoute[];
   logger: Logger;
   webhookPath?: string;
@@ -83,10 +83,12 @@ export interface RunningServer {
 /** Builds the request handler (exported for tests that want no socket). */
 export async function createHandler(options: Omit<ServerOptions, 'port' | 'host'>): Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>> {
   // createNodeMiddleware also loads appFn into Probot (the inbox handlers the GitHub route runs).
-  const webhooks = options.probot
+  const webhooks = options.probot && options.appFn
     ? await createNodeMiddleware(options.appFn, { probot: options.probot, webhooksPath: options.webhookPath ?? '/api/github/webhooks' })
-    : (_req: IncomingMessage, _res: ServerResponse, next: () => void) => { next(); return Promise.resolve(true); };
+    : async (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next();
   const table = new Map(options.routes.map((r) => [`${r.method} ${r.path}`, r]));
+  // A path ending in "/*" matches everything below it (the details pages' static files and page URLs).
+  const prefixed = options.routes.filter((r) => r.path.endsWith('/*'));
   const paths = new Set(options.routes.map((r) => r.path));
   const log = options.logger;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
@@ -96,7 +98,7 @@ export async function createHandler(options: Omit<ServerOptions, 'port' | 'host'
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = table.get(`${req.method} ${url.pathname}`);
+    const route = table.get(`${req.method} ${url.pathname}`) ?? prefixed.find((r) => r.method === req.method && url.pathname.startsWith(r.path.slice(0, -1)));
     try {
       if (github && url.pathname === webhookPath) {
         await github(req, res);

@@ -13,7 +13,7 @@ export interface FakeRepo {
   teams: Record<string, string[]>; // "org/slug" -> logins
   /** Submitted reviews (GET /pulls/{n}/reviews), oldest first. */
   reviews?: { id: number; user: { login: string }; state: string; commit_id: string; submitted_at: string }[];
-  checkRuns: { name: string; head_sha: string; status: string; conclusion: string; output: { title: string; summary: string; text?: string; annotations?: { path: string; start_line: number; message: string }[] } }[];
+  checkRuns: { name: string; head_sha: string; details_url?: string; status: string; conclusion: string; output: { title: string; summary: string; text?: string; annotations?: { path: string; start_line: number; message: string }[] } }[];
 }
 
 export function mockGitHub(r: FakeRepo): nock.Scope {

@@ -7,6 +7,11 @@ import { AuditStore } from '../../app/store/audit.js';
 import { NotificationStore } from '../../app/store/notifications.js';
 import { githubPolicyVcs, type OctokitLike } from '../../app/policy/github.js';
 import { evaluatePullRequest, resolveEscalations, type PolicyDeps } from '../../app/policy/service.js';
+import { EvaluationStore } from '../../app/store/evaluations.js';
+import { detailsLinks } from '../../app/web/links.js';
+import { webRoutes } from '../../app/web/routes.js';
+import { DbWebData } from '../../app/web/data.js';
+import { EvaluationView } from '../../app/web/schema.js';
 import { handlePagerDutyAck, handleSlackDecision, policyCommands, type DecisionDeps } from '../../app/policy/handlers.js';
 import { PagerDutyClient, dedupKey } from '../../app/chat/pagerduty.js';
 import { SlackClient } from '../../app/chat/slack.js';
@@ -156,6 +161,31 @@ describe('Policy Guard check run (GitHub via nock, real PostgreSQL)', () => {
   it('a PR that touches no SLO file passes with a title saying so', async () => {
     repo.changed = [{ filename: 'README.md', status: 'modified' }];
     expect(await evaluatePullRequest(deps, full(), 12, 'push')).toMatchObject({ conclusion: 'success', title: 'No SLO files changed' });
+  });
+});
+
+describe('details page of an evaluation (issue 14)', () => {
+  it('the check run links to the stored evaluation, and the page API serves its limits, cost, approvers and audit', async () => {
+    const secret = 'x'.repeat(40);
+    const now = () => Date.parse('2026-03-01T12:00:00Z') / 1000;
+    deps.evaluations = new EvaluationStore(db.pool);
+    deps.links = detailsLinks({ publicUrl: 'https://scout.acme.test/', secret, now });
+    await run('approve', invocation('alice'));
+    const url = new URL(lastCheck().details_url!);
+    expect(url.origin + url.pathname).toBe(`https://scout.acme.test/ui/${full()}/pull/12/${HEAD}`);
+    const routes = webRoutes({ data: new DbWebData(db.pool), secret, site: null, logger: silentLogger, now });
+    const api = routes.find((r) => r.path === '/ui/api/evaluation')!;
+    const res = await api.handle({ method: 'GET', path: api.path, headers: { authorization: `Bearer ${url.searchParams.get('t')}` }, query: new URLSearchParams({ repo: full(), pr: '12', sha: HEAD }), rawBody: Buffer.alloc(0) });
+    expect(res.status).toBe(200);
+    const view = EvaluationView.parse(JSON.parse(res.body as string));
+    expect(view.evaluation.conclusion).toBe('success');
+    expect(view.evaluation.policies[0]).toMatchObject({ approvedBy: ['alice'], approvers: { users: ['alice'] } });
+    expect(view.evaluation.cost.lines.length).toBeGreaterThan(0);
+    expect(view.audit.map((a) => a.event)).toEqual(expect.arrayContaining(['approve', 'verdict']));
+    expect(view.decisions).toMatchObject([{ identity: 'alice', decision: 'approve' }]);
+    // The same token does not open another repository's evaluation.
+    const other = await api.handle({ method: 'GET', path: api.path, headers: { authorization: `Bearer ${url.searchParams.get('t')}` }, query: new URLSearchParams({ repo: 'acme/other', pr: '12' }), rawBody: Buffer.alloc(0) });
+    expect(other.status).toBe(403);
   });
 });
 
