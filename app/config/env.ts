@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { AiEnv } from './ai.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = (what: string) => z.string().refine((v) => URL.canParse(v), { message: `must be a URL (${what})` });
@@ -52,6 +53,8 @@ export const Env = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(), SLACK_BOT_TOKEN: z.string().min(1).optional(), PAGERDUTY_WEBHOOK_SECRET: z.string().min(1).optional(), PAGERDUTY_API_TOKEN: z.string().min(1).optional(),
   // OTLP intake (issue 6): OTLP_TOKENS, ALERTMANAGER_SECRETS, INTAKE_*, RETENTION_*_DAYS.
   ...IntakeEnv.shape,
+  // AI layer (issue 15): SLO_SCOUT_EMBEDDINGS, SLO_SCOUT_MODEL_DIR, SLO_SCOUT_ALLOW_REMOTE_MODELS, OPENAI_API_KEY, OPENAI_BASE_URL.
+  ...AiEnv.shape,
 });
 export type Env = z.infer<typeof Env>;
 
