@@ -29,7 +29,13 @@ export interface RecommendOptions {
   recencyHalfLifeSeconds?: number;
   /** Level of the breach-rate interval (default 0.9). */
   intervalLevel?: number;
+  /** AI layer hooks (issue 15): per-endpoint selected variant (criticality) and borrowed breach-rate prior. */
+  selectedVariantFor?: (service: string, endpoint: string | null) => VariantType | undefined;
+  breachPriorFor?: (service: string, endpoint: string | null, sli: 'latency' | 'availability', variant: VariantType) => BreachPrior | undefined;
 }
+
+/** A Beta(a, b) prior on P(window breached) in place of Jeffreys' Beta(½, ½) (app/core/similar). */
+export interface BreachPrior { a: number; b: number }
 
 export const DEFAULT_PERCENTILES: Record<VariantType, number> = { conservative: 99.9, balanced: 99, aggressive: 95 };
 export const DEFAULT_COMPLIANCE_GOALS: Record<VariantType, number> = { conservative: 0.95, balanced: 0.9, aggressive: 0.85 };
@@ -50,6 +56,8 @@ export interface ResolvedOptions {
   halfLife: number;
   intervalLevel: number;
   links: NonNullable<RecommendOptions['links']>;
+  selectedVariantFor?: RecommendOptions['selectedVariantFor'];
+  breachPriorFor?: RecommendOptions['breachPriorFor'];
 }
 
 export function resolveOptions(o: RecommendOptions): ResolvedOptions {
@@ -82,5 +90,7 @@ export function resolveOptions(o: RecommendOptions): ResolvedOptions {
     halfLife: o.recencyHalfLifeSeconds ?? 14 * 86_400,
     intervalLevel: o.intervalLevel ?? 0.9,
     links: o.links ?? {},
+    ...(o.selectedVariantFor ? { selectedVariantFor: o.selectedVariantFor } : {}),
+    ...(o.breachPriorFor ? { breachPriorFor: o.breachPriorFor } : {}),
   };
 }

@@ -50,7 +50,7 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
     const goal = o.complianceGoals[type];
     if (kind === 'latency') {
       const choice = chooseTightest(bounds, (b) => weightedCompliance(fit, (w) => latencySli(w, b), pValue / 100), goal);
-      built.push(finish(ctx, sloId, fit, { type, pValue, target: pValue, threshold: choice.value, choice }));
+      built.push(finish(ctx, sloId, fit, { type, pValue, target: pValue, threshold: choice.value, choice }, kind));
     } else {
       let choice = chooseTightest(availabilityCandidates(pValue), (t) => weightedCompliance(fit, availabilitySli, t / 100), goal);
       let capped = false;
@@ -60,11 +60,12 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
         choice = { value: prev.target, compliance: weightedCompliance(fit, availabilitySli, prev.target / 100), metGoal: true };
         capped = true;
       }
-      built.push(finish(ctx, sloId, fit, { type, pValue, target: choice.value, threshold: null, choice, capped }));
+      built.push(finish(ctx, sloId, fit, { type, pValue, target: choice.value, threshold: null, choice, capped }, kind));
     }
   }
 
-  const selected = built.find((b) => b.type === o.selectedVariant) ?? built[1]!;
+  const wanted = o.selectedVariantFor?.(h.service, h.endpoint) ?? o.selectedVariant;
+  const selected = built.find((b) => b.type === wanted) ?? built[1]!;
   const conf = confidence({
     medianTotal: ctx.medianTotal,
     target: selected.target,
@@ -161,7 +162,8 @@ export function buildProposal(ctx: EndpointContext, kind: SliKind): Proposal | n
   };
 }
 
-function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], b: Omit<Built, 'sliOf' | 'badOf' | 'estimate' | 'compliance'>): Built {
+function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], b: Omit<Built, 'sliOf' | 'badOf' | 'estimate' | 'compliance'>, kind: SliKind): Built {
+  const prior = ctx.o.breachPriorFor?.(ctx.h.service, ctx.h.endpoint, kind, b.type);
   const thr = b.threshold;
   const sliOf = thr === null ? availabilitySli : (w: WindowCounts) => latencySli(w, thr);
   const badOf = thr === null
@@ -188,6 +190,7 @@ function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], b: Omit<B
     blockLength: blockLength(ctx.o.breachWindowSeconds),
     // Seeded per SLO and variant: the result does not depend on which other endpoints were analysed.
     rng: fastRng(hashSeed(ctx.o.seed, sloId, b.type)),
+    ...(prior ? { prior } : {}),
   });
   let met = 0;
   let measured = 0;
