@@ -6,6 +6,7 @@
  *   npx tsx bench/backtest.ts [seeds=5] [services=20] [endpointsPerService=5]
  */
 import { backtest } from '../app/core/fleet/index.js';
+import { borrowBacktest } from './borrow-backtest.js';
 
 const seeds = Number(process.argv[2] ?? 5);
 const services = Number(process.argv[3] ?? 20);
@@ -36,3 +37,6 @@ for (let seed = 1; seed <= seeds; seed++) {
 }
 coverages.sort((a, b) => a - b);
 console.log(`median coverage over ${seeds} seeds: ${(coverages[Math.floor(coverages.length / 2)]! * 100).toFixed(1)}%; pooled ${(inside / total * 100).toFixed(1)}% of ${total} (nominal interval level 90%); non-trivial cases ${(hardInside / Math.max(1, hardTotal) * 100).toFixed(1)}% of ${hardTotal}`);
+
+// Issue 15: the same backtest on the 'families' fleet, with and without priors borrowed from similar endpoints.
+borrowBacktest(seeds, end);

@@ -12,6 +12,8 @@ export interface BacktestOptions {
   checkDays?: number;
   breachWindowSeconds?: number;
   recommend?: Partial<RecommendOptions>;
+  /** Replaces the recommender, e.g. recommendWithBorrowing (app/core/similar) for the borrowing backtest. */
+  recommendFn?: (histories: EndpointHistory[], options: RecommendOptions) => { proposals: Proposal[] };
 }
 
 export interface BacktestCase {
@@ -46,7 +48,7 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
   const fitEnd = spec.end - checkDays * DAY;
   const cut = (h: EndpointHistory, from: number, to: number): WindowCounts[] => h.windows.filter((w) => w.start >= from && w.end <= to);
   const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), exemplars: [] }));
-  const { proposals } = recommend(fitHistories, {
+  const { proposals } = (options.recommendFn ?? recommend)(fitHistories, {
     end: fitEnd,
     windowSeconds: fitDays * DAY,
     breachWindowSeconds: bw,

@@ -21,7 +21,7 @@ export interface FleetSpec {
   services?: number;
   /** 'uniform' only: endpoints per service. */
   endpointsPerService?: number;
-  scenario?: 'demo' | 'uniform';
+  scenario?: 'demo' | 'uniform' | 'families';
 }
 
 /** Latency as a mixture of two log-normals: the body and a slow tail (cache misses, retries, GC). */
