@@ -2,6 +2,7 @@
  * The real analysis engine behind the GitHub App's workers: runAnalysis (Prometheus/Tempo),
  * the exporters (files + PR body) and the what-if simulator. Workers only see `Engine`.
  */
+import { aiEnvFrom, createAiLayer } from './ai/index.js';
 import type { SloScoutConfig } from './config/schema.js';
 import type { Proposal, Report, VariantType } from './core/report.js';
 import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulationMarkdown } from './core/simulate/index.js';
@@ -49,7 +50,9 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
       const options = analysisOptionsFromConfig(config, end, {});
       const source = prometheusSourceFromConfig(config, { env: deps.env, logger: deps.logger });
       const tempo = tempoClientFromConfig(config, { env: deps.env, logger: deps.logger });
-      return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
+      // Repository hints (catalog-info, OpenAPI, CODEOWNERS) are read by the CLI from a checkout; the app has none yet.
+      const ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(deps.env), logger: deps.logger });
+      return runAnalysis({ source, ...(tempo ? { tempo } : {}), ai, logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
     },
 
     render(report: Report, { config, variants }: { config: SloScoutConfig; variants: Record<string, VariantType> }): RenderedProposal[] {

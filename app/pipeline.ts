@@ -2,6 +2,7 @@
  * The analysis pipeline shared by the CLI (`analyze`, `demo`) and the GitHub app's analyze worker:
  * datasource -> recommend (pure core) -> enrichment steps (Tempo evidence, what-if, ...) -> Report.
  */
+import { aiRecommend, type AiLayer } from './ai/index.js';
 import { recommend, type RecommendOptions } from './core/recommend/index.js';
 import { Report } from './core/report.js';
 import { formatDuration, parseDuration } from './core/time.js';
@@ -18,6 +19,8 @@ import { addTempoEvidence } from './telemetry/tempo/evidence.js';
 export interface AnalysisDeps {
   source: HistorySource;
   tempo?: TempoClient;
+  /** Criticality and borrowed priors (issue 15, app/ai); plain recommend without it. */
+  ai?: AiLayer;
   logger?: Logger;
   clock: Clock;
 }
@@ -93,7 +96,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   );
   logger.info({ endpoints: fetched.histories.length, skipped: fetched.skipped.length, ...fetched.stats }, 'histories fetched');
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
-  const rec = recommend(fetched.histories, recommendOptions);
+  const rec = deps.ai ? await aiRecommend(fetched.histories, recommendOptions, deps.ai, logger) : recommend(fetched.histories, recommendOptions);
   onProgress?.({ phase: 'recommend', done: fetched.histories.length, total: fetched.histories.length });
   const report: Report = {
     generatedAt: deps.clock.now().toISOString(),

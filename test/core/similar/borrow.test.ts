@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fleetHistories } from '../../../app/core/fleet/index.js';
 import { recommend } from '../../../app/core/recommend/index.js';
-import { borrowFor, needsBorrowing, profileOf, recommendWithBorrowing, similarity, type Candidate, type Lender } from '../../../app/core/similar/index.js';
+import type { profileOf} from '../../../app/core/similar/index.js';
+import { borrowFor, needsBorrowing, recommendWithBorrowing, similarity, type Candidate, type Lender } from '../../../app/core/similar/index.js';
 import { fitIdf, hashedVector, type Vector } from '../../../app/core/vectors/index.js';
 
 const DAY = 86_400;
