@@ -16,7 +16,7 @@ const rounds = Number(process.argv[2] ?? 5);
 const copies = Number(process.argv[3] ?? 10);
 const dir = join(import.meta.dirname, '..', 'test', 'fixtures', 'logs');
 const SYSTEMS = readdirSync(dir).filter((f) => f.endsWith('.format')).map((f) => f.replace(/\.format$/, '')).sort();
-const merged: Record<'drain' | 'structure' | 'embeddings', number[]> = { drain: [], structure: [], embeddings: [] };
+const merged: Record<'before' | 'drain' | 'structure' | 'embeddings', number[]> = { before: [], drain: [], structure: [], embeddings: [] };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const cpu = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 
@@ -33,6 +33,8 @@ for (const system of SYSTEMS) {
   const byEmbedding = mergeTemplates(mined.capsules.map((c) => ({ ...c, vector: hashedVector(c.template.replace(/<[^>]*>/g, ' '), idf) })));
   const accStructure = groupingAccuracy(mined.assignments.map((a) => byStructure.get(a)!), truth);
   const accEmbedding = groupingAccuracy(mined.assignments.map((a) => byEmbedding.get(a)!), truth);
+  const before = groupingAccuracy(mineLines(content, { requestKeys: false }).assignments, truth);
+  merged.before.push(before);
   merged.drain.push(accuracy);
   merged.structure.push(accStructure);
   merged.embeddings.push(accEmbedding);
@@ -52,8 +54,8 @@ for (const system of SYSTEMS) {
     const f = lines.length / cpu(process.cpuUsage(c));
     if (r > 0 && tokens > 0) { base.push(b); full.push(f); } // round 0 warms the JIT
   }
-  console.log(`${system.padEnd(10)} grouping accuracy ${accuracy.toFixed(3)}, merged on structure ${accStructure.toFixed(3)}, merged with embeddings ${accEmbedding.toFixed(3)} (whole lines, no --format: ${accuracyWhole.toFixed(3)}); ` +
+  console.log(`${system.padEnd(10)} grouping accuracy ${accuracy.toFixed(3)} (without request keys ${before.toFixed(3)}), merged on structure ${accStructure.toFixed(3)}, merged with embeddings ${accEmbedding.toFixed(3)} (whole lines, no --format: ${accuracyWhole.toFixed(3)}); ` +
     `Drain median ${fmt(median(full))} lines/s vs mask+tokenise ${fmt(median(base))} lines/s (ratio ${(median(full) / median(base) * 100).toFixed(0)}%), ${fmt(lines.length)} lines x ${rounds} rounds`);
 }
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`mean grouping accuracy over ${SYSTEMS.length} systems: Drain ${avg(merged.drain).toFixed(3)}, + merge on structure ${avg(merged.structure).toFixed(3)}, + merge with embeddings ${avg(merged.embeddings).toFixed(3)}`);
+console.log(`mean grouping accuracy over ${SYSTEMS.length} systems: Drain without request keys ${avg(merged.before).toFixed(3)}, Drain ${avg(merged.drain).toFixed(3)}, + merge on structure ${avg(merged.structure).toFixed(3)}, + merge with embeddings ${avg(merged.embeddings).toFixed(3)}`);

@@ -7,7 +7,7 @@
  *   reloads only when another process wrote.
  * Works with anything that has `query(text, params)` returning `{ rows }` (pg.Pool, PGlite).
  */
-import { normalize, topK, type Vector } from '../core/vectors/index.js';
+import { normalize, toMatrix, topKMatrix, type Matrix, type Vector } from '../core/vectors/index.js';
 
 export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
@@ -22,7 +22,7 @@ const MAX_BATCH = 1000;
 export class VectorStore {
   private mode: 'pgvector' | 'plain' | undefined;
   private readonly indexed = new Set<number>();
-  private readonly cache = new Map<string, { stamp: string; rows: Array<{ service: string; endpoint: string | null }>; vectors: Vector[] }>();
+  private readonly cache = new Map<string, { stamp: string; rows: Array<{ service: string; endpoint: string | null }>; matrix: Matrix }>();
 
   constructor(private readonly db: Queryable, private readonly tenant = '') {}
 
@@ -73,7 +73,9 @@ export class VectorStore {
     if ((await this.storage()) === 'pgvector') return this.similarSql(model, query, kk, exclude);
     const c = await this.load(model);
     const ex = exclude ? (i: number) => c.rows[i]!.service === exclude.service && c.rows[i]!.endpoint === exclude.endpoint : undefined;
-    return topK(query, c.vectors, kk, ex).map((n) => ({ ...c.rows[n.index]!, similarity: n.similarity }));
+    if (c.matrix.rows === 0) return [];
+    if (c.matrix.dims !== query.length) throw new Error(`model ${model} stores ${c.matrix.dims}-dimensional vectors; the query has ${query.length}`);
+    return topKMatrix(query, c.matrix, kk, ex).map((n) => ({ ...c.rows[n.index]!, similarity: n.similarity }));
   }
 
   private async similarSql(model: string, q: Vector, k: number, exclude?: { service: string; endpoint: string | null }): Promise<SimilarRow[]> {
@@ -106,7 +108,7 @@ export class VectorStore {
     const c = {
       stamp,
       rows: r.rows.map((x) => ({ service: x.service, endpoint: x.endpoint === '' ? null : x.endpoint })),
-      vectors: r.rows.map((x) => Float32Array.from(x.e.split(','), Number)),
+      matrix: toMatrix(r.rows.map((x) => Float32Array.from(x.e.split(','), Number)), r.rows.length ? r.rows[0]!.e.split(',').length : 0),
     };
     this.cache.set(model, c);
     return c;

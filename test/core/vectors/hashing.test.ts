@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, fitIdf, hashedVector, norm, topK, words } from '../../../app/core/vectors/index.js';
+import { cosine, fitIdf, hashedVector, norm, toMatrix, topK, topKMatrix, words } from '../../../app/core/vectors/index.js';
 
 const corpus = ['payments /v1/charges POST', 'checkout /pay POST', 'users /users/{id} GET', 'reports /reports/export GET', 'search /search GET'];
 const table = fitIdf(corpus);
@@ -39,5 +39,8 @@ describe('the built-in hashed n-gram embedder', () => {
     expect(best[0]).toEqual({ index: 0, similarity: expect.closeTo(1, 5) as number });
     expect(topK(rows[0]!, rows, 2, (i) => i === 0).map((n) => n.index)).not.toContain(0);
     expect(topK(rows[0]!, rows, 10)).toHaveLength(rows.length);
+    const m = toMatrix(rows, rows[0]!.length);
+    for (const q of rows) expect(topKMatrix(q, m, 3, (i) => i === 1)).toEqual(topK(q, rows, 3, (i) => i === 1));
+    expect(() => toMatrix([rows[0]!, new Float32Array(3)], rows[0]!.length)).toThrow(/row 1 has 3 dimensions/);
   });
 });
