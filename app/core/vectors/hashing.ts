@@ -13,6 +13,8 @@ import { normalize, type Vector } from './math.js';
 export const BUILTIN_DIMENSIONS = 512;
 const MAX_TEXT = 2_000;
 
+const BOILERPLATE = new Set(['api', 'apis', 'service', 'svc', 'server', 'www', 'rest', 'http', 'https']);
+
 /** Words of an identifier-ish text: camelCase, snake_case, kebab-case and paths split; ids and numbers folded. */
 export function words(text: string): string[] {
   const t = text.slice(0, MAX_TEXT)
@@ -28,6 +30,8 @@ export function words(text: string): string[] {
       out.push('num');
       continue;
     }
+    // Boilerplate every route and service name carries ("/api/v1", "-service") says nothing about it.
+    if (BOILERPLATE.has(raw) || /^v\d+$/.test(raw)) continue;
     out.push(stem(raw));
   }
   return out;
