@@ -6,6 +6,7 @@ import { SloScoutConfig } from './config/schema.js';
 import { scopedEnv, type ConfigEnvPolicy } from './config/env-policy.js';
 import { trustCheck } from './config/trust.js';
 import { guardedFetch, type OutboundPolicy } from './telemetry/outbound.js';
+import { aiEnvFrom, createAiLayer } from './ai/index.js';
 import type { Proposal, Report, VariantType } from './core/report.js';
 import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulationMarkdown, type SimulationInput } from './core/simulate/index.js';
 import { quoteArg, truncateArg } from './commands/quote.js';
@@ -95,7 +96,10 @@ export function createEngine(deps: EngineDeps): Engine {
       const options = { ...analysisOptionsFromConfig(config, end, {}), computeSeconds };
       const source = prometheusSourceFromConfig(config, http);
       const tempo = tempoClientFromConfig(config, http);
-      return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
+      // Repository hints (catalog-info, OpenAPI, CODEOWNERS) are read by the CLI from a checkout; the app has none yet.
+      // AI settings come from the operator's environment (keys, model directory), never from the repository.
+      const ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(deps.env), logger: deps.logger });
+      return runAnalysis({ source, ...(tempo ? { tempo } : {}), ai, logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
     },
 
     render(report: Report, { config, variants, target, codeowners, repo }: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string; repo?: string }): RenderedProposal[] {

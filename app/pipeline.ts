@@ -2,6 +2,7 @@
  * The analysis pipeline shared by the CLI (`analyze`, `demo`) and the GitHub app's analyze worker:
  * datasource -> recommend (pure core) -> enrichment steps (Tempo evidence, what-if, ...) -> Report.
  */
+import { aiRecommend, type AiLayer } from './ai/index.js';
 import { recommend, type RecommendOptions } from './core/recommend/index.js';
 import { Report } from './core/report.js';
 import { formatDuration, parseDuration } from './core/time.js';
@@ -19,6 +20,8 @@ import { deadline } from './deadline.js';
 export interface AnalysisDeps {
   source: HistorySource;
   tempo?: TempoClient;
+  /** Criticality and borrowed priors (issue 15, app/ai); plain recommend without it. */
+  ai?: AiLayer;
   logger?: Logger;
   clock: Clock;
 }
@@ -96,7 +99,8 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   );
   logger.info({ endpoints: fetched.histories.length, skipped: fetched.skipped.length, ...fetched.stats }, 'histories fetched');
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
-  const rec = recommend(fetched.histories, computeSeconds ? { ...recommendOptions, checkpoint: deadline(computeSeconds, 'the recommender', 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS') } : recommendOptions);
+  const recOptions = computeSeconds ? { ...recommendOptions, checkpoint: deadline(computeSeconds, 'the recommender', 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS') } : recommendOptions;
+  const rec = deps.ai ? await aiRecommend(fetched.histories, recOptions, deps.ai, logger) : recommend(fetched.histories, recOptions);
   onProgress?.({ phase: 'recommend', done: fetched.histories.length, total: fetched.histories.length });
   const report: Report = {
     generatedAt: deps.clock.now().toISOString(),

@@ -10,6 +10,7 @@
  *   npx tsx bench/backtest.ts [seeds=5] [services=20] [endpointsPerService=5]
  */
 import { backtest, scoreOf, type BacktestCase } from '../app/core/fleet/index.js';
+import { borrowBacktest } from './borrow-backtest.js';
 
 const seeds = Number(process.argv[2] ?? 5);
 const services = Number(process.argv[3] ?? 20);
@@ -43,3 +44,6 @@ console.log(`  stationary services only (${steady.length} pairs): ${line(steady)
 for (const t of ['conservative', 'balanced', 'aggressive']) console.log(`  ${t.padEnd(12)} ${line(all.filter((c) => c.variant === t))}`);
 const growing = all.filter((c) => c.sloId.startsWith('svc-growing'));
 if (growing.length) console.log(`  growing service (${growing.length} pairs) ${line(growing)}; trend caught on ${caught} of ${growingProposals} of its proposals`);
+
+// Issue 15: the same backtest on the 'families' fleet, with and without priors borrowed from similar endpoints.
+borrowBacktest(seeds, end);

@@ -1,3 +1,4 @@
+import { aiEnvFrom, createAiLayer, readRepoHints } from '../ai/index.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -116,7 +117,10 @@ export function register(program: Command): void {
       let source;
       let pool: Pool | undefined;
       let tempo;
+      let ai;
       try {
+        // Criticality and borrowed priors (docs/ai.md); repository hints come from the current checkout.
+        ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(process.env), logger, hints: readRepoHints(process.cwd()) });
         if (flags.source === 'store') {
           const url = flags.databaseUrl ?? process.env.DATABASE_URL;
           if (!url) throw new Error('--source store needs --database-url postgres://user@host:5432/db (or DATABASE_URL)');
@@ -132,7 +136,7 @@ export function register(program: Command): void {
       const progress = createProgress();
       let report;
       try {
-        report = await runAnalysis({ source, ...(tempo ? { tempo } : {}), logger, clock }, { ...options, onProgress: progress.onProgress });
+        report = await runAnalysis({ source, ...(tempo ? { tempo } : {}), ai, logger, clock }, { ...options, onProgress: progress.onProgress });
       } catch (err) {
         if (err instanceof PrometheusError || err instanceof SecretError) throw new CliError(err.message);
         // pg errors (connection refused, unknown database, missing tables) are one-line problems too.

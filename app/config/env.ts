@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { parseAllowedHosts } from '../telemetry/outbound.js';
 import { configEnvPolicyFromEnv } from './env-policy.js';
 import { redactUrl } from '../redact.js';
+import { AiEnv } from './ai.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = (what: string) => z.string().refine((v) => URL.canParse(v), { message: `must be a URL (${what})` });
@@ -82,6 +83,8 @@ export const Env = z.object({
   ...TrustEnv.shape,
   // Details pages (issue 14, docs/web.md): /ui answers 404 until the secret is set; links need the public URL too.
   SLO_SCOUT_UI_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(), SLO_SCOUT_PUBLIC_URL: url('https://slo-scout.example.com').optional(),
+  // AI layer (issue 15): SLO_SCOUT_EMBEDDINGS, SLO_SCOUT_MODEL_DIR, SLO_SCOUT_ALLOW_REMOTE_MODELS, OPENAI_API_KEY, OPENAI_BASE_URL.
+  ...AiEnv.shape,
 });
 export type Env = z.infer<typeof Env>;
 

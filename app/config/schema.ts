@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Analysis, Datasources, Filter, Metrics, Output } from './analysis.js';
+import { AiSettings } from './ai.js';
 import { PullRequests, Schedule } from './app.js';
 import { Policies, POLICY_GUARD_DEFAULTS, PolicyGuardSettings } from './policies.js';
 import { Routing, ROUTING_DEFAULTS } from './routing.js';
@@ -26,6 +27,7 @@ export const SloScoutConfig = z.object({
   schedule: Schedule.default(Schedule.parse({})), pullRequests: PullRequests.default(PullRequests.parse({})), // GitHub App (app/config/app.ts)
   policies: Policies.default([]), policy_guard: PolicyGuardSettings.default(POLICY_GUARD_DEFAULTS), // Policy Guard (app/config/policies.ts)
   routing: Routing.default(ROUTING_DEFAULTS), // alert routing labels and links on every export (app/config/routing.ts)
+  ai: AiSettings.default(AiSettings.parse({})), // embeddings, criticality, borrowed priors (app/config/ai.ts)
 }).strict();
 export type SloScoutConfig = z.infer<typeof SloScoutConfig>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Borrowed, Criticality } from './ai-report.js';
 import { SimulationBasis } from './simulate/basis.js';
 
 /**
@@ -159,6 +160,8 @@ export const Proposal = z.object({
   whatIf: z.array(WhatIfResult).optional(),
   /** Compact model the what-if simulator runs on (load, replicas, versions, fitted capacity), so `slo-scout simulate --report` needs no Prometheus. */
   simulationBasis: SimulationBasis.optional(),
+  // AI layer (issue 15, app/core/ai-report.ts): criticality label and priors borrowed from similar endpoints.
+  criticality: Criticality.optional(), borrowed: Borrowed.optional(),
 });
 export type Proposal = z.infer<typeof Proposal>;
 

@@ -18,6 +18,12 @@ export interface DrainOptions {
   /** Children per inner node; further distinct tokens share a `<*>` child (Drain3 default 100). */
   maxChildren?: number;
   masks?: MaskRule[];
+  /**
+   * Request lines (issue 15): the HTTP method and the path after it name the event, so a line never
+   * joins a cluster whose method or path differs there (default on). Without it, Drain's 0.4 share
+   * folds every route of an access log into one "GET <*> HTTP/1.1" template.
+   */
+  requestKeys?: boolean;
 }
 
 export class Cluster {
@@ -35,6 +41,14 @@ interface Node {
 
 const newNode = (): Node => ({ children: new Map(), clusters: [] });
 const hasDigit = (t: string) => /\d/.test(t);
+const METHOD = /^"?(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)$/;
+
+/** Positions of request-line keys: an HTTP method token and the path right after it. */
+function requestKeyPositions(tokens: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < tokens.length - 1; i++) if (METHOD.test(tokens[i]!) && tokens[i + 1]!.startsWith('/')) out.push(i, i + 1);
+  return out;
+}
 
 export class Drain {
   private readonly root = newNode();
@@ -43,12 +57,14 @@ export class Drain {
   private readonly similarity: number;
   private readonly maxChildren: number;
   private readonly masks: MaskRule[];
+  private readonly requestKeys: boolean;
 
   constructor(options: DrainOptions = {}) {
     this.depth = Math.max(3, options.depth ?? 4);
     this.similarity = options.similarity ?? 0.4;
     this.maxChildren = options.maxChildren ?? 100;
     this.masks = options.masks ?? DEFAULT_MASKS;
+    this.requestKeys = options.requestKeys ?? true;
   }
 
   get clusters(): readonly Cluster[] {
@@ -121,7 +137,9 @@ export class Drain {
     let best: Cluster | undefined;
     let bestSim = -1;
     let bestParams = -1;
+    const keys = this.requestKeys ? requestKeyPositions(tokens) : [];
     for (const c of clusters) {
+      if (keys.some((k) => c.tokens[k] !== WILDCARD && c.tokens[k] !== tokens[k])) continue;
       let same = 0;
       let params = 0;
       for (let i = 0; i < tokens.length; i++) {

@@ -12,6 +12,8 @@ export interface BacktestOptions {
   checkDays?: number;
   breachWindowSeconds?: number;
   recommend?: Partial<RecommendOptions>;
+  /** Replaces the recommender, e.g. recommendWithBorrowing (app/core/similar) for the borrowing backtest. */
+  recommendFn?: (histories: EndpointHistory[], options: RecommendOptions) => ReturnType<typeof recommend>;
 }
 
 export interface BacktestCase {
@@ -58,7 +60,7 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
   const fitEnd = spec.end - checkDays * DAY;
   const cut = (h: EndpointHistory, from: number, to: number): WindowCounts[] => h.windows.filter((w) => w.start >= from && w.end <= to);
   const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), hourly: (h.hourly ?? []).filter((w) => w.end <= fitEnd), exemplars: [] }));
-  const { proposals, calibration } = recommend(fitHistories, {
+  const { proposals, calibration } = (options.recommendFn ?? recommend)(fitHistories, {
     end: fitEnd,
     windowSeconds: fitDays * DAY,
     breachWindowSeconds: bw,

@@ -21,7 +21,7 @@ export interface FleetSpec {
   services?: number;
   /** 'uniform' only: endpoints per service. */
   endpointsPerService?: number;
-  scenario?: 'demo' | 'uniform';
+  scenario?: 'demo' | 'uniform' | 'families';
   /** 'uniform' only: extra services whose traffic grows week over week (latency follows load). */
   growingServices?: number;
 }

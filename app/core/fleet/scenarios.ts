@@ -1,4 +1,5 @@
 import { hashSeed } from '../sli/stats.js';
+import { familiesFleet } from './families.js';
 import { DAY, type FleetEndpoint, type FleetSpec, type LatencyModel } from './model.js';
 
 /** Routes every Kubernetes-style service exposes; the recommender must skip them. */
@@ -97,6 +98,7 @@ const DEMO: ServiceSketch[] = [
 ];
 
 export function describeFleet(spec: FleetSpec): FleetEndpoint[] {
+  if (spec.scenario === 'families') return familiesFleet(spec); // borrowing backtest (issue 15)
   return (spec.scenario ?? 'demo') === 'demo' ? demoFleet(spec) : uniformFleet(spec);
 }
 

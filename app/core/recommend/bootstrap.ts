@@ -14,6 +14,8 @@ export interface BreachInput {
   blockLength: number;
   /** Uniform source for the block picks (seeded). */
   rng: { next(): number };
+  /** Beta prior on the breach probability; default Jeffreys Beta(½, ½). Borrowed priors: app/core/similar. */
+  prior?: { a: number; b: number };
 }
 
 export interface BreachEstimate {
@@ -57,10 +59,12 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
       breaches++;
     }
   }
-  if (n === 0 || sw <= 0) return { rate: 0.5, interval: [0, 1], effectiveN: 0, weightedShare: 0, breaches: 0, windows: 0, predictive: new Float64Array([0.5, 0.5]) };
+  const a0 = input.prior?.a ?? 0.5;
+  const b0 = input.prior?.b ?? 0.5;
+  if (n === 0 || sw <= 0) return { rate: a0 / (a0 + b0), interval: [0, 1], effectiveN: 0, weightedShare: 0, breaches: 0, windows: 0, predictive: new Float64Array([0.5, 0.5]) };
   const nEff = (sw * sw) / sw2;
   const weightedShare = swb / sw;
-  const rate = (weightedShare * nEff + 0.5) / (nEff + 1);
+  const rate = (weightedShare * nEff + a0) / (nEff + a0 + b0);
 
   const L = Math.max(1, Math.min(input.blockLength, n));
   const nBlocks = n - L + 1;
@@ -110,8 +114,8 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
   for (let k = 0; k < kFreq.length; k++) {
     if (kFreq[k]! === 0) continue;
     const share = k / (perDraw * L);
-    const a = share * nEff + 0.5;
-    const b = (1 - share) * nEff + 0.5;
+    const a = share * nEff + a0;
+    const b = (1 - share) * nEff + b0;
     // Beta-binomial pmf by its ratio recurrence: f(j+1)/f(j) = (m−j)(j+a) / ((j+1)(m−j−1+b)).
     let f = Math.exp(lnGamma(m + b) + lnGamma(a + b) - lnGamma(b) - lnGamma(m + a + b));
     for (let j = 0; j <= m; j++) {

@@ -34,7 +34,13 @@ export interface RecommendOptions {
    * core reads no clock (the caller's function does).
    */
   checkpoint?: () => void;
+  /** AI layer hooks (issue 15): per-endpoint selected variant (criticality) and borrowed breach-rate prior. */
+  selectedVariantFor?: (service: string, endpoint: string | null) => VariantType | undefined;
+  breachPriorFor?: (service: string, endpoint: string | null, sli: 'latency' | 'availability', variant: VariantType) => BreachPrior | undefined;
 }
+
+/** A Beta(a, b) prior on P(window breached) in place of Jeffreys' Beta(½, ½) (app/core/similar). */
+export interface BreachPrior { a: number; b: number }
 
 export const DEFAULT_PERCENTILES: Record<VariantType, number> = { conservative: 99.9, balanced: 99, aggressive: 95 };
 export const DEFAULT_COMPLIANCE_GOALS: Record<VariantType, number> = { conservative: 0.95, balanced: 0.9, aggressive: 0.85 };
@@ -55,6 +61,8 @@ export interface ResolvedOptions {
   halfLife: number;
   intervalLevel: number;
   links: NonNullable<RecommendOptions['links']>;
+  selectedVariantFor?: RecommendOptions['selectedVariantFor'];
+  breachPriorFor?: RecommendOptions['breachPriorFor'];
 }
 
 export function resolveOptions(o: RecommendOptions): ResolvedOptions {
@@ -87,5 +95,7 @@ export function resolveOptions(o: RecommendOptions): ResolvedOptions {
     halfLife: o.recencyHalfLifeSeconds ?? 14 * 86_400,
     intervalLevel: o.intervalLevel ?? 0.9,
     links: o.links ?? {},
+    ...(o.selectedVariantFor ? { selectedVariantFor: o.selectedVariantFor } : {}),
+    ...(o.breachPriorFor ? { breachPriorFor: o.breachPriorFor } : {}),
   };
 }

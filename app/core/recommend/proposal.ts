@@ -87,7 +87,9 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     estimate: { ...b.estimate, interval: pmfInterval(b.estimate.predictive, levels.breach, b.estimate.rate) },
     burn: { ...b.burn, interval: widenInterval(sampleInterval(b.burn.samples, o.intervalLevel, b.burn.expected), levels.burnShift, b.burn.expected) },
   }));
-  const selected = built.find((b) => b.type === o.selectedVariant) ?? built[1]!;
+  // Criticality (app/core/similar) may lean an endpoint's default variant; config pins win upstream.
+  const wanted = o.selectedVariantFor?.(h.service, h.endpoint) ?? o.selectedVariant;
+  const selected = built.find((b) => b.type === wanted) ?? built[1]!;
   const conf = confidence({
     medianTotal: ctx.medianTotal,
     target: selected.target,

@@ -161,7 +161,9 @@ function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Candid
     blockLength: blockLength(ctx.o.breachWindowSeconds),
   };
   // Seeded per SLO and variant: the result does not depend on which other endpoints were analysed.
-  const estimate = estimateBreachRate({ ...common, breached, weights, rng: fastRng(hashSeed(ctx.o.seed, sloId, c.type)) });
+  // A borrowed Beta prior (app/core/similar) for thin histories; Jeffreys' when there is none.
+  const prior = ctx.o.breachPriorFor?.(ctx.h.service, ctx.h.endpoint, c.threshold === null ? 'availability' : 'latency', c.type);
+  const estimate = estimateBreachRate({ ...common, breached, weights, rng: fastRng(hashSeed(ctx.o.seed, sloId, c.type)), ...(prior ? { prior } : {}) });
   const burn = estimateBurn({ ...common, bad, total, weights, budgetFraction: 1 - c.target / 100, rng: fastRng(hashSeed(ctx.o.seed, sloId, c.type, 'burn')) });
   let met = 0;
   let measured = 0;

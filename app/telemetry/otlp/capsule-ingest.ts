@@ -3,7 +3,7 @@
  * tenant+service keeps templates of different services apart; counts are kept per minute and
  * handed to the store at each flush. Raw records are buffered up to a cap for the 7-day raw tier.
  */
-import { Drain, templateId, type DrainOptions } from '../../core/capsules/index.js';
+import { CapsuleSuccessors, Drain, templateId, type DrainOptions } from '../../core/capsules/index.js';
 import { resourceInfo, type IngestOutcome } from './aggregate.js';
 import { anyValueToString, attr, idToHex, int64ToNumber, type LogsRequest, type TracesRequest } from './model.js';
 
@@ -48,6 +48,9 @@ const ERROR = 17;
 export class CapsuleIngestor {
   private miners = new Map<string, Drain>();
   private minutes = new Map<string, CapsuleMinute>();
+  /** A template's id changes when it generalises; old ids point at the new one (issue 15). */
+  readonly successors = new CapsuleSuccessors();
+  private lastIds = new Map<string, string>();
   private raw: RawLog[] = [];
   private rawDropped = 0;
   private readonly rawLimit: number;
@@ -119,6 +122,12 @@ export class CapsuleIngestor {
     const cluster = miner.add(text);
     const template = cluster.template;
     const capsuleId = templateId(`${service}\u0000${template}`);
+    const clusterKey = `${minerKey}\u0000${cluster.id}`;
+    const before = this.lastIds.get(clusterKey);
+    if (before !== capsuleId) {
+      if (before !== undefined) this.successors.record(before, capsuleId);
+      this.lastIds.set(clusterKey, capsuleId);
+    }
     const minute = Math.floor(time / 60) * 60;
     const key = `${minerKey}\u0000${cluster.id}\u0000${minute}`;
     let m = this.minutes.get(key);
