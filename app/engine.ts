@@ -5,7 +5,12 @@
 import { SloScoutConfig } from './config/schema.js';
 import { scopedEnv, type ConfigEnvPolicy } from './config/env-policy.js';
 import { trustCheck } from './config/trust.js';
-import { guardedFetch, type OutboundPolicy } from './telemetry/outbound.js';
+import { guardedFetch, OutboundRefusedError, ResponseTooLargeError, type OutboundPolicy } from './telemetry/outbound.js';
+
+function causedBy(err: unknown, test: (e: unknown) => boolean): boolean {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) if (test(e)) return true;
+  return false;
+}
 import type { Proposal, Report, VariantType } from './core/report.js';
 import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulationMarkdown, type SimulationInput } from './core/simulate/index.js';
 import { quoteArg, truncateArg } from './commands/quote.js';
@@ -92,7 +97,13 @@ export function createEngine(deps: EngineDeps): Engine {
       const options = { ...analysisOptionsFromConfig(config, end, {}), computeSeconds };
       const source = prometheusSourceFromConfig(config, http);
       const tempo = tempoClientFromConfig(config, http);
-      return runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
+      try {
+        return await runAnalysis({ source, ...(tempo ? { tempo } : {}), logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
+      } catch (err) {
+        // A refused address or an oversized reply will be the same on every retry: fail the job for good.
+        if (causedBy(err, (c) => c instanceof OutboundRefusedError || c instanceof ResponseTooLargeError)) throw new UserInputError((err as Error).message);
+        throw err;
+      }
     },
 
     render(report: Report, { config, variants }: { config: SloScoutConfig; variants: Record<string, VariantType> }): RenderedProposal[] {

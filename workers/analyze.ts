@@ -6,6 +6,7 @@ import { UnrecoverableError } from 'bullmq';
 import { readRepoConfig } from '../app/config-check.js';
 import { formatConfigError } from '../app/config/schema.js';
 import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
+import { neutraliseMentions } from '../app/commands/quote.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
 
@@ -20,7 +21,8 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
   const full = `${job.owner}/${job.repo}`;
   const platform = await deps.platformFor(job.platform, job.installationId);
   const fail = async (message: string): Promise<never> => {
-    if (job.prNumber) await ensureTopicComment(platform, repo, job.prNumber, 'rerun', `SLO-Scout could not analyse ${full}: ${message}`);
+    // Config errors quote the repository's own text: never let it mention anyone.
+    if (job.prNumber) await ensureTopicComment(platform, repo, job.prNumber, 'rerun', neutraliseMentions(`SLO-Scout could not analyse ${full}: ${message}`));
     throw new UnrecoverableError(message);
   };
   const config = await readRepoConfig(platform, repo, undefined, deps.configTrust);
