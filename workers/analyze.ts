@@ -7,7 +7,7 @@ import { readRepoConfig } from '../app/config-check.js';
 import { formatConfigError } from '../app/config/schema.js';
 import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
 import { neutraliseMentions } from '../app/commands/quote.js';
-import type { WorkerDeps } from '../app/ports.js';
+import { UserInputError, type WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
 
 function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
@@ -31,7 +31,13 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
 
   let report = job.reuseReport ? await deps.reports.latest(job.platform, full) : null;
   if (!report) {
-    report = await deps.engine.analyze({ config: config.config, services: job.service ? [job.service] : undefined, repo });
+    try {
+      report = await deps.engine.analyze({ config: config.config, services: job.service ? [job.service] : undefined, repo });
+    } catch (err) {
+      // A refused datasource address, an oversized reply or a run over its time limit: tell the PR.
+      if (err instanceof UserInputError) return fail(err.message);
+      throw err;
+    }
     await deps.reports.save(job.platform, full, report);
   }
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
