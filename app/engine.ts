@@ -5,8 +5,13 @@
 import { SloScoutConfig } from './config/schema.js';
 import { scopedEnv, type ConfigEnvPolicy } from './config/env-policy.js';
 import { trustCheck } from './config/trust.js';
-import { guardedFetch, type OutboundPolicy } from './telemetry/outbound.js';
+import { guardedFetch, OutboundRefusedError, ResponseTooLargeError, type OutboundPolicy } from './telemetry/outbound.js';
 import { aiEnvFrom, createAiLayer } from './ai/index.js';
+
+function causedBy(err: unknown, test: (e: unknown) => boolean): boolean {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) if (test(e)) return true;
+  return false;
+}
 import type { Proposal, Report, VariantType } from './core/report.js';
 import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulationMarkdown, type SimulationInput } from './core/simulate/index.js';
 import { quoteArg, truncateArg } from './commands/quote.js';
@@ -99,7 +104,13 @@ export function createEngine(deps: EngineDeps): Engine {
       // Repository hints (catalog-info, OpenAPI, CODEOWNERS) are read by the CLI from a checkout; the app has none yet.
       // AI settings come from the operator's environment (keys, model directory), never from the repository.
       const ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(deps.env), logger: deps.logger });
-      return runAnalysis({ source, ...(tempo ? { tempo } : {}), ai, logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
+      try {
+        return await runAnalysis({ source, ...(tempo ? { tempo } : {}), ai, logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
+      } catch (err) {
+        // A refused address or an oversized reply will be the same on every retry: fail the job for good.
+        if (causedBy(err, (c) => c instanceof OutboundRefusedError || c instanceof ResponseTooLargeError)) throw new UserInputError((err as Error).message);
+        throw err;
+      }
     },
 
     render(report: Report, { config, variants, target, codeowners, repo }: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string; repo?: string }): RenderedProposal[] {

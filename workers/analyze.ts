@@ -6,7 +6,8 @@ import { UnrecoverableError } from 'bullmq';
 import { readRepoConfig } from '../app/config-check.js';
 import { formatConfigError } from '../app/config/schema.js';
 import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
-import type { WorkerDeps } from '../app/ports.js';
+import { neutraliseMentions } from '../app/commands/quote.js';
+import { UserInputError, type WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
 import { serviceMarker } from '../app/commands/scope.js';
 import { CODEOWNERS_PATHS } from '../app/policy/codeowners.js';
@@ -39,7 +40,13 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
 
   let report = job.reuseReport ? await deps.reports.latest(job.platform, full) : null;
   if (!report) {
-    report = await deps.engine.analyze({ config: config.config, services: job.service ? [job.service] : undefined, repo });
+    try {
+      report = await deps.engine.analyze({ config: config.config, services: job.service ? [job.service] : undefined, repo });
+    } catch (err) {
+      // A refused datasource address, an oversized reply or a run over its time limit: tell the PR.
+      if (err instanceof UserInputError) return fail(err.message);
+      throw err;
+    }
     await deps.reports.save(job.platform, full, report);
   }
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
@@ -89,5 +96,5 @@ export async function onAnalyzeFailed(data: unknown, err: unknown, deps: WorkerD
       '',
       'What to do: check that the datasources in `.slo-scout.yml` (Prometheus, Tempo) answer from the SLO-Scout worker, then comment `/slo-scout rerun`. Nothing on this pull request was changed.',
     ].join('\n');
-  await ensureTopicComment(platform, { owner: job.owner, repo: job.repo }, prNumber, statusTopic(job), text);
+  await ensureTopicComment(platform, { owner: job.owner, repo: job.repo }, prNumber, statusTopic(job), neutraliseMentions(text));
 }

@@ -16,6 +16,7 @@ import { createEngine } from '../../app/engine.js';
 import { configEnvPolicyFromEnv } from '../../app/config/env-policy.js';
 import { fixedClock } from '../../app/deps.js';
 import { silentLogger } from '../../app/logger.js';
+import { classify } from '../../workers/errors.js';
 
 let server: Server;
 let port: number;
@@ -125,7 +126,10 @@ describe('guardedFetch checks the resolved address when it connects', () => {
     const parsed = parseConfig(`datasources:\n  prometheus:\n    url: http://127.0.0.1:${port}\n`);
     if (!parsed.ok) throw new Error('config should parse');
     const engine = createEngine({ logger: silentLogger, clock: fixedClock('2026-03-01T00:00:00Z'), env: {}, trust: { env: configEnvPolicyFromEnv(undefined), outbound: none } });
-    await expect(engine.analyze({ config: parsed.config, repo: { owner: 'o', repo: 'r' } })).rejects.toThrow(/127\.0\.0\.1 is a loopback address/);
+    const err = await engine.analyze({ config: parsed.config, repo: { owner: 'o', repo: 'r' } }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/127\.0\.0\.1 is a loopback address/);
+    // Permanent: a retry would be refused the same way, so the job must not be retried.
+    expect(classify(err)).toBe('permanent');
     expect(hits).toBe(0);
   });
 });

@@ -146,7 +146,7 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
     mockConfig();
     const { deliveryId } = await send('/slo-scout explain nope', 'Codertocat', (commentId) => {
       mockEyes(commentId);
-      mockTopicAnswer('explain', /unknown slo id "nope".*`checkout-latency`/);
+      mockTopicAnswer('explain', /unknown slo id `nope`.*`checkout-latency`/);
     });
     await processed(deliveryId);
   });

@@ -31,8 +31,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** A Prometheus failure whose message names the query and the fix. */
 export class PrometheusError extends Error {
-  constructor(message: string, readonly query?: string, readonly status?: number) {
-    super(message);
+  constructor(message: string, readonly query?: string, readonly status?: number, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
   }
 }
 
@@ -173,7 +173,7 @@ export class PrometheusClient {
         signal: AbortSignal.timeout(this.opts.timeoutSeconds * 1000),
       });
     } catch (err) {
-      if (err instanceof OutboundRefusedError) throw new AbortError(new PrometheusError(`Prometheus at ${this.url}: ${err.message}`, what));
+      if (err instanceof OutboundRefusedError) throw new AbortError(new PrometheusError(`Prometheus at ${this.url}: ${err.message}`, what, undefined, err));
       const e = err as Error & { cause?: { code?: string } };
       if (e.name === 'TimeoutError') {
         throw new PrometheusError(`Prometheus at ${this.url} did not answer within ${this.opts.timeoutSeconds}s for ${what}: raise datasources.prometheus.timeoutSeconds or shorten --window`, what);
@@ -184,7 +184,7 @@ export class PrometheusClient {
     try {
       text = await readCappedText(res, this.opts.maxResponseBytes, `Prometheus query ${what}`);
     } catch (err) {
-      if (err instanceof ResponseTooLargeError) throw new AbortError(new PrometheusError(err.message, what, res.status));
+      if (err instanceof ResponseTooLargeError) throw new AbortError(new PrometheusError(err.message, what, res.status, err));
       throw new PrometheusError(`Prometheus at ${this.url} broke off the reply for ${what}: ${(err as Error).message}`, what, res.status);
     }
     if (res.ok) return text;
