@@ -3,8 +3,8 @@
  * workers stop taking jobs and wait for the active ones (BullMQ `close()`); a job cut off by
  * SIGKILL is detected as stalled and retried by another worker.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Pool } from '../app/store/db.js';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { isStoreUnavailable, type Pool } from '../app/store/db.js';
 import type { WorkerDeps } from '../app/ports.js';
 import { classify, explainPermanent } from './errors.js';
 import { onAnalyzeFailed, processAnalyzeJob } from './analyze.js';
@@ -43,6 +43,13 @@ export const ON_FINAL_FAILURE: Partial<Record<QueueName, (data: unknown, err: un
   'policy-evaluate': onPolicyEvaluateFailed,
 };
 
+/**
+ * While PostgreSQL is away every job fails the same way; spending `attempts` on that would fail
+ * jobs permanently during an outage longer than the backoff (~30 s). Such jobs wait instead,
+ * without using an attempt, until the store answers again (docs/resilience.md).
+ */
+export const STORE_RETRY_DELAY_MS = 5_000;
+
 export interface RunningWorkers {
   workers: Worker[];
   close(): Promise<void>;
@@ -53,7 +60,7 @@ export function startWorkers(deps: RunDeps, conn: QueueConnection, options: { co
   const workers = names.map((name) => {
     const processor = PROCESSORS[name];
     if (!processor) throw new Error(`no processor for queue "${name}" in workers/run.ts`);
-    const worker = new Worker(name, async (job: Job) => {
+    const worker = new Worker(name, async (job: Job, token?: string) => {
       const logger = deps.logger.child({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 });
       const end = deps.metrics.jobDuration.startTimer({ queue: name });
       try {
@@ -62,6 +69,12 @@ export function startWorkers(deps: RunDeps, conn: QueueConnection, options: { co
         deps.metrics.jobsFinished.inc({ queue: name, state: 'completed' });
         return result;
       } catch (err) {
+        if (isStoreUnavailable(err) && token) {
+          end({ state: 'delayed' });
+          logger.warn({ reason: (err as Error).message, retryInMs: STORE_RETRY_DELAY_MS }, 'PostgreSQL unavailable; job delayed without using an attempt');
+          await job.moveToDelayed(Date.now() + STORE_RETRY_DELAY_MS, token);
+          throw new DelayedError();
+        }
         end({ state: 'failed' });
         deps.metrics.jobsFinished.inc({ queue: name, state: 'failed' });
         const kind = classify(err);

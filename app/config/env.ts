@@ -25,6 +25,7 @@ export const IntakeEnv = z.object({
   ALERTMANAGER_SECRETS: z.string().min(1).optional(),
   INTAKE_FLUSH_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   INTAKE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  INTAKE_MAX_SERIES_PER_TENANT: z.coerce.number().int().min(1).default(10_000), // per hour (docs/resilience.md)
   RETENTION_RAW_DAYS: z.coerce.number().int().min(1).default(7),
   RETENTION_CAPSULE_DAYS: z.coerce.number().int().min(1).default(90),
   RETENTION_AGGREGATE_DAYS: z.coerce.number().int().min(1).default(365),

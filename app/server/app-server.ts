@@ -35,7 +35,7 @@ export interface AppServerOptions {
   relayIntervalMs?: number;
   enqueueTimeoutMs?: number;
   staleAfterSeconds?: number;
-  /** Per-request deadline before a 503 (default 8 s; docs/resilience.md). */
+  /** Per-request deadline before a 503 (default 5 s; docs/resilience.md). */
   deadlineMs?: number;
 }
 

@@ -70,7 +70,7 @@ function readCapped(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 export function githubWebhookHandler(o: GitHubWebhookOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const limit = o.maxBodyBytes ?? GITHUB_MAX_BODY_BYTES;
-  const deadlineMs = o.deadlineMs ?? 8_000;
+  const deadlineMs = o.deadlineMs ?? 5_000;
   const retryAfter = String(o.retryAfterSeconds ?? 30);
   const log = o.logger.child({ component: 'github-webhook' });
   const unavailable = (why: string): Reply => ({ status: 503, headers: { 'retry-after': retryAfter }, body: { error: `${why}; the delivery was not stored: redeliver it (GitHub: the app's Advanced settings, or POST /app/hook/deliveries/{id}/attempts)` } });

@@ -15,7 +15,7 @@ import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** A route that has not answered by then gets 503 + Retry-After (senders retry; GitHub waits 10 s). */
-export const DEFAULT_DEADLINE_MS = 8_000;
+export const DEFAULT_DEADLINE_MS = 5_000;
 export const RETRY_AFTER_SECONDS = 30;
 
 class DeadlineExceeded extends Error {}
@@ -67,7 +67,7 @@ export interface ServerOptions {
   routes: HttpRoute[];
   logger: Logger;
   webhookPath?: string;
-  /** Per-request deadline for routes and the GitHub webhook (default 8 s). */
+  /** Per-request deadline for routes and the GitHub webhook (default 5 s). */
   deadlineMs?: number;
   port?: number;
   host?: string;

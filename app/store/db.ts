@@ -39,7 +39,26 @@ export function createPool(databaseUrl: string, maxOrOptions: number | PoolOptio
   pool.on('error', (err) => log.warn({ err: describePgError(err) }, 'idle PostgreSQL connection lost (server restart?); the pool reconnects on the next query'));
   // A checked-out client between two queries has no listener of pg-pool's: give every client one.
   pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: describePgError(err) }, 'PostgreSQL connection error')));
+  // Mark errors that come out of this pool: a bare ECONNREFUSED is only "the store is away" when
+  // PostgreSQL raised it, not when a GitHub or Slack call did.
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  pool.query = ((...args: unknown[]) => {
+    const out = query(...args);
+    return out instanceof Promise ? out.catch((err: unknown) => { throw markStoreError(err); }) : out;
+  }) as typeof pool.query;
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  pool.connect = ((...args: unknown[]) => {
+    const out = connect(...args);
+    return out instanceof Promise ? out.catch((err: unknown) => { throw markStoreError(err); }) : out;
+  }) as typeof pool.connect;
   return pool;
+}
+
+const FROM_STORE = Symbol.for('slo-scout.store-error');
+
+function markStoreError(err: unknown): unknown {
+  if (err && typeof err === 'object') (err as Record<symbol, boolean>)[FROM_STORE] = true;
+  return err;
 }
 
 /** Error text without credentials (pg echoes connection strings in some parse errors). */
@@ -49,7 +68,9 @@ export function describePgError(err: unknown): string {
 }
 
 // SQLSTATE classes and codes that mean "the database is not reachable right now", not "the query is wrong".
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '25P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '25P03']);
+// Socket errors: counted only when they came out of our pool (markStoreError).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection ended|terminating connection|the database system is (starting up|shutting down|in recovery)/i;
 
 /**
@@ -60,7 +81,8 @@ export function isStoreUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 4) return false;
   if (err instanceof StoreUnavailableError) return true;
   const e = err as { code?: unknown; message?: unknown; errors?: unknown; cause?: unknown };
-  if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code))) return true;
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code) && (err as Record<symbol, unknown>)[FROM_STORE]) return true;
   if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
   if (Array.isArray(e.errors) && e.errors.some((x) => isStoreUnavailable(x, depth + 1))) return true;
   return isStoreUnavailable(e.cause, depth + 1);

@@ -135,5 +135,7 @@ export async function applyRetention(pool: Pool, now: Date, config: RetentionCon
   const capsuleCutoff = new Date(now.getTime() - config.capsuleDays * 86_400_000).toISOString();
   const templates = await pool.query('DELETE FROM telemetry_capsules WHERE last_seen < $1', [capsuleCutoff]);
   const alerts = await pool.query('DELETE FROM telemetry_alert_events WHERE received_at < $1', [capsuleCutoff]);
+  // Dead letters (migration 031) are kept as long as capsules: long enough to inspect, never forever.
+  await pool.query('DELETE FROM telemetry_dead_letter WHERE created_at < $1', [capsuleCutoff]);
   return { mode, droppedPartitions: dropped.sort(), deletedCapsuleTemplates: templates.rowCount ?? 0, deletedAlertEvents: alerts.rowCount ?? 0 };
 }

@@ -11,6 +11,7 @@ import type { Pool } from './db.js';
 import type { AggregateRow, SpanExemplar } from '../telemetry/otlp/aggregate.js';
 import type { CapsuleMinute, RawLog } from '../telemetry/otlp/capsule-ingest.js';
 import { ensurePartitionsFor, storageMode, type StorageMode } from './retention.js';
+import { deadLetter, validUnixSeconds, writeOrDeadLetter } from './telemetry-dead-letter.js';
 
 /** Rows per INSERT statement (unnest of arrays: one round trip, one plan, no parameter limit). */
 const BATCH = 5_000;
@@ -62,6 +63,15 @@ export interface TelemetryStore {
 
 const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 
+/** An aggregate as JSON for the dead-letter table (the sketch as base64 DDSketch protobuf). */
+function aggregateJson(r: AggregateRow): unknown {
+  let sketch: string | null = null;
+  try {
+    sketch = Buffer.from(r.sketch.toProto()).toString('base64');
+  } catch { /* a sketch that cannot encode is part of why the row is here */ }
+  return { tenant: r.tenant, minute: r.minute, service: r.service, endpoint: r.endpoint, status: r.status, version: r.version, environment: r.environment, count: r.count, errors: r.errors, sumSeconds: r.sumSeconds, sketch, exemplars: r.exemplars };
+}
+
 export class PgTelemetryStore implements TelemetryStore {
   constructor(private readonly pool: Pool) {}
 
@@ -73,25 +83,42 @@ export class PgTelemetryStore implements TelemetryStore {
     if ((await this.mode()) === 'native') await ensurePartitionsFor(this.pool, table, times);
   }
 
-  async writeAggregates(rows: AggregateRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
+  /** Rows with a minute outside the Date range cannot get a partition: dead-letter them up front. */
+  private async validTimes<T extends { tenant: string }>(kind: 'aggregate' | 'raw_span' | 'capsule' | 'raw_log', rows: T[], time: (r: T) => number, toJson: (r: T) => unknown): Promise<T[]> {
+    const ok: T[] = [];
+    for (const r of rows) {
+      if (validUnixSeconds(time(r))) ok.push(r);
+      else await deadLetter(this.pool, kind, r.tenant, `timestamp ${time(r)} is not a valid time`, () => toJson(r));
+    }
+    return ok;
+  }
+
+  /** Written rows; rows PostgreSQL refuses go to telemetry_dead_letter (telemetry-dead-letter.ts). */
+  async writeAggregates(all: AggregateRow[]): Promise<number> {
+    if (all.length === 0) return 0;
+    const rows = await this.validTimes('aggregate', all, (r) => r.minute, aggregateJson);
     await this.prepare('telemetry_aggregates', rows.map((r) => r.minute));
+    let written = 0;
     for (let i = 0; i < rows.length; i += BATCH) {
-      const b = rows.slice(i, i + BATCH);
-      await this.pool.query(
+      written += (await writeOrDeadLetter(this.pool, 'aggregate', rows.slice(i, i + BATCH), (b) => this.insertAggregates(b), aggregateJson)).written;
+    }
+    return written;
+  }
+
+  private async insertAggregates(b: AggregateRow[]): Promise<void> {
+    await this.pool.query(
         `INSERT INTO telemetry_aggregates (tenant, minute, service, endpoint, status, version, environment, count, errors, sum_seconds, sketch, exemplars)
          SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::float8[], $11::bytea[], $12::jsonb[])`,
         [b.map((r) => r.tenant), b.map((r) => iso(r.minute)), b.map((r) => r.service), b.map((r) => r.endpoint), b.map((r) => r.status),
           b.map((r) => r.version), b.map((r) => r.environment), b.map((r) => r.count), b.map((r) => r.errors), b.map((r) => r.sumSeconds),
           b.map((r) => Buffer.from(r.sketch.toProto())), b.map((r) => JSON.stringify(r.exemplars))],
-      );
-    }
-    return rows.length;
+    );
   }
 
   async writeRawSpans(rows: AggregateRow[]): Promise<number> {
-    const ex = rows.flatMap((r) => r.exemplars.map((e) => ({ ...e, tenant: r.tenant, service: r.service, endpoint: r.endpoint })));
-    if (ex.length === 0) return 0;
+    const all = rows.flatMap((r) => r.exemplars.map((e) => ({ ...e, tenant: r.tenant, service: r.service, endpoint: r.endpoint })));
+    if (all.length === 0) return 0;
+    const ex = await this.validTimes('raw_span', all, (e) => e.timestamp, (e) => e);
     await this.prepare('telemetry_raw_spans', ex.map((e) => e.timestamp));
     for (let i = 0; i < ex.length; i += BATCH) {
       const b = ex.slice(i, i + BATCH);
@@ -105,8 +132,9 @@ export class PgTelemetryStore implements TelemetryStore {
     return ex.length;
   }
 
-  async writeCapsules(rows: CapsuleMinute[]): Promise<number> {
-    if (rows.length === 0) return 0;
+  async writeCapsules(all: CapsuleMinute[]): Promise<number> {
+    if (all.length === 0) return 0;
+    const rows = await this.validTimes('capsule', all, (r) => (validUnixSeconds(r.firstSeen) && validUnixSeconds(r.lastSeen) ? r.minute : NaN), (r) => r);
     await this.prepare('telemetry_capsule_counts', rows.map((r) => r.minute));
     // Templates first (one row per capsule; latest template text and the widest seen range win).
     const byId = new Map<string, CapsuleMinute>();
@@ -131,9 +159,9 @@ export class PgTelemetryStore implements TelemetryStore {
       [t.map((r) => r.tenant), t.map((r) => r.service), t.map((r) => r.capsuleId), t.map((r) => r.template), t.map((r) => r.severity),
         t.map((r) => iso(r.firstSeen)), t.map((r) => iso(r.lastSeen))],
     );
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const b = rows.slice(i, i + BATCH);
-      // text[][] cannot be unnested row-wise into text[] columns; ship the arrays as JSON instead.
+    let written = 0;
+    // text[][] cannot be unnested row-wise into text[] columns; ship the arrays as JSON instead.
+    const insert = async (b: CapsuleMinute[]) => {
       await this.pool.query(
         `INSERT INTO telemetry_capsule_counts (tenant, service, capsule_id, minute, count, severity, first_seen, last_seen, trace_ids, samples)
          SELECT u.tenant, u.service, u.capsule_id, u.minute, u.count, u.severity, u.first_seen, u.last_seen,
@@ -144,12 +172,14 @@ export class PgTelemetryStore implements TelemetryStore {
           b.map((r) => r.severity), b.map((r) => iso(r.firstSeen)), b.map((r) => iso(r.lastSeen)), b.map((r) => JSON.stringify(r.traceIds)),
           b.map((r) => JSON.stringify(r.samples))],
       );
-    }
-    return rows.length;
+    };
+    for (let i = 0; i < rows.length; i += BATCH) written += (await writeOrDeadLetter(this.pool, 'capsule', rows.slice(i, i + BATCH), insert, (r) => r)).written;
+    return written;
   }
 
-  async writeRawLogs(rows: RawLog[]): Promise<number> {
-    if (rows.length === 0) return 0;
+  async writeRawLogs(all: RawLog[]): Promise<number> {
+    if (all.length === 0) return 0;
+    const rows = await this.validTimes('raw_log', all, (r) => r.time, (r) => r);
     await this.prepare('telemetry_raw_logs', rows.map((r) => r.time));
     for (let i = 0; i < rows.length; i += BATCH) {
       const b = rows.slice(i, i + BATCH);

@@ -5,6 +5,7 @@
  */
 import { DDSketch } from '@datadog/sketches-js';
 import { anyValueToString, attr, idToHex, int64Diff, int64ToNumber, type KeyValue, type Span, type TracesRequest } from './model.js';
+import { SeriesBudget, timeProblem, truncateValue, type TimeWindow } from './limits.js';
 
 export const SKETCH_RELATIVE_ACCURACY = 0.01;
 const NS = 1e9;
@@ -51,6 +52,11 @@ export interface SpanAggregatorOptions {
   maxSeries?: number;
   /** Exemplars kept per series: the slowest spans and the first errors. */
   exemplarsPerSeries?: number;
+  /** Distinct series (service, endpoint, status, version, environment) per tenant per window (limits.ts). */
+  maxSeriesPerTenant?: number;
+  seriesWindowSeconds?: number;
+  /** Accepted span end times (limits.ts); `now` turns the −7 d / +1 h window on. */
+  timeWindow?: TimeWindow;
 }
 
 interface ResourceInfo { service: string; version: string; environment: string }
@@ -58,14 +64,18 @@ interface ResourceInfo { service: string; version: string; environment: string }
 export function resourceInfo(attrs: KeyValue[] | null | undefined): ResourceInfo {
   return {
     // The SDK default when service.name is missing is "unknown_service" (OTel resource semantic conventions).
-    service: anyValueToString(attr(attrs, 'service.name')) || 'unknown_service',
-    version: anyValueToString(attr(attrs, 'service.version')) ?? '',
-    environment: anyValueToString(attr(attrs, 'deployment.environment.name', 'deployment.environment')) ?? '',
+    service: truncateValue(anyValueToString(attr(attrs, 'service.name')) || 'unknown_service'),
+    version: truncateValue(anyValueToString(attr(attrs, 'service.version')) ?? ''),
+    environment: truncateValue(anyValueToString(attr(attrs, 'deployment.environment.name', 'deployment.environment')) ?? ''),
   };
 }
 
 /** http.route, then rpc.service/rpc.method, then the span name (semantic conventions, old and new keys). */
 export function endpointOf(span: Span): string {
+  return truncateValue(rawEndpointOf(span));
+}
+
+function rawEndpointOf(span: Span): string {
   const route = anyValueToString(attr(span.attributes, 'http.route'));
   if (route) return route;
   const method = anyValueToString(attr(span.attributes, 'rpc.method'));
@@ -94,10 +104,14 @@ export class SpanAggregator {
   private series = new Map<string, AggregateRow>();
   private readonly maxSeries: number;
   private readonly exemplarsPerSeries: number;
+  private readonly budget: SeriesBudget;
+  private readonly timeWindow: TimeWindow;
 
   constructor(options: SpanAggregatorOptions = {}) {
     this.maxSeries = options.maxSeries ?? 200_000;
     this.exemplarsPerSeries = options.exemplarsPerSeries ?? 3;
+    this.timeWindow = options.timeWindow ?? {};
+    this.budget = new SeriesBudget(options.maxSeriesPerTenant, options.seriesWindowSeconds, this.timeWindow.now);
   }
 
   get seriesCount(): number {
@@ -128,12 +142,17 @@ export class SpanAggregator {
     const durNs = int64Diff(span.endTimeUnixNano, span.startTimeUnixNano);
     if (!(endNs > 0) || int64ToNumber(span.startTimeUnixNano) <= 0) return `span "${span.name ?? ''}": start/end time missing`;
     if (!(durNs >= 0)) return `span "${span.name ?? ''}": end time before start time`;
+    const bad = timeProblem(endNs / NS, this.timeWindow);
+    if (bad) return `span "${truncateValue(span.name ?? '', 80)}": end ${bad}`;
     const endpoint = endpointOf(span);
     const { status, error } = statusOf(span);
     const minute = Math.floor(endNs / NS / 60) * 60;
-    const key = `${tenant}\u0000${minute}\u0000${res.service}\u0000${endpoint}\u0000${status}\u0000${res.version}\u0000${res.environment}`;
+    const identity = `${res.service}\u0000${endpoint}\u0000${status}\u0000${res.version}\u0000${res.environment}`;
+    const key = `${tenant}\u0000${minute}\u0000${identity}`;
     let row = this.series.get(key);
     if (!row) {
+      // The tenant's own budget first: one tenant's cardinality must not use up the others' room.
+      if (!this.budget.admit(tenant, identity)) return `series limit ${this.budget.limit} per tenant per ${this.budget.windowSeconds / 60} min reached: too many distinct endpoints (check http.route cardinality)`;
       if (this.series.size >= this.maxSeries) return `series limit ${this.maxSeries} reached: too many distinct endpoints (check http.route cardinality)`;
       row = { tenant, minute, service: res.service, endpoint, status, version: res.version, environment: res.environment, count: 0, errors: 0, sumSeconds: 0, sketch: new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY }), exemplars: [] };
       this.series.set(key, row);

@@ -6,6 +6,10 @@
 import { CapsuleSuccessors, Drain, templateId, type DrainOptions } from '../../core/capsules/index.js';
 import { resourceInfo, type IngestOutcome } from './aggregate.js';
 import { anyValueToString, attr, idToHex, int64ToNumber, type LogsRequest, type TracesRequest } from './model.js';
+import { timeProblem, truncateValue, type TimeWindow } from './limits.js';
+
+/** Log bodies and event texts are cut here before template mining (Drain tokenises the whole line). */
+export const MAX_LOG_BODY_LENGTH = 8 * 1024;
 
 export interface CapsuleMinute {
   tenant: string;
@@ -40,6 +44,8 @@ export interface CapsuleIngestOptions {
   rawLimit?: number;
   exemplarTraces?: number;
   exemplarLines?: number;
+  /** Accepted record times (limits.ts); `now` turns the −7 d / +1 h window on. */
+  timeWindow?: TimeWindow;
 }
 
 const INFO = 9;
@@ -82,7 +88,13 @@ export class CapsuleIngestor {
             if (out.reasons.length < 5) out.reasons.push('log record without time_unix_nano or observed_time_unix_nano');
             continue;
           }
-          this.record(tenant, service, body, ns / 1e9, rec.severityNumber || INFO, idToHex(rec.traceId));
+          const bad = timeProblem(ns / 1e9, this.options.timeWindow ?? {});
+          if (bad) {
+            out.rejected++;
+            if (out.reasons.length < 5) out.reasons.push(`log record: ${bad}`);
+            continue;
+          }
+          this.record(tenant, service, truncateValue(body, MAX_LOG_BODY_LENGTH), ns / 1e9, rec.severityNumber || INFO, idToHex(rec.traceId));
           out.accepted++;
         }
       }
@@ -101,10 +113,11 @@ export class CapsuleIngestor {
           service ??= resourceInfo(rs.resource?.attributes).service;
           for (const ev of events) {
             const ns = int64ToNumber(ev.timeUnixNano) || int64ToNumber(span.endTimeUnixNano);
-            if (!(ns > 0)) continue;
+            // Events outside the accepted window are dropped with their span (limits.ts).
+            if (!(ns > 0) || timeProblem(ns / 1e9, this.options.timeWindow ?? {})) continue;
             const type = anyValueToString(attr(ev.attributes, 'exception.type'));
             const message = anyValueToString(attr(ev.attributes, 'exception.message'));
-            const text = [ev.name || 'event', type, message].filter(Boolean).join(' ');
+            const text = truncateValue([ev.name || 'event', type, message].filter(Boolean).join(' '), MAX_LOG_BODY_LENGTH);
             this.record(tenant, service, text, ns / 1e9, type || message ? ERROR : INFO, idToHex(span.traceId));
           }
         }

@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.js';
 import type { SpanAggregator } from './aggregate.js';
 import type { CapsuleIngestor } from './capsule-ingest.js';
 import type { TelemetryStore } from '../../store/telemetry.js';
+import { isStoreUnavailable } from '../../store/db.js';
 
 export interface IngestFlushDeps {
   spans: SpanAggregator;
@@ -35,15 +36,20 @@ export class IngestFlusher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<FlushResult> | undefined;
   private failures = 0;
+  private storeDown = false;
   private readonly logger: Logger;
 
   constructor(private readonly deps: IngestFlushDeps) {
     this.logger = deps.logger.child({ component: 'ingest-flush' });
   }
 
-  /** True while flushes fail and the in-memory aggregates are near their cap: shed load (503). */
+  /**
+   * True while the receiver should shed load (503 + Retry-After): the last flush found PostgreSQL
+   * away (the exporters' retry queues hold the data better than our memory, which a crash loses),
+   * or flushes keep failing and the in-memory aggregates are near their cap.
+   */
   get overloaded(): boolean {
-    return this.failures > 0 && this.deps.spans.seriesCount >= (this.deps.overloadSeries ?? 150_000);
+    return this.failures > 0 && (this.storeDown || this.deps.spans.seriesCount >= (this.deps.overloadSeries ?? 150_000));
   }
 
   /** One flush; concurrent callers share the flush in progress. */
@@ -63,6 +69,7 @@ export class IngestFlusher {
       result.aggregates = await this.deps.store.writeAggregates(aggregates);
     } catch (err) {
       this.failures++;
+      this.storeDown = isStoreUnavailable(err);
       this.deps.spans.restore(aggregates);
       this.deps.capsules.restore(capsules);
       this.logger.error({ err, series: aggregates.length, failures: this.failures }, 'flush failed; aggregates kept in memory for the next attempt');
@@ -72,11 +79,13 @@ export class IngestFlusher {
       result.capsules = await this.deps.store.writeCapsules(capsules);
     } catch (err) {
       this.failures++;
+      this.storeDown = isStoreUnavailable(err);
       this.deps.capsules.restore(capsules);
       this.logger.error({ err, capsules: capsules.length }, 'capsule flush failed; counts kept for the next attempt');
       throw err;
     }
     this.failures = 0;
+    this.storeDown = false;
     // Raw tiers are best effort: a failure there loses raw lines but never the aggregates or capsules.
     try {
       result.rawSpans = await this.deps.store.writeRawSpans(aggregates);

@@ -43,8 +43,9 @@ export function createIntake(deps: { pool: Pool; logger: Logger; clock: Clock; e
     // An EnvError: `slo-scout serve` turns it into a one-line start failure naming the variable.
     throw new EnvError(`invalid environment:\n  ${(err as Error).message}`);
   }
-  const spans = new SpanAggregator();
-  const capsules = new CapsuleIngestor();
+  const timeWindow = { now: () => deps.clock.now().getTime() };
+  const spans = new SpanAggregator({ timeWindow, maxSeriesPerTenant: env.INTAKE_MAX_SERIES_PER_TENANT });
+  const capsules = new CapsuleIngestor({ timeWindow });
   const flusher = new IngestFlusher({ spans, capsules, store: new PgTelemetryStore(deps.pool), logger: deps.logger, intervalSeconds: env.INTAKE_FLUSH_SECONDS });
   const routes: HttpRoute[] = [];
   if (tokens.length > 0) {
