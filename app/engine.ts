@@ -8,6 +8,7 @@ import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulati
 import { parseDuration } from './core/time.js';
 import type { Clock } from './deps.js';
 import { renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
+import { normaliseOutputPath } from './export/layout.js';
 import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from './telemetry/prometheus/from-config.js';
@@ -62,7 +63,7 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
           if (v) override[p.sloId] = v;
         }
         const files = renderFileSet(sub, { format: config.output.format, variant: override });
-        const dir = `${config.output.path}/`;
+        const dir = normaliseOutputPath(config.output.path) ? `${normaliseOutputPath(config.output.path)}/` : '';
         return {
           service,
           title: `SLO-Scout: SLOs for ${service}`,

@@ -8,6 +8,7 @@ import { renderPullRequestBody } from './pr-body.js';
 import { renderSloth } from './sloth.js';
 import { renderSvgChart } from './svg.js';
 import stringifyCompact from 'json-stringify-pretty-compact';
+import { SPEC_SUFFIX } from './layout.js';
 
 export { ExportError, safeName } from './common.js';
 export { renderGrafanaDashboard } from './grafana.js';
@@ -34,12 +35,6 @@ export interface ExportOptions {
 }
 
 export interface OutputFile { path: string; content: string }
-
-const SPEC_SUFFIX: Record<OutputFormat, string> = {
-  openslo: 'openslo.yaml',
-  sloth: 'sloth.yaml',
-  'prometheus-rule-crd': 'prometheusrule.yaml',
-};
 
 /**
  * Everything a PR or `--out DIR` contains, paths relative to the output root, in a stable order. Pure apart
