@@ -4,7 +4,7 @@ import { CommandRegistry } from '../commands/registry.js';
 import { registerBuiltinCommands } from '../commands/builtin.js';
 import { systemClock } from '../deps.js';
 import { createEngine } from '../engine.js';
-import { createProbot, githubPlatformFactory } from '../server/github-app.js';
+import { createProbot, githubPlatformFactory, instrument } from '../server/github-app.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../server/metrics.js';
 import { createPool } from '../store/db.js';
@@ -40,7 +40,8 @@ export function register(program: Command): void {
       // Policy Guard registers approve/reject here when its module is wired (issue 5).
       const registry = registerBuiltinCommands(new CommandRegistry(), { queues, reports, engine });
       const probot = createProbot(env, logger);
-      const policy = policyWorkerDeps((id) => probot.auth(id), process.env, () => probot.auth());
+      // The Policy Guard's clients are counted in slo_scout_github_api_calls_total like the platform's.
+      const policy = policyWorkerDeps(async (id) => instrument(await probot.auth(id), metrics), process.env, async () => instrument(await probot.auth(), metrics));
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
         { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, platformFor: withGitlab(githubPlatformFactory(probot, metrics), env, logger), pool, retention: retentionFromEnv(env), ...policy },
