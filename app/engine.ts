@@ -7,7 +7,7 @@ import type { Proposal, Report, VariantType } from './core/report.js';
 import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulationMarkdown } from './core/simulate/index.js';
 import { parseDuration } from './core/time.js';
 import type { Clock } from './deps.js';
-import { renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
+import { canonicalReport, renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
 import { normaliseOutputPath } from './export/layout.js';
 import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
@@ -67,7 +67,7 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
         return {
           service,
           title: `SLO-Scout: SLOs for ${service}`,
-          body: renderPullRequestBody(sub, { variant: override }),
+          body: renderPullRequestBody(canonicalReport(sub), { variant: override }),
           // One report.json per service directory, so per-service PRs never touch the same file.
           files: files.filter((f) => f.path !== 'PULL_REQUEST.md').map((f) => ({ path: f.path === 'report.json' ? `${dir}slos/${safeName(service)}/report.json` : `${dir}${f.path}`, content: f.content })),
         };

@@ -42,11 +42,12 @@ export interface OutputFile { path: string; content: string }
  * variant or SLO that does not exist.
  */
 export function renderFileSet(report: Report, options: ExportOptions): OutputFile[] {
-  const parsed = Report.safeParse(report);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  const checked = Report.safeParse(report);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
     throw new ExportError(`report is not a valid report.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
+  const parsed = { data: canonicalReport(checked.data) };
   if (!OUTPUT_FORMATS.includes(options.format)) {
     throw new ExportError(`unknown format "${String(options.format)}"; use one of ${OUTPUT_FORMATS.join(', ')}`);
   }
@@ -82,6 +83,24 @@ export function renderFileSet(report: Report, options: ExportOptions): OutputFil
   files.push({ path: 'PULL_REQUEST.md', content: renderPullRequestBody(report, { chartLinks, ...(options.variant ? { variant: options.variant } : {}) }) });
   files.push({ path: 'report.json', content: `${formatReportJson(committedReport(parsed.data))}\n` });
   return files;
+}
+
+const sortedKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * Map-like fields (what-if parameters, per-variant SLI values) in one key order. A report read
+ * back from PostgreSQL (jsonb orders keys by length) and a fresh one must render the same bytes,
+ * or a variant switch followed by a rerun on unchanged data would move the branch.
+ */
+export function canonicalReport(report: Report): Report {
+  return {
+    ...report,
+    proposals: report.proposals.map((p) => ({
+      ...p,
+      ...(p.whatIf ? { whatIf: p.whatIf.map((w) => ({ ...w, parameters: sortedKeys(w.parameters) })) } : {}),
+      ...(p.history ? { history: p.history.map((h) => ({ ...h, sli: sortedKeys(h.sli) as typeof h.sli })) } : {}),
+    })),
+  };
 }
 
 /**

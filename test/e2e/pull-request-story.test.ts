@@ -24,11 +24,14 @@ const SECRET = 'e2e-webhook-secret';
 const DAY = 86_400;
 
 let prom: RunningPrometheus;
+let blocksFor: (seed: number, services: string[]) => Promise<string>;
 let gh: GitHubStandIn;
 let db: TestDatabase;
 let port: number;
 const procs: ChildProcess[] = [];
 const logs: string[] = [];
+/** Analyses finished, counted from the worker's log (the kept log is only the tail). */
+let analyses = 0;
 
 const CONFIG = (promUrl: string) => `version: 1
 datasources:
@@ -45,7 +48,7 @@ policies:
 
 function start(command: string, env: Record<string, string>): ChildProcess {
   const p = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'app/bin.ts', command, ...(command === 'worker' ? ['--metrics-port', '0'] : [])], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (d: Buffer) => { for (const line of d.toString().split('\n')) if (line) logs.push(`${command}: ${line.slice(0, 400)}`); if (logs.length > 400) logs.splice(0, logs.length - 400); };
+  const keep = (d: Buffer) => { for (const line of d.toString().split('\n')) if (line) { if (line.includes('"msg":"analysis done"')) analyses++; logs.push(`${command}: ${line.slice(0, 400)}`); } if (logs.length > 400) logs.splice(0, logs.length - 400); };
   p.stdout?.on('data', keep);
   p.stderr?.on('data', keep);
   procs.push(p);
@@ -74,7 +77,9 @@ const branchCommits = () => Object.fromEntries(SERVICES.map((s) => [s, gh.refs.g
 
 beforeAll(async () => {
   const end = Math.floor(Date.now() / 1000 / DAY) * DAY; // the worker analyses as of today's day boundary
-  const blocks = await buildBlocks({ fleet: { seed: 7, end, days: 29, scenario: 'demo' }, naming: OTEL_NAMING, filter: (e) => SERVICES.includes(e.service) }, `e2e-${SERVICES.join(',')}`);
+  blocksFor = (seed, services) => buildBlocks({ fleet: { seed, end, days: 29, scenario: 'demo' }, naming: OTEL_NAMING, filter: (e) => services.includes(e.service) }, `e2e-${services.join(',')}`);
+  // search's history is its own block, so "new data" for search alone is another block at the same URL.
+  const blocks = [await blocksFor(7, SERVICES.filter((s) => s !== 'search')), await blocksFor(7, ['search'])];
   [prom, db] = await Promise.all([startPrometheus(blocks), createTestDatabase()]);
   gh = new GitHubStandIn(OWNER, REPO, INSTALLATION);
   Object.assign(gh.permissions, { maintainer: 'maintain', alice: 'write' });
@@ -168,12 +173,32 @@ describe('the pull-request story with the real serve and worker processes', () =
   it('a rerun on unchanged data (from an issue) moves no branch and keeps the approvals', async () => {
     const before = branchCommits();
     const prsBefore = gh.pulls.length;
+    const runs = analyses;
     await comment(1, '/slo-scout rerun', 'maintainer', false);
     await waitFor(() => topic(1, 'rerun')[0], 'rerun acknowledged in the issue', 60_000, 250);
-    await waitFor(() => logs.some((l) => l.includes('analysis done') && l.includes('"reason":"command"')), 'rerun analysis finished', 120_000, 250);
+    await waitFor(() => analyses > runs, 'rerun analysis finished', 120_000, 250);
     await new Promise((r) => setTimeout(r, 3_000)); // open-pr jobs would run now
     expect(branchCommits()).toEqual(before);
     expect(gh.pulls.length).toBe(prsBefore);
+    expect(guardOn(headSha('payments'))!.conclusion).toBe('success');
+    expect(gh.unknown).toEqual([]);
+  }, 180_000);
+
+  it('a rerun after new data for one service commits to that PR only', async () => {
+    const before = branchCommits();
+    const changed = [await blocksFor(7, SERVICES.filter((s) => s !== 'search')), await blocksFor(8, ['search'])];
+    const port = Number(new URL(prom.url).port);
+    await prom.stop();
+    prom = await startPrometheus(changed, { port });
+    const runs = analyses;
+    await comment(1, '/slo-scout rerun', 'maintainer', false);
+    await waitFor(() => analyses > runs, 'rerun analysis finished', 120_000, 250);
+    await waitFor(() => gh.refs.get('slo-scout/search') !== before.search, 'search branch updated', 60_000, 250);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(gh.refs.get('slo-scout/checkout')).toBe(before.checkout);
+    expect(gh.refs.get('slo-scout/payments')).toBe(before.payments);
+    expect(gh.commits.get(gh.refs.get('slo-scout/search')!)!.author).toBe(BOT);
+    // The approval on the unchanged payments head still stands.
     expect(guardOn(headSha('payments'))!.conclusion).toBe('success');
     expect(gh.unknown).toEqual([]);
   }, 180_000);
