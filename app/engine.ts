@@ -18,9 +18,10 @@ import { quoteArg, truncateArg } from './commands/quote.js';
 import { deadline, DEFAULT_COMPUTE_SECONDS } from './deadline.js';
 import { parseDuration } from './core/time.js';
 import type { Clock } from './deps.js';
-import { BURN_CHART, renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
+import { BURN_CHART, canonicalReport, renderFileSet, renderPullRequestBody, safeName } from './export/index.js';
 import { committedFileUrl, webUrlFor } from './vcs/file-url.js';
 import { routingOptionsFromConfig } from './export/from-config.js';
+import { normaliseOutputPath } from './export/layout.js';
 import type { Logger } from './logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from './pipeline.js';
 import { prometheusSourceFromConfig, tempoClientFromConfig } from './telemetry/prometheus/from-config.js';
@@ -125,7 +126,7 @@ export function createEngine(deps: EngineDeps): Engine {
           if (v) override[p.sloId] = v;
         }
         const files = renderFileSet(sub, { format: config.output.format, variant: override, ...routingOptionsFromConfig(config, sub, codeowners) });
-        const dir = `${config.output.path}/`;
+        const dir = normaliseOutputPath(config.output.path) ? `${normaliseOutputPath(config.output.path)}/` : '';
         // One report.json and one burn chart per service directory, so per-service PRs never touch the same file.
         const perService = new Set(['report.json', BURN_CHART]);
         const committed = files.filter((f) => f.path !== 'PULL_REQUEST.md')
@@ -146,7 +147,7 @@ export function createEngine(deps: EngineDeps): Engine {
         return {
           service,
           title: `SLO-Scout: SLOs for ${service}`,
-          body: renderPullRequestBody(sub, { variant: override, ...links, ...(pageLinks ? { pageLinks } : {}) }),
+          body: renderPullRequestBody(canonicalReport(sub), { variant: override, ...links, ...(pageLinks ? { pageLinks } : {}) }),
           files: committed,
         };
       });

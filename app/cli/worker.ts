@@ -6,7 +6,7 @@ import { CommandRegistry } from '../commands/registry.js';
 import { registerBuiltinCommands } from '../commands/builtin.js';
 import { systemClock } from '../deps.js';
 import { createEngine } from '../engine.js';
-import { createProbot, githubPlatformFactory } from '../server/github-app.js';
+import { createProbot, githubPlatformFactory, instrument } from '../server/github-app.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../server/metrics.js';
 import { createPool } from '../store/db.js';
@@ -53,7 +53,8 @@ export function register(program: Command): void {
       // A GitLab-only install has no GitHub App: GitHub jobs then fail as permanent errors that say so.
       const probot = githubAppConfigured(env) ? createProbot(env, logger) : null;
       const noGithub = () => Promise.reject(new UnrecoverableError('this job is for GitHub, but the GitHub App is not configured (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)'));
-      const policy = policyWorkerDeps((id) => (probot ? probot.auth(id) : noGithub()), process.env, () => (probot ? probot.auth() : noGithub()));
+      // The Policy Guard's clients are counted in slo_scout_github_api_calls_total like the platform's.
+      const policy = policyWorkerDeps(async (id) => (probot ? instrument(await probot.auth(id), metrics) : noGithub()), process.env, async () => (probot ? instrument(await probot.auth(), metrics) : noGithub()));
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
         { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, configTrust, commandLimiter, platformFor: withGitlab(probot ? githubPlatformFactory(probot, metrics) : noGithub, env, logger), pool, retention: retentionFromEnv(env), ...policy },

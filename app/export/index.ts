@@ -11,6 +11,7 @@ import { renderSloth } from './sloth.js';
 import { renderSvgChart } from './svg.js';
 import { renderBurnChart } from './burn-chart.js';
 import stringifyCompact from 'json-stringify-pretty-compact';
+import { SPEC_SUFFIX } from './layout.js';
 
 export { ExportError, safeName } from './common.js';
 export { renderGrafanaDashboard } from './grafana.js';
@@ -44,13 +45,6 @@ export interface OutputFile { path: string; content: string }
 /** The fleet-level chart: budget burn per SLO and variant. */
 export const BURN_CHART = 'budget-burn.svg';
 
-const SPEC_SUFFIX: Record<OutputFormat, string> = {
-  openslo: 'openslo.yaml',
-  sloth: 'sloth.yaml',
-  'prometheus-rule-crd': 'prometheusrule.yaml',
-  pyrra: 'pyrra.yaml',
-};
-
 /**
  * One format, one set of files: OpenSLO describes the SLO but nothing evaluates it, so it comes with
  * the Prometheus rules that enforce it; Sloth and Pyrra generate their own rules from their spec, and
@@ -64,11 +58,12 @@ const WITH_RULE_FILE: Record<OutputFormat, boolean> = { openslo: true, sloth: fa
  * variant or SLO that does not exist.
  */
 export function renderFileSet(report: Report, options: ExportOptions): OutputFile[] {
-  const parsed = Report.safeParse(report);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  const checked = Report.safeParse(report);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
     throw new ExportError(`report is not a valid report.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
+  const parsed = { data: canonicalReport(checked.data) };
   if (!OUTPUT_FORMATS.includes(options.format)) {
     throw new ExportError(`unknown format "${String(options.format)}"; use one of ${OUTPUT_FORMATS.join(', ')}`);
   }
@@ -108,6 +103,24 @@ export function renderFileSet(report: Report, options: ExportOptions): OutputFil
   files.push({ path: 'PULL_REQUEST.md', content: renderPullRequestBody(report, { chartLinks, burnChart: BURN_CHART, ...(options.variant ? { variant: options.variant } : {}) }) });
   files.push({ path: 'report.json', content: `${formatReportJson(committedReport(parsed.data))}\n` });
   return files;
+}
+
+const sortedKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * Map-like fields (what-if parameters, per-variant SLI values) in one key order. A report read
+ * back from PostgreSQL (jsonb orders keys by length) and a fresh one must render the same bytes,
+ * or a variant switch followed by a rerun on unchanged data would move the branch.
+ */
+export function canonicalReport(report: Report): Report {
+  return {
+    ...report,
+    proposals: report.proposals.map((p) => ({
+      ...p,
+      ...(p.whatIf ? { whatIf: p.whatIf.map((w) => ({ ...w, parameters: sortedKeys(w.parameters) })) } : {}),
+      ...(p.history ? { history: p.history.map((h) => ({ ...h, sli: sortedKeys(h.sli) as typeof h.sli })) } : {}),
+    })),
+  };
 }
 
 /**

@@ -18,6 +18,8 @@ import { approvalBlocks, outcomeBlocks, type ApprovalMessage, type SlackClient }
 import { dedupKey, type PagerDutyClient } from '../chat/pagerduty.js';
 import { CODEOWNERS_PATHS, ownersOf, parseCodeowners } from './codeowners.js';
 import { renderCheckText, renderSummary } from './render.js';
+import { Output } from '../config/analysis.js';
+import { defaultPolicyPaths, knownServicesInLayout, type LayoutOutput } from '../export/layout.js';
 import type { PolicyChangedFile, PolicyPullRequest, PolicyReview, PolicyVcs } from './vcs.js';
 import type { EvaluationStore } from '../store/evaluations.js';
 import type { DetailsLinks } from '../web/links.js';
@@ -118,11 +120,37 @@ function qualifyTeams(policies: Policy[], owner: string): Policy[] {
   return policies.map((p) => ({ ...p, approvers: { ...p.approvers, teams: p.approvers.teams.map((t) => (t.includes('/') ? t : `${owner}/${t}`)) } }));
 }
 
+/** The repo's `output:` section (format and path), defaults when absent or invalid (the config check reports that). */
+export function outputOf(sections: PolicySections): LayoutOutput {
+  const parsed = Output.safeParse((sections as { output?: unknown }).output ?? {});
+  return parsed.success ? parsed.data : Output.parse({});
+}
+
+/**
+ * The denominator of `max_services: 10%`. Services are what the output layout says is a service:
+ * a folder `<output.path>/slos/<service>/` holding a spec of the configured format. A repository
+ * whose SLO files are laid out by hand (no such folder) counts the entries right below each
+ * policy glob's fixed part (`slos/<service>.yaml` or `slos/<service>/...`).
+ */
+export function countServicesInTree(paths: string[], output: LayoutOutput, globs: string[]): number {
+  const fromLayout = knownServicesInLayout(paths, output);
+  if (fromLayout > 0) return fromLayout;
+  const services = new Set<string>();
+  for (const glob of globs) {
+    const base = picomatch.scan(glob).base.replace(/\/+$/, '');
+    const prefix = base ? `${base}/` : '';
+    for (const p of paths) {
+      if (!p.startsWith(prefix) || !matchPath([glob], p)) continue;
+      const first = p.slice(prefix.length).split('/')[0];
+      if (first) services.add(`${prefix}${first.replace(/\.(ya?ml|json)$/, '')}`);
+    }
+  }
+  return services.size;
+}
+
 async function countKnownServices(deps: PolicyDeps, repo: string, ref: string, sections: PolicySections, globs: string[]): Promise<number> {
   if (sections.policy_guard.known_services) return sections.policy_guard.known_services;
-  // Default: one service per top-level entry under the SLO folder (slos/<service>/... or slos/<service>.yaml).
-  const files = (await deps.vcs.listFiles(repo, ref)).filter((p) => matchPath(globs, p));
-  return new Set(files.map((p) => p.split('/')[1]?.replace(/\.(ya?ml|json)$/, '') ?? p)).size;
+  return countServicesInTree(await deps.vcs.listFiles(repo, ref), outputOf(sections), globs);
 }
 
 export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumber: number, trigger: Trigger): Promise<EvaluationOutcome> {
@@ -149,7 +177,7 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   const policies = qualifyTeams(sections.policies, owner);
   const globs = [...new Set(policies.flatMap((p) => p.applies_to.paths))];
   const files = await deps.vcs.listChangedFiles(repo, prNumber);
-  const derived = await gatherChange(deps, repo, pr, files, globs.length ? globs : ['slos/**']);
+  const derived = await gatherChange(deps, repo, pr, files, globs.length ? globs : defaultPolicyPaths(outputOf(sections).path));
   const critical = new Set(sections.policy_guard.critical_services);
   const change = { ...derived, slos: derived.slos.map((s) => ({ ...s, critical: s.critical || critical.has(s.service) })) };
   const decisions = [...mapDecisions(await deps.decisions.forPullRequest(repo, prNumber), sections.policy_guard), ...reviewDecisions(await deps.vcs.listReviews(repo, prNumber))];

@@ -24,7 +24,8 @@ export function createProbot(env: Env, logger: Logger): Probot {
   });
 }
 
-function instrument(octokit: Octokit, metrics: Metrics): Octokit {
+/** Counts every request of this client in slo_scout_github_api_calls_total (and the rate-limit gauge). */
+export function instrument<O extends Pick<Octokit, 'hook'>>(octokit: O, metrics: Metrics): O {
   octokit.hook.after('request', (res, options) => recordGitHubResponse(metrics, options.method, res.status, res.headers as Record<string, unknown>));
   octokit.hook.error('request', (err, options) => {
     const e = err as { status?: number; response?: { headers?: Record<string, unknown> } };
@@ -40,7 +41,7 @@ export function githubPlatformFactory(probot: Probot, metrics: Metrics): Platfor
     if (kind !== 'github') throw new UnrecoverableError('GitLab jobs need GITLAB_TOKEN and the GitLab platform, which this worker was not started with');
     if (installationId === undefined) throw new UnrecoverableError('job has no installation id; re-trigger it from a webhook or `/slo-scout rerun`');
     // The app's bot user is `<slug>[bot]`; commits and comments by it are ours.
-    botLogin ??= probot.auth().then(async (app) => `${(await app.rest.apps.getAuthenticated()).data?.slug ?? 'slo-scout'}[bot]`);
+    botLogin ??= probot.auth().then(async (app) => `${(await instrument(app, metrics).rest.apps.getAuthenticated()).data?.slug ?? 'slo-scout'}[bot]`);
     return new GitHubPlatform(instrument(await probot.auth(installationId), metrics), await botLogin);
   };
 }

@@ -116,3 +116,15 @@ describe('idempotent content (issue 10, item 5)', () => {
     expect(renderFileSet(moved, { format: 'openslo' }).find((f) => f.path === 'report.json')!.content).not.toBe(renderFileSet(r, { format: 'openslo' }).find((f) => f.path === 'report.json')!.content);
   });
 });
+
+describe('a report read back from PostgreSQL renders the same bytes', () => {
+  it('map-like fields in another key order (jsonb sorts keys by length) change no file', () => {
+    const r = fixture('fleet');
+    const reversed = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).reverse());
+    const shuffled = { ...r, proposals: r.proposals.map((p) => ({ ...p, ...(p.whatIf ? { whatIf: p.whatIf.map((w) => ({ ...w, parameters: reversed(w.parameters) })) } : {}), ...(p.history ? { history: p.history.map((h) => ({ ...h, sli: reversed(h.sli) as typeof h.sli })) } : {}) })) };
+    expect(r.proposals.some((p) => p.whatIf?.some((w) => Object.keys(w.parameters).length > 1))).toBe(true);
+    const a = renderFileSet(r, { format: 'openslo' });
+    const b = renderFileSet(shuffled, { format: 'openslo' });
+    for (const [i, f] of a.entries()) expect(b[i]!.content, f.path).toBe(f.content);
+  });
+});

@@ -187,13 +187,17 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-/** Starts Prometheus on a private copy of the blocks (Prometheus compacts and locks its data dir). */
-export async function startPrometheus(blocksDir: string): Promise<RunningPrometheus> {
+/**
+ * Starts Prometheus on a private copy of the blocks (Prometheus compacts and locks its data dir).
+ * Several blocks directories (other series of the same time range) are served together; `port`
+ * lets a test replace a Prometheus by another with new data at the same URL.
+ */
+export async function startPrometheus(blocksDir: string | string[], options: { port?: number } = {}): Promise<RunningPrometheus> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slo-scout-prom-'));
-  await cp(blocksDir, join(dataDir, 'data'), { recursive: true });
+  for (const dir of Array.isArray(blocksDir) ? blocksDir : [blocksDir]) await cp(dir, join(dataDir, 'data'), { recursive: true });
   const config = join(dataDir, 'prometheus.yml');
   await writeFile(config, 'global:\n  evaluation_interval: 1h\nscrape_configs: []\n');
-  const port = await freePort();
+  const port = options.port ?? await freePort();
   const proc: ChildProcess = spawn('prometheus', [
     `--config.file=${config}`,
     `--storage.tsdb.path=${join(dataDir, 'data')}`,

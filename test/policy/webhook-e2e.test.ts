@@ -18,7 +18,7 @@ const R = '/repos/Codertocat/Hello-World';
 const BASE = '1'.repeat(40);
 const HEAD = '2'.repeat(40);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const POLICY = 'policies:\n  - policy_id: p\n    approvers: { users: [alice] }\n';
+const POLICY = 'policies:\n  - policy_id: p\n    approvers: { users: [alice] }\n    applies_to: { paths: ["slos/**"] }\n';
 const SLO = (t: number) => `version: prometheus/v1\nservice: checkout\nslos: [{ name: pay, objective: ${t} }]\n`;
 
 let stack: TestStack;

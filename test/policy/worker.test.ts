@@ -23,7 +23,7 @@ describe('policy-evaluate worker', () => {
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
     const repo: FakeRepo = {
       owner: 'acme', name: 'w1', baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40), author: 'carol', state: 'open',
-      files: { ['a'.repeat(40)]: { '.slo-scout.yml': 'policies:\n  - policy_id: p\n    approvers: { users: [alice] }\n' }, ['b'.repeat(40)]: { 'slos/a.yaml': 'version: prometheus/v1\nservice: a\nslos: [{ name: x, objective: 99 }]\n' } },
+      files: { ['a'.repeat(40)]: { '.slo-scout.yml': 'policies:\n  - policy_id: p\n    approvers: { users: [alice] }\n    applies_to: { paths: ["slos/**"] }\n' }, ['b'.repeat(40)]: { 'slos/a.yaml': 'version: prometheus/v1\nservice: a\nslos: [{ name: x, objective: 99 }]\n' } },
       changed: [{ filename: 'slos/a.yaml', status: 'added' }], teams: {}, checkRuns: [],
     };
     mockGitHub(repo);

@@ -66,10 +66,11 @@ export const Policy = z.strictObject({
   invalidate_approvals_on_push: z.boolean().default(true),
   /** What exceeding a max_* limit does: ask for approval (default) or fail outright. */
   on_violation: z.enum(['require_approval', 'fail']).default('require_approval'),
+  /** Default paths: everything SLO-Scout writes, `<output.path>/slos/**` (filled in by app/config/policies.ts). */
   applies_to: z.strictObject({
-    paths: z.array(z.string().min(1)).default(['slos/**']),
+    paths: z.array(z.string().min(1)).default(['slo-proposals/slos/**']).describe('picomatch globs; default <output.path>/slos/** (slo-proposals/slos/** with the default output path)'),
     services: z.array(z.string().min(1)).default(['*']),
-  }).default({ paths: ['slos/**'], services: ['*'] }),
+  }).default({ paths: ['slo-proposals/slos/**'], services: ['*'] }),
   escalate_to_pagerduty: z.strictObject({ when: WhenText }).optional(),
 });
 export type Policy = z.infer<typeof Policy>;

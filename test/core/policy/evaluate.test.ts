@@ -36,7 +36,7 @@ const cases: Case[] = [
   { name: 'on_violation fail cannot be overridden by approval', policy: { max_endpoints: 2, on_violation: 'fail' }, over: { change: manyServices, decisions: [decision()] }, conclusion: 'failure', reason: /approvals cannot override/ },
   { name: 'a policy for other paths does not apply', policy: { applies_to: { paths: ['other/**'] } }, conclusion: 'success', reason: /No policy applies/ },
   { name: 'a policy for other services does not apply', policy: { applies_to: { services: ['payments-*'] } }, conclusion: 'success', reason: /does not apply/ },
-  { name: 'a service glob that matches makes the policy apply', policy: { applies_to: { services: ['check*'] } }, conclusion: 'action_required' },
+  { name: 'a service glob that matches makes the policy apply', policy: { applies_to: { paths: ['slos/**'], services: ['check*'] } }, conclusion: 'action_required' },
   { name: 'tightening a critical SLO escalates', policy: { escalate_to_pagerduty: { when: 'tightens critical SLO or over max_cost' } }, over: { settings: PolicyGuardSettings.parse({ critical_services: ['checkout'] }) }, conclusion: 'action_required', escalate: ['tightens_critical_slo'] },
   { name: 'tightening a non-critical SLO does not escalate', policy: { escalate_to_pagerduty: { when: 'tightens critical SLO' } }, conclusion: 'action_required', escalate: [] },
   { name: 'an approved change does not escalate', policy: { escalate_to_pagerduty: { when: 'always' } }, over: { decisions: [decision()] }, conclusion: 'success', escalate: [] },
@@ -53,7 +53,7 @@ describe('evaluatePolicies', () => {
 
   it('every applicable policy must pass: one pending policy holds the check even if another passed', () => {
     const i = input({ approval_required: false });
-    i.policies.push(Policy.parse({ policy_id: 'strict', approvers: { users: ['zed'] } }));
+    i.policies.push(Policy.parse({ policy_id: 'strict', approvers: { users: ['zed'] }, applies_to: { paths: ['slos/**'] } }));
     const verdict = evaluatePolicies(i);
     expect(verdict.conclusion).toBe('action_required');
     expect(verdict.title).toContain('strict');

@@ -22,7 +22,8 @@ export function decision(over: Partial<Decision> = {}): Decision {
 export function input(policy: Record<string, unknown>, over: Partial<EvaluationInput> = {}): EvaluationInput {
   return {
     change: change(),
-    policies: [Policy.parse({ policy_id: 'p', approvers: { users: ['alice'] }, ...policy })],
+    // The fixtures' SLO files live under slos/ (a hand-written layout, not the default output path).
+    policies: [Policy.parse({ policy_id: 'p', approvers: { users: ['alice'] }, applies_to: { paths: ['slos/**'] }, ...policy })],
     settings: PolicyGuardSettings.parse({}),
     decisions: [],
     author: 'bob',
