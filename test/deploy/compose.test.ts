@@ -27,6 +27,7 @@ interface Service {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   deploy?: { replicas?: number };
+  restart?: string;
 }
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>; configs: Record<string, { content?: string; file?: string }>; secrets: Record<string, { file: string }>; volumes: Record<string, unknown>;
