@@ -13,6 +13,8 @@ import type { WorkerDeps } from '../app/ports.js';
 import { WebhookJob } from '../app/queues.js';
 import { enqueuePolicyEvaluation } from '../app/policy/wiring.js';
 import { routeGitlab } from './gitlab-webhook.js';
+import { addedRepositories, discoverFromEnv, onboardRepositories } from '../app/onboarding.js';
+import type { Pool } from '../app/store/db.js';
 
 const User = z.object({ login: z.string(), type: z.string().optional() });
 const Repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() });
@@ -96,6 +98,15 @@ async function route(row: InboxRow, deps: WorkerDeps): Promise<WebhookOutcome> {
       const out = await syncSchedule(deps.queues, { platform: 'github', ...repo, installationId }, config.found ? config.config.schedule : null);
       log.info({ schedule: out }, 'schedule updated from config');
       return `schedule-${out}`;
+    }
+    case 'installation':
+    case 'installation_repositories': {
+      // Onboarding PRs for added repositories without a config (app/onboarding.ts).
+      const repos = addedRepositories(row.event, row.payload);
+      const pool = (deps as WorkerDeps & { pool?: Pool }).pool;
+      if (!repos.length || !pool) return 'ignored';
+      const counts = await onboardRepositories({ platform: await deps.platformFor('github', installationId), pool, logger: log, discover: discoverFromEnv(process.env, log, () => deps.clock.now()) }, repos);
+      return `onboarding-${counts.opened}-opened`;
     }
     default:
       return 'ignored';
