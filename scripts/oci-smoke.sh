@@ -53,10 +53,13 @@ trap cleanup EXIT
 
 # ---------------------------------------------------------------- packages + private podman config
 t=$(ts)
-if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null; then
+need=()
+for c in podman runc debootstrap curl openssl; do command -v "$c" >/dev/null || need+=("$c"); done
+if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+for c in psql redis-cli node npm; do command -v "$c" >/dev/null || fail "$c is missing (PostgreSQL client, Redis CLI and Node 20 come from .ci/run's setup)"; done
 TIMES[apt]=$(dt "$t")
 mkdir -p "$W"/{storage,runroot,tmp,networks}
 NOFILE=$(ulimit -Hn); NPROC=$(ulimit -Hu); PIDMAX=$(cat /proc/sys/kernel/pid_max)
