@@ -53,10 +53,13 @@ trap cleanup EXIT
 
 # ---------------------------------------------------------------- packages + private podman config
 t=$(ts)
-if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null; then
+need=()
+for c in podman runc debootstrap curl openssl; do command -v "$c" >/dev/null || need+=("$c"); done
+if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+for c in psql redis-cli node npm; do command -v "$c" >/dev/null || fail "$c is missing (PostgreSQL client, Redis CLI and Node 20 come from .ci/run's setup)"; done
 TIMES[apt]=$(dt "$t")
 mkdir -p "$W"/{storage,runroot,tmp,networks}
 NOFILE=$(ulimit -Hn); NPROC=$(ulimit -Hu); PIDMAX=$(cat /proc/sys/kernel/pid_max)
@@ -164,11 +167,11 @@ log "serve: /healthz, /readyz"
 t=$(ts)
 PORT=$(free_port)
 CONTAINERS+=(slo-scout-serve-$RUN_ID)
-podman run -d --name "slo-scout-serve-$RUN_ID" --network=host "${ENVS[@]}" -e "PORT=$PORT" -e "SLO_SCOUT_HEALTH_URL=http://127.0.0.1:$PORT/healthz" "$IMAGE" serve >/dev/null
+podman run -d --name "slo-scout-serve-$RUN_ID" --network=host "${ENVS[@]}" -e "PORT=$PORT" -e "SLO_SCOUT_HEALTH_URL=http://127.0.0.1:$PORT/healthz" "$IMAGE" serve >/dev/null 2>>"$W/podman.log"
 wait_http "http://127.0.0.1:$PORT/readyz" 90 || { podman logs "slo-scout-serve-$RUN_ID" | tail -30; fail "serve: /readyz did not answer 200 within 90 s"; }
 curl -fsS "http://127.0.0.1:$PORT/healthz"; echo
 curl -fsS "http://127.0.0.1:$PORT/readyz"; echo
-podman healthcheck run "slo-scout-serve-$RUN_ID" >/dev/null 2>&1 && echo "HEALTHCHECK: healthy" || echo "HEALTHCHECK: podman could not run it here (no systemd timers); /healthz checked above"
+podman healthcheck run "slo-scout-serve-$RUN_ID" >/dev/null 2>>"$W/podman.log" && echo "HEALTHCHECK: healthy" || echo "HEALTHCHECK: podman could not run it here (no systemd timers); /healthz checked above"
 stop_and_check "slo-scout-serve-$RUN_ID" serve
 TIMES[serve]=$(dt "$t")
 
@@ -177,7 +180,7 @@ log "worker: start, /healthz, SIGTERM"
 t=$(ts)
 MPORT=$(free_port)
 CONTAINERS+=(slo-scout-worker-$RUN_ID)
-podman run -d --name "slo-scout-worker-$RUN_ID" --network=host "${ENVS[@]}" -e "SLO_SCOUT_HEALTH_URL=http://127.0.0.1:$MPORT/healthz" "$IMAGE" worker --metrics-port "$MPORT" >/dev/null
+podman run -d --name "slo-scout-worker-$RUN_ID" --network=host "${ENVS[@]}" -e "SLO_SCOUT_HEALTH_URL=http://127.0.0.1:$MPORT/healthz" "$IMAGE" worker --metrics-port "$MPORT" >/dev/null 2>>"$W/podman.log"
 wait_http "http://127.0.0.1:$MPORT/healthz" 90 || { podman logs "slo-scout-worker-$RUN_ID" | tail -30; fail "worker: /healthz did not answer within 90 s"; }
 for _ in $(seq 1 120); do podman logs "slo-scout-worker-$RUN_ID" 2>&1 | grep -q '"workers started"' && break; sleep 0.5; done
 podman logs "slo-scout-worker-$RUN_ID" 2>&1 | grep -q '"workers started"' || fail "worker never logged 'workers started'"

@@ -18,6 +18,7 @@ import { AuditStore } from '../app/store/audit.js';
 import type { Pool } from '../app/store/db.js';
 import { routeGitlab } from './gitlab-webhook.js';
 import { onInstallationEvent, requestAnalysis } from '../app/first-run.js';
+import { addedRepositories, discoverFromEnv, onboardRepositories } from '../app/onboarding.js';
 
 const User = z.object({ login: z.string(), type: z.string().optional() });
 const Repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() });
@@ -111,9 +112,19 @@ async function route(row: InboxRow, deps: WebhookDeps): Promise<WebhookOutcome> 
       return `schedule-${out}${config.found ? '+analysis' : ''}`;
     }
     case 'installation':
-    case 'installation_repositories': { // first analysis for repos that have a config (app/first-run.ts)
+    case 'installation_repositories': {
+      // A first analysis for repositories that have a config (app/first-run.ts), and one onboarding
+      // PR for those without one (app/onboarding.ts; it skips repositories that have a config).
       const out = await onInstallationEvent(row.event, row.payload, { queues: deps.queues, platformFor: deps.platformFor, logger: log });
-      return out === 'ignored' ? out : `first-run-${out.analysed.length}`;
+      const repos = addedRepositories(row.event, row.payload);
+      const pool = (deps as WorkerDeps & { pool?: Pool }).pool;
+      let opened = 0;
+      if (repos.length && pool) {
+        const counts = await onboardRepositories({ platform: await deps.platformFor('github', installationId), pool, logger: log, discover: discoverFromEnv(process.env, log, () => deps.clock.now()) }, repos);
+        opened = counts.opened;
+      }
+      if (out === 'ignored' && !repos.length) return 'ignored';
+      return `first-run-${out === 'ignored' ? 0 : out.analysed.length}+onboarding-${opened}-opened`;
     }
     case 'pull_request_review': // Policy Guard: native review approvals (app/policy/events.ts)
       return onPullRequestReview(row.payload, installationId, { queues: deps.queues, ...(deps.pool ? { audit: new AuditStore(deps.pool) } : {}) });

@@ -18,6 +18,7 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: CommandEntry[] = [
+  { usage: 'init', description: 'Write a starter .slo-scout.yml from what Prometheus holds (histogram, labels, services, probe routes), each choice explained in a comment', load: () => import('./init.js') },
   { usage: 'analyze', description: 'Query Prometheus (and Tempo) and propose latency and availability SLOs for every endpoint', load: () => import('./analyze.js') },
   { usage: 'demo', description: 'Run the full pipeline on a built-in synthetic fleet (13 services, a regressing deploy, an incident, a low-traffic service, health checks); no services needed', load: () => import('./demo.js') },
   { usage: 'demo-exporter', description: 'Serve the demo\'s synthetic fleet as live Prometheus metrics on /metrics, or write its history for promtool with --backfill', load: () => import('./demo-exporter.js') },

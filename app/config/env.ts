@@ -72,6 +72,8 @@ export const Env = z.object({
   QUEUE_PREFIX: z.string().min(1).default('slo-scout'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  // Onboarding (issue 12): the Prometheus onboarding PRs discover their starter .slo-scout.yml from (optional).
+  PROMETHEUS_URL: url('http://prometheus:9090').optional(),
   // GitLab (optional: the GitLab route answers 404 without its secret)
   GITLAB_URL: url('https://gitlab.example.com').default('https://gitlab.com'),
   GITLAB_TOKEN: z.string().min(1).optional(),
