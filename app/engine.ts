@@ -81,6 +81,7 @@ export function createEngine(deps: { logger: Logger; clock: Clock; env: Record<s
       const common = {
         ...(sloId ? { sloId } : {}),
         replicaCount: num(params.replicas, 'replicas', (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1'),
+        capacityPerReplica: num(params.capacity, 'capacity', (n) => n > 0 && n <= 1e9, 'requests per second one replica sustains, e.g. 120'),
         trafficMultiplier: num(params.traffic, 'traffic', (n) => n > 0 && n <= 1000, 'a factor in (0, 1000], e.g. 1.2'),
         canaryPercentage: num(params.canary, 'canary', (n) => n >= 0 && n <= 100, 'a percentage 0-100'),
         ...(params.version ? { deploymentVersion: params.version } : {}),

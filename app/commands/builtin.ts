@@ -16,7 +16,7 @@ export interface BuiltinDeps {
 }
 
 /** Parameters `simulate` understands; anything else is a typo worth reporting. */
-export const SIMULATE_PARAMS = ['replicas', 'traffic', 'canary', 'version', 'slo'] as const;
+export const SIMULATE_PARAMS = ['replicas', 'traffic', 'canary', 'version', 'slo', 'capacity'] as const;
 
 export function registerBuiltinCommands(registry: CommandRegistry, deps: BuiltinDeps): CommandRegistry {
   for (const h of builtinCommands(registry, deps)) registry.register(h);
@@ -52,7 +52,7 @@ function builtinCommands(registry: CommandRegistry, deps: BuiltinDeps): CommandH
       },
     },
     {
-      name: 'simulate', usage: 'simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2 [slo=<slo-id>]', summary: 'what-if: breach rate and budget under other replicas, traffic, canary share or version', permission: 'read',
+      name: 'simulate', usage: 'simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2 [capacity=<req/s per replica>] [slo=<slo-id>]', summary: 'what-if: breach rate and budget under other replicas, traffic, canary share, version or a measured capacity', permission: 'read',
       run: async ({ invocation: i }) => {
         const unknown = Object.keys(i.options).filter((k) => !(SIMULATE_PARAMS as readonly string[]).includes(k));
         if (unknown.length || i.args.length) throw new UserInputError(`unknown parameter${unknown.length + i.args.length > 1 ? 's' : ''} ${[...unknown, ...i.args].map((k) => `\`${k}\``).join(', ')}; use ${SIMULATE_PARAMS.map((k) => `\`${k}=\``).join(' ')}`);

@@ -3,6 +3,7 @@ import { Analysis, Datasources, Filter, Metrics, Output } from './analysis.js';
 import { PullRequests, Schedule } from './app.js';
 import { Policies, POLICY_GUARD_DEFAULTS, PolicyGuardSettings } from './policies.js';
 import { Routing, ROUTING_DEFAULTS } from './routing.js';
+import { Simulation } from './simulation.js';
 import { formatConfigError, parseYamlWith, readYamlWith, type ConfigError, type ParseResult } from './loader.js';
 
 export { formatConfigError, type ConfigError, type ParseResult };
@@ -25,6 +26,7 @@ export const SloScoutConfig = z.object({
   schedule: Schedule.default(Schedule.parse({})), pullRequests: PullRequests.default(PullRequests.parse({})), // GitHub App (app/config/app.ts)
   policies: Policies.default([]), policy_guard: PolicyGuardSettings.default(POLICY_GUARD_DEFAULTS), // Policy Guard (app/config/policies.ts)
   routing: Routing.default(ROUTING_DEFAULTS), // alert routing labels and links on every export (app/config/routing.ts)
+  simulation: Simulation.default({ capacityPerReplica: {} }), // measured capacity for what-ifs (app/config/simulation.ts)
 }).strict();
 export type SloScoutConfig = z.infer<typeof SloScoutConfig>;
 
