@@ -163,6 +163,7 @@ export function createEngine(deps: EngineDeps): Engine {
       const common = {
         ...(sloId ? { sloId } : {}),
         replicaCount: num(params.replicas, 'replicas', (n) => Number.isInteger(n) && n >= 1 && n <= maxReplicas, `a whole number from 1 to ${maxReplicas} (at most ${L.replicasPerObserved}x the ${observed} replica${observed === 1 ? '' : 's'} observed, and at most ${L.maxReplicas})`),
+        capacityPerReplica: num(params.capacity, 'capacity', (n) => n > 0 && n <= 1e9, 'requests per second one replica sustains, e.g. 120'),
         trafficMultiplier: num(params.traffic, 'traffic', (n) => n >= L.minTraffic && n <= L.maxTraffic, `a factor from ${L.minTraffic} to ${L.maxTraffic}, e.g. 1.2`),
         canaryPercentage: num(params.canary, 'canary', (n) => n >= 0 && n <= 100, 'a percentage 0-100'),
         ...(params.version ? { deploymentVersion: truncateArg(params.version, 200) } : {}),

@@ -17,7 +17,7 @@ const EXAMPLES: Record<string, string[]> = {
   ],
   simulate: [
     'slo-scout simulate --report slo-proposals --service checkout --traffic-multiplier 1.5',
-    'slo-scout simulate --report slo-proposals --service payments --replicas 3',
+    'slo-scout simulate --report slo-proposals --service payments --replicas 3 --capacity 120',
     'slo-scout simulate --prometheus http://localhost:9090 --service payments --canary-percentage 10 --deployment-version v2.3.0',
   ],
   capsules: [

@@ -16,6 +16,7 @@ import { OTEL_METRIC_NAMES, PrometheusHistorySource } from '../telemetry/prometh
 import { CliError, EXIT_INVALID } from './errors.js';
 import { parseDurationOption, parseEnd } from './options.js';
 import { examples } from './examples.js';
+import { loadConfigOrDefault } from './analyze.js';
 
 interface SimulateFlags {
   report?: string;
@@ -23,6 +24,8 @@ interface SimulateFlags {
   service: string;
   slo?: string;
   replicas?: number;
+  capacity?: number;
+  config?: string;
   trafficMultiplier?: number;
   canaryPercentage?: number;
   deploymentVersion?: string;
@@ -135,6 +138,8 @@ export function register(program: Command): void {
     .option('--deployment-version <v>', 'candidate version: roll out / roll back to its observed behaviour')
     .option('--seed <n>', 'seed of the bootstrap (same seed, same numbers)', number('--seed', Number.isInteger, 'a whole number'))
     .option('--draws <n>', 'bootstrap draws (100-100000)', number('--draws', (n) => Number.isInteger(n) && n >= 100 && n <= 100_000, 'a whole number in [100, 100000]'))
+    .option('--capacity <req/s>', 'measured requests/s one replica sustains (default: simulation.capacityPerReplica in the config, else fitted from history)', number('--capacity', (n) => n > 0 && n <= 1e9, 'a positive number of requests per second'))
+    .option('--config <file>', 'path to .slo-scout.yml (default: ./.slo-scout.yml when present)')
     .option('--json', 'print the result as JSON')
     .option('--window <duration>', 'with --prometheus: history to analyse', parseDurationOption, '28d')
     .option('--breach-window <duration>', 'with --prometheus: evaluation window', parseDurationOption, '1d')
@@ -147,10 +152,13 @@ export function register(program: Command): void {
         throw new CliError('pass exactly one of --report FILE (a report.json from `slo-scout analyze`) or --prometheus URL', EXIT_INVALID);
       }
       const input = flags.report ? await loadReportInput(flags.report) : await prometheusInput(flags);
+      // --capacity, else the config's measured capacity for this service, else the fitted one.
+      const capacity = flags.capacity ?? (await loadConfigOrDefault(flags.config)).config.simulation.capacityPerReplica[flags.service];
       const options: SimulationOptions = {
         service: flags.service,
         ...(flags.slo !== undefined ? { sloId: flags.slo } : {}),
         ...(flags.replicas !== undefined ? { replicaCount: flags.replicas } : {}),
+        ...(capacity !== undefined ? { capacityPerReplica: capacity } : {}),
         ...(flags.trafficMultiplier !== undefined ? { trafficMultiplier: flags.trafficMultiplier } : {}),
         ...(flags.canaryPercentage !== undefined ? { canaryPercentage: flags.canaryPercentage } : {}),
         ...(flags.deploymentVersion !== undefined ? { deploymentVersion: flags.deploymentVersion } : {}),

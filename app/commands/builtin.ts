@@ -18,7 +18,7 @@ export interface BuiltinDeps {
 }
 
 /** Parameters `simulate` understands; anything else is a typo worth reporting. */
-export const SIMULATE_PARAMS = ['replicas', 'traffic', 'canary', 'version', 'slo'] as const;
+export const SIMULATE_PARAMS = ['replicas', 'traffic', 'canary', 'version', 'slo', 'capacity'] as const;
 
 export function registerBuiltinCommands(registry: CommandRegistry, deps: BuiltinDeps): CommandRegistry {
   for (const h of builtinCommands(registry, deps)) registry.register(h);
@@ -75,7 +75,7 @@ function builtinCommands(registry: CommandRegistry, deps: BuiltinDeps): CommandH
       },
     },
     {
-      name: 'simulate', usage: `simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2 [slo=<slo-id>|${ALL_FLAG}]`, summary: "what-if for this PR's SLOs: breach rate and budget under other replicas, traffic, canary share or version", permission: 'read',
+      name: 'simulate', usage: `simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2 [capacity=<req/s per replica>] [slo=<slo-id>|${ALL_FLAG}]`, summary: "what-if for this PR's SLOs: breach rate and budget under other replicas, traffic, canary share, version or a measured capacity", permission: 'read',
       run: async ({ invocation: i }) => {
         const all = i.args.includes(ALL_FLAG);
         const args = i.args.filter((a) => a !== ALL_FLAG);

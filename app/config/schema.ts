@@ -4,6 +4,7 @@ import { AiSettings } from './ai.js';
 import { PullRequests, Schedule } from './app.js';
 import { Policies, POLICY_GUARD_DEFAULTS, PolicyGuardSettings } from './policies.js';
 import { Routing, ROUTING_DEFAULTS } from './routing.js';
+import { Simulation } from './simulation.js';
 import { formatConfigError, parseYamlWith, readYamlWith, type ConfigError, type ParseResult } from './loader.js';
 import { trustCheck, type ConfigTrust } from './trust.js';
 
@@ -28,6 +29,7 @@ export const SloScoutConfig = z.object({
   policies: Policies.default([]), policy_guard: PolicyGuardSettings.default(POLICY_GUARD_DEFAULTS), // Policy Guard (app/config/policies.ts)
   routing: Routing.default(ROUTING_DEFAULTS), // alert routing labels and links on every export (app/config/routing.ts)
   ai: AiSettings.default(AiSettings.parse({})), // embeddings, criticality, borrowed priors (app/config/ai.ts)
+  simulation: Simulation.default({ capacityPerReplica: {} }), // measured capacity for what-ifs (app/config/simulation.ts)
 }).strict();
 export type SloScoutConfig = z.infer<typeof SloScoutConfig>;
 

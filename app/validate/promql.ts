@@ -25,8 +25,13 @@ export interface PromqlChecker {
   check(refs: ExprRef[]): Promise<ExprProblem[]>;
 }
 
+/** Sloth's range placeholder, filled before Prometheus sees the query. */
+const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g;
+const withRange = (expr: string) => expr.replace(WINDOW_PLACEHOLDER, '5m');
+
 /** The grammar's first error as a character offset, or null when the expression parses. */
-function firstSyntaxError(expr: string): number | null {
+function firstSyntaxError(raw: string): number | null {
+  const expr = withRange(raw);
   let at: number | null = null;
   parser.parse(expr).iterate({
     enter: (node) => {
@@ -61,7 +66,7 @@ export const grammarChecker: PromqlChecker = {
     for (const ref of refs) {
       const at = firstSyntaxError(ref.expr);
       if (at === null) continue;
-      const near = ref.expr.slice(Math.max(0, at - 15), at + 15).replace(/\s+/g, ' ');
+      const near = withRange(ref.expr).slice(Math.max(0, at - 15), at + 15).replace(/\s+/g, ' ');
       problems.push({ ref, message: `${ref.path}: PromQL syntax error at character ${at + 1} (near "${near}"): check brackets, quotes and operators` });
     }
     return Promise.resolve([...problems, ...selectorProblems(refs)]);
@@ -94,8 +99,7 @@ export function promtoolChecker(binary: string): PromqlChecker {
       const dir = await mkdtemp(join(tmpdir(), 'slo-scout-validate-'));
       try {
         const file = join(dir, 'exprs.rules.yaml');
-        // {{.window}} is Sloth's placeholder, filled before Prometheus sees the query.
-        const rules = refs.map((r, i) => ({ record: `${RECORD_PREFIX}${i}`, expr: r.expr.replace(/\{\{\s*\.window\s*\}\}/g, '5m') }));
+        const rules = refs.map((r, i) => ({ record: `${RECORD_PREFIX}${i}`, expr: withRange(r.expr) }));
         await writeFile(file, stringify({ groups: [{ name: 'slo-scout-validate', rules }] }, { lineWidth: 0 }));
         const output = await new Promise<string>((resolve) => {
           execFile(binary, ['check', 'rules', file], { maxBuffer: MAX_PROMTOOL_OUTPUT, timeout: 60_000 }, (_err, stdout, stderr) => resolve(`${stdout}\n${stderr}`));

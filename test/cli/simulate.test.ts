@@ -42,6 +42,20 @@ async function cli(...args: string[]): Promise<string> {
 }
 
 describe('slo-scout simulate --report', () => {
+  it('--capacity replaces the fitted per-replica capacity, and the config\'s simulation.capacityPerReplica does the same', async () => {
+    type Out = { slos: Array<{ parameters: Record<string, unknown>; capacity: { perReplica: number; source: string }; variants: Array<{ type: string; projectedBreachRate: number }> }> };
+    const base = ['--report', dir, '--service', 'checkout', '--traffic-multiplier', '1.5', '--draws', '200', '--json'];
+    const fitted = JSON.parse(await cli(...base)) as Out;
+    const measured = JSON.parse(await cli(...base, '--capacity', '40')) as Out;
+    expect(fitted.slos[0]!.capacity.source).not.toBe('configured');
+    expect(measured.slos[0]!.capacity).toMatchObject({ perReplica: 40, source: 'configured' });
+    expect(measured.slos[0]!.parameters).toMatchObject({ capacityPerReplica: 40 });
+    await writeFile(join(dir, 'slo-scout.yml'), 'simulation:\n  capacityPerReplica:\n    checkout: 40\n');
+    const fromConfig = JSON.parse(await cli(...base, '--config', join(dir, 'slo-scout.yml'))) as Out;
+    expect(fromConfig.slos[0]!.capacity).toMatchObject({ perReplica: 40, source: 'configured' });
+    expect(fromConfig.slos[0]!.variants).toEqual(measured.slos[0]!.variants);
+  });
+
   it('prints a table per SLO with every variant, the scenario and the interval level', async () => {
     const out = await cli('--report', dir, '--service', 'checkout', '--traffic-multiplier', '1.05', '--draws', '300');
     expect(out).toContain('checkout-pay-latency (latency) — traffic x1.05');

@@ -20,7 +20,7 @@ describe('parseConfig', () => {
     expect(r.config.metrics.labels).toEqual({ service: 'service_name', route: 'http_route', status: 'http_response_status_code' });
     expect(r.config.metrics.errorStatusRegex).toBe('5..');
     expect(r.config.analysis).toMatchObject({ window: '28d', breachWindow: '1d', selectedVariant: 'balanced', percentiles: { conservative: 99.9, balanced: 99, aggressive: 95 } });
-    expect(r.config.output).toEqual({ format: 'openslo', path: 'slo-proposals' });
+    expect(r.config.output).toEqual({ format: 'openslo', path: 'slo-proposals', prometheusRule: { labels: {} } });
   });
 
   it('the example config in examples/ parses and sets classic names and an env-referenced token', () => {

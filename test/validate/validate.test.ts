@@ -177,3 +177,16 @@ it('directories are searched for YAML and JSON files only', async () => {
   const { results } = await runValidate([dir], grammarChecker);
   expect(results.map((r) => r.file)).toEqual([join(dir, 'sub', 'a.rules.yaml')]);
 });
+
+describe('every export format validates', () => {
+  it.each(['openslo', 'sloth', 'prometheus-rule-crd', 'pyrra'] as const)('%s: the whole file set of the fleet fixture passes', async (format) => {
+    const { renderFileSet } = await import('../../app/export/index.js');
+    const { writeFileSet } = await import('../../app/export/write.js');
+    const { fixture } = await import('../export/fixtures.js');
+    const out = await mkdtemp(join(tmpdir(), `validate-${format}-`));
+    await writeFileSet(out, renderFileSet(fixture('fleet'), { format }));
+    const { results } = await runValidate([out], grammarChecker);
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+    expect(results.some((r) => r.kinds.includes(({ openslo: 'openslo', sloth: 'sloth', 'prometheus-rule-crd': 'prometheus-rule', pyrra: 'pyrra' } as const)[format]))).toBe(true);
+  });
+});

@@ -14,6 +14,8 @@ export const SimulationOptions = z.object({
   sloId: z.string().optional(),
   /** Replicas in every step of the scenario (absent = as observed). */
   replicaCount: z.number().int().min(1).optional(),
+  /** Measured requests/s one replica sustains (a load test); replaces the capacity fitted from history. */
+  capacityPerReplica: z.number().positive().max(1e9).optional(),
   trafficMultiplier: z.number().positive().max(1000).optional(),
   /** Share of traffic (0..100) sent to the candidate version. */
   canaryPercentage: z.number().min(0).max(100).optional(),
@@ -96,6 +98,10 @@ function describeScenario(o: SimulationOptions, candidate: string | null, share:
   if (o.replicaCount !== undefined) {
     parts.push(`${o.replicaCount} replica${o.replicaCount === 1 ? '' : 's'}`);
     parameters.replicaCount = o.replicaCount;
+  }
+  if (o.capacityPerReplica !== undefined) {
+    parts.push(`capacity ${o.capacityPerReplica} req/s per replica`);
+    parameters.capacityPerReplica = o.capacityPerReplica;
   }
   if (candidate && share > 0) {
     parts.push(share < 1 ? `${+(share * 100).toFixed(2)}% canary of ${candidate}` : `all traffic on ${candidate}`);
@@ -190,7 +196,7 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, counts: Int3
   }
   const loadChanged = multiplier !== 1 || o.replicaCount !== undefined;
   if (loadChanged && b.capacitySource === 'assumed') {
-    warnings.push(`per-replica capacity is not identifiable from history (latency did not rise with load); assumed ${mu.toPrecision(3)} req/s per replica (peak utilisation ${(observedPerReplica / mu).toFixed(2)}); pass a measured capacity for a firmer answer`);
+    warnings.push(`per-replica capacity is not identifiable from history (latency did not rise with load); assumed ${mu.toPrecision(3)} req/s per replica (peak utilisation ${(observedPerReplica / mu).toFixed(2)}); pass a measured capacity for a firmer answer (--capacity, capacity= in the slash-command, or simulation.capacityPerReplica in .slo-scout.yml)`);
   }
   if (o.replicaCount !== undefined && !b.replicasKnown) {
     warnings.push('no replica count was observed in history: it is modelled as 1 replica, so a replica count changes capacity relative to that');
@@ -301,6 +307,18 @@ function bootstrapCounts(seed: number, n: number, draws: number): Int32Array {
 }
 
 /**
+ * The basis with a measured capacity instead of the fitted one: the same mean service time (so the
+ * latency shape is kept), split over as many parallel slots as that capacity implies, as
+ * configuredCapacity does at analysis time.
+ */
+export function withCapacity(slo: SloSimulationInput, capacityPerReplica: number): SloSimulationInput {
+  const b = slo.basis;
+  const meanService = b.serversPerReplica / b.capacityPerReplica;
+  const slots = Math.max(1, Math.round(capacityPerReplica * meanService));
+  return { ...slo, basis: { ...b, capacityPerReplica, serversPerReplica: slots, serviceRate: capacityPerReplica / slots, capacitySource: 'configured' } };
+}
+
+/**
  * Project each SLO of `options.service` under a scenario (traffic, replicas, canary, rollback).
  * Pure and deterministic: the bootstrap resamples evaluation windows with a seeded RNG, and every
  * variant and scenario of one call shares the same resamples, so comparisons are paired.
@@ -325,6 +343,6 @@ export function simulateSlo(input: SimulationInput, options: SimulationOptions, 
     throw new SimulationError(`service "${o.service}" has no SLO "${o.sloId}" (its SLOs: ${ofService.map((s) => s.sloId).join(', ')})`);
   }
   // `checkpoint` (injected: the core reads no clock) throws when the caller's time limit is spent.
-  const slos = chosen.map((slo) => simulateOne(slo, o, bootstrapCounts(seed, slo.basis.windows.length, draws), draws, level, checkpoint));
+  const slos = chosen.map((slo) => simulateOne(o.capacityPerReplica === undefined ? slo : withCapacity(slo, o.capacityPerReplica), o, bootstrapCounts(seed, slo.basis.windows.length, draws), draws, level, checkpoint));
   return { service: o.service, seed, draws, confidenceLevel: level, slos };
 }
