@@ -1,11 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { fleetHistories, type FleetSpec } from '../core/fleet/index.js';
+import { OTEL_HTTP_BUCKETS, describeFleet, fleetHistories, fleetSteps, type FleetSpec } from '../core/fleet/index.js';
 import { fixedClock } from '../deps.js';
 import { formatReportJson, renderFileSet } from '../export/index.js';
 import { writeFileSet } from '../export/write.js';
 import { createLogger } from '../logger.js';
 import { runAnalysis } from '../pipeline.js';
-import type { HistoryRequest, HistoryResult, HistorySource } from '../telemetry/source.js';
+import type { AlertSeries, AlertSeriesRequest, HistoryRequest, HistoryResult, HistorySource } from '../telemetry/source.js';
 import { parseEnd } from './options.js';
 import { createProgress } from './progress.js';
 import { footer, summaryTable } from './summary.js';
@@ -28,6 +28,28 @@ export class FleetHistorySource implements HistorySource {
     onProgress?.(1, 1);
     // Generating the fleet stands in for the backend: count it as "datasource" time.
     return Promise.resolve({ histories, skipped: [], stats: { backendSeconds: (performance.now() - started) / 1000, queries: 0 } });
+  }
+
+  /** The synthetic series at the fleet's own step (5 min): the same samples the daily windows were summed from. */
+  fetchAlertSeries(request: AlertSeriesRequest): Promise<AlertSeries | null> {
+    const days = Math.round((request.end - request.start) / 86_400);
+    const spec = { ...this.spec, end: request.end, days };
+    const ep = describeFleet(spec).find((e) => e.service === request.service && e.endpoint === request.endpoint);
+    const step = this.spec.stepSeconds ?? 300;
+    if (!ep || step !== request.step) return Promise.resolve(null);
+    const n = Math.floor((request.end - request.start) / step);
+    const bad = new Float64Array(n).fill(Number.NaN);
+    const total = new Float64Array(n).fill(Number.NaN);
+    const under = request.thresholdSeconds === null ? 0 : OTEL_HTTP_BUCKETS.filter((b) => b <= request.thresholdSeconds! + 1e-9).length;
+    for (const s of fleetSteps(spec, ep)) {
+      const i = Math.round((s.t - request.start) / step);
+      if (i < 0 || i >= n) continue;
+      let good = 0;
+      for (let j = 0; j < under; j++) good += s.bucketCounts[j]!;
+      total[i] = s.total;
+      bad[i] = request.sli === 'availability' ? s.errors : s.total - good;
+    }
+    return Promise.resolve({ t0: request.start, step, bad, total });
   }
 }
 
