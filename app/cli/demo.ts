@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { OTEL_HTTP_BUCKETS, describeFleet, fleetHistories, fleetSteps, type FleetSpec } from '../core/fleet/index.js';
+import { OTEL_HTTP_BUCKETS, describeFleet, fleetHistories, fleetSteps, type FleetSpec, type FleetStep } from '../core/fleet/index.js';
 import { fixedClock } from '../deps.js';
 import { formatReportJson, renderFileSet } from '../export/index.js';
 import { writeFileSet } from '../export/write.js';
@@ -16,6 +16,7 @@ export const DEMO_END = Date.UTC(2026, 2, 2) / 1000; // 2026-03-02T00:00:00Z, a 
 /** The synthetic fleet as a HistorySource: same pipeline as Prometheus, no services needed. */
 export class FleetHistorySource implements HistorySource {
   readonly name = 'demo fleet';
+  private lastSteps: { key: string; steps: FleetStep[] } | undefined;
   constructor(private readonly spec: Omit<FleetSpec, 'end' | 'days'>) {}
 
   fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void): Promise<HistoryResult> {
@@ -38,10 +39,13 @@ export class FleetHistorySource implements HistorySource {
     const step = this.spec.stepSeconds ?? 300;
     if (!ep || step !== request.step) return Promise.resolve(null);
     const n = Math.floor((request.end - request.start) / step);
+    const key = `${request.service}\u0000${request.endpoint}\u0000${request.start}\u0000${request.end}`;
+    // The latency and availability SLOs of an endpoint come one after the other: generate its steps once.
+    if (this.lastSteps?.key !== key) this.lastSteps = { key, steps: [...fleetSteps(spec, ep)] };
     const bad = new Float64Array(n).fill(Number.NaN);
     const total = new Float64Array(n).fill(Number.NaN);
     const under = request.thresholdSeconds === null ? 0 : OTEL_HTTP_BUCKETS.filter((b) => b <= request.thresholdSeconds! + 1e-9).length;
-    for (const s of fleetSteps(spec, ep)) {
+    for (const s of this.lastSteps.steps) {
       const i = Math.round((s.t - request.start) / step);
       if (i < 0 || i >= n) continue;
       let good = 0;

@@ -32,16 +32,10 @@ export function promRate(s: CounterSeries, t: number, range: number): number | n
   let i1 = last;
   while (i1 >= i0 && Number.isNaN(s.values[i1]!)) i1--;
   if (i1 <= i0) return null;
-  let n = 0;
-  let result = s.values[i1]! - s.values[i0]!;
-  let prev = 0;
-  for (let i = i0; i <= i1; i++) {
-    const v = s.values[i]!;
-    if (Number.isNaN(v)) continue;
-    n++;
-    if (v < prev) result += prev; // a counter reset
-    prev = v;
-  }
+  // Valid samples and counter-reset corrections from prefix sums: O(1) per window, not O(window).
+  const { count, resets } = prefixes(s);
+  const n = count[i1 + 1]! - count[i0]!;
+  const result = s.values[i1]! - s.values[i0]! + (resets[i1 + 1]! - resets[i0 + 1]!);
   const tFirst = s.t0 + i0 * s.step;
   const tLast = s.t0 + i1 * s.step;
   let toStart = tFirst - start;
@@ -57,6 +51,31 @@ export function promRate(s: CounterSeries, t: number, range: number): number | n
   interval += toStart < threshold ? toStart : avg / 2;
   interval += toEnd < threshold ? toEnd : avg / 2;
   return (result * (interval / sampled)) / range;
+}
+
+const PREFIX = new WeakMap<CounterSeries, { count: Float64Array; resets: Float64Array }>();
+
+/**
+ * count[i] = valid samples before index i; resets[i] = Σ over valid samples j < i of the previous valid
+ * value when the counter dropped there (what Prometheus adds back for a reset).
+ */
+function prefixes(s: CounterSeries): { count: Float64Array; resets: Float64Array } {
+  let p = PREFIX.get(s);
+  if (p) return p;
+  const n = s.values.length;
+  const count = new Float64Array(n + 1);
+  const resets = new Float64Array(n + 1);
+  let prev = Number.NaN;
+  for (let i = 0; i < n; i++) {
+    const v = s.values[i]!;
+    const valid = !Number.isNaN(v);
+    count[i + 1] = count[i]! + (valid ? 1 : 0);
+    resets[i + 1] = resets[i]! + (valid && !Number.isNaN(prev) && v < prev ? prev : 0);
+    if (valid) prev = v;
+  }
+  p = { count, resets };
+  PREFIX.set(s, p);
+  return p;
 }
 
 /** `sum(rate(...))` over series: null when no series has a rate (an empty vector). */
