@@ -54,13 +54,14 @@ function observedReplicas(input: SimulationInput, services: string[]): number {
 }
 
 export function explainProposal(p: Proposal): string {
-  const rows = p.variants.map((v) => `| ${v.type}${v.type === p.selectedVariant ? ' (selected)' : ''} | p${v.pValue} | ${v.target}% | ${v.thresholdSeconds === null ? '—' : `${Math.round(v.thresholdSeconds * 1000)} ms`} | ${pct(v.expectedBreachRate)} [${pct(v.breachRateInterval[0])}, ${pct(v.breachRateInterval[1])}] | ${pct(v.historicalCompliance)} | ${v.rationale ?? ''} |`);
+  const burn = (v: Proposal['variants'][number]) => (v.budgetBurn ? `${pct(v.budgetBurn.expected)} [${pct(v.budgetBurn.interval[0])}, ${pct(v.budgetBurn.interval[1])}]` : '—');
+  const rows = p.variants.map((v) => `| ${v.type}${v.type === p.selectedVariant ? ' (selected)' : ''} | ${burn(v)} | p${v.pValue} | ${v.target}% | ${v.thresholdSeconds === null ? '—' : `${Math.round(v.thresholdSeconds * 1000)} ms`} | ${pct(v.expectedBreachRate)} [${pct(v.breachRateInterval[0])}, ${pct(v.breachRateInterval[1])}] | ${pct(v.historicalCompliance)} | ${v.rationale ?? ''} |`);
   const c = p.confidenceComponents;
   return [
     `### \`${p.sloId}\` — ${p.service} ${p.endpoint ?? '(all endpoints)'} (${p.sli})`,
     '',
-    '| variant | percentile | objective | threshold | expected breach rate per window [interval] | windows met in history | how the threshold was chosen |',
-    '|---|---|---|---|---|---|---|',
+    '| variant | budget burn per period [interval] | percentile | objective | threshold | expected breach rate per window [interval] | windows met in history | how the threshold was chosen |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     p.breachRateMethod ? `Breach-rate interval: ${p.breachRateMethod}.` : '',

@@ -16,6 +16,7 @@ import type { HistorySource } from './telemetry/source.js';
 import type { TempoClient } from './telemetry/tempo/client.js';
 import { addTempoEvidence } from './telemetry/tempo/evidence.js';
 import { deadline } from './deadline.js';
+import { alertReplayStep } from './alert-replay.js';
 
 export interface AnalysisDeps {
   source: HistorySource;
@@ -113,7 +114,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
     calibration: rec.calibration,
     timings: { totalSeconds: 0, prometheusSeconds: fetched.stats.backendSeconds, queries: fetched.stats.queries },
   };
-  const all = [tempoStep, whatIfStep, ...(steps ?? [])];
+  const all = [tempoStep, whatIfStep, alertReplayStep, ...(steps ?? [])];
   for (let i = 0; i < all.length; i++) {
     onProgress?.({ phase: 'enrich', done: i, total: all.length });
     await all[i]!.run({ report, histories: fetched.histories, deps, options, logger: logger.child({ step: all[i]!.name }) });

@@ -1,11 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { fleetHistories, type FleetSpec } from '../core/fleet/index.js';
+import { OTEL_HTTP_BUCKETS, describeFleet, fleetHistories, fleetSteps, type FleetSpec, type FleetStep } from '../core/fleet/index.js';
 import { fixedClock } from '../deps.js';
 import { formatReportJson, renderFileSet } from '../export/index.js';
 import { writeFileSet } from '../export/write.js';
 import { createLogger } from '../logger.js';
 import { runAnalysis } from '../pipeline.js';
-import type { HistoryRequest, HistoryResult, HistorySource } from '../telemetry/source.js';
+import type { AlertSeries, AlertSeriesRequest, HistoryRequest, HistoryResult, HistorySource } from '../telemetry/source.js';
 import { parseEnd } from './options.js';
 import { createProgress } from './progress.js';
 import { footer, summaryTable } from './summary.js';
@@ -17,6 +17,7 @@ export const DEMO_END = Date.UTC(2026, 2, 2) / 1000; // 2026-03-02T00:00:00Z, a 
 /** The synthetic fleet as a HistorySource: same pipeline as Prometheus, no services needed. */
 export class FleetHistorySource implements HistorySource {
   readonly name = 'demo fleet';
+  private lastSteps: { key: string; steps: FleetStep[] } | undefined;
   constructor(private readonly spec: Omit<FleetSpec, 'end' | 'days'>) {}
 
   fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void): Promise<HistoryResult> {
@@ -29,6 +30,31 @@ export class FleetHistorySource implements HistorySource {
     onProgress?.(1, 1);
     // Generating the fleet stands in for the backend: count it as "datasource" time.
     return Promise.resolve({ histories, skipped: [], stats: { backendSeconds: (performance.now() - started) / 1000, queries: 0 } });
+  }
+
+  /** The synthetic series at the fleet's own step (5 min): the same samples the daily windows were summed from. */
+  fetchAlertSeries(request: AlertSeriesRequest): Promise<AlertSeries | null> {
+    const days = Math.round((request.end - request.start) / 86_400);
+    const spec = { ...this.spec, end: request.end, days };
+    const ep = describeFleet(spec).find((e) => e.service === request.service && e.endpoint === request.endpoint);
+    const step = this.spec.stepSeconds ?? 300;
+    if (!ep || step !== request.step) return Promise.resolve(null);
+    const n = Math.floor((request.end - request.start) / step);
+    const key = `${request.service}\u0000${request.endpoint}\u0000${request.start}\u0000${request.end}`;
+    // The latency and availability SLOs of an endpoint come one after the other: generate its steps once.
+    if (this.lastSteps?.key !== key) this.lastSteps = { key, steps: [...fleetSteps(spec, ep)] };
+    const bad = new Float64Array(n).fill(Number.NaN);
+    const total = new Float64Array(n).fill(Number.NaN);
+    const under = request.thresholdSeconds === null ? 0 : OTEL_HTTP_BUCKETS.filter((b) => b <= request.thresholdSeconds! + 1e-9).length;
+    for (const s of this.lastSteps.steps) {
+      const i = Math.round((s.t - request.start) / step);
+      if (i < 0 || i >= n) continue;
+      let good = 0;
+      for (let j = 0; j < under; j++) good += s.bucketCounts[j]!;
+      total[i] = s.total;
+      bad[i] = request.sli === 'availability' ? s.errors : s.total - good;
+    }
+    return Promise.resolve({ t0: request.start, step, bad, total });
   }
 }
 

@@ -140,6 +140,30 @@ export const ProposalTrend = z.object({
 });
 export type ProposalTrend = z.infer<typeof ProposalTrend>;
 
+const AlertEpisode = z.object({ start: z.string(), end: z.string(), url: z.string().optional() });
+const AlertFired = z.object({
+  /** Separate firing episodes over the replayed range. */
+  fired: z.number(),
+  firingHours: z.number(),
+  perWeek: z.number(),
+  /** The first episodes (at most 10), with a graph link when a Prometheus or Grafana URL is configured. */
+  episodes: z.array(AlertEpisode),
+});
+
+/** The generated page and ticket alerts of the selected variant, replayed over the analysed history (issue 11 §5). */
+export const AlertReplay = z.object({
+  variant: VariantType,
+  /** Resolution of the replay (seconds): the rules are evaluated this often over the two fetched series. */
+  stepSeconds: z.number(),
+  from: z.string(),
+  to: z.string(),
+  page: AlertFired,
+  ticket: AlertFired,
+  /** Evaluation windows that breached the target, and which alert (if any) fired during each. */
+  badWindows: z.array(z.object({ start: z.string(), end: z.string(), caughtBy: z.array(z.enum(['page', 'ticket'])) })),
+});
+export type AlertReplay = z.infer<typeof AlertReplay>;
+
 export const Proposal = z.object({
   sloId: z.string(),
   service: z.string(),
@@ -158,6 +182,7 @@ export const Proposal = z.object({
   queries: SliQueries.optional(),
   history: z.array(HistoryPoint).optional(),
   whatIf: z.array(WhatIfResult).optional(),
+  alertReplay: AlertReplay.optional(),
   /** Compact model the what-if simulator runs on (load, replicas, versions, fitted capacity), so `slo-scout simulate --report` needs no Prometheus. */
   simulationBasis: SimulationBasis.optional(),
   // AI layer (issue 15, app/core/ai-report.ts): criticality label and priors borrowed from similar endpoints.

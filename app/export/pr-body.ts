@@ -56,6 +56,22 @@ function pastBurns(v: Variant): string {
   return past.length ? past.map((p) => pct(p.consumed)).join(', ') : '—';
 }
 
+function alertReplayLine(p: Proposal): string | undefined {
+  const a = p.alertReplay;
+  if (!a) return undefined;
+  const days = Math.round((Date.parse(a.to) - Date.parse(a.from)) / 86_400_000);
+  const sev = (name: string, f: NonNullable<Proposal['alertReplay']>['page']) => {
+    if (f.fired === 0) return `${name} never fired`;
+    const when = f.episodes.slice(0, 3).map((e) => (e.url && /^https?:\/\//i.test(e.url) ? `[${md(e.start.slice(0, 16).replace('T', ' '))}](${linkTarget(e.url)})` : md(e.start.slice(0, 16).replace('T', ' ')))).join(', ');
+    return `${name} fired ${f.fired} time${f.fired === 1 ? '' : 's'} (${num(f.perWeek)}/week, ${num(f.firingHours)} h in all; ${when}${f.fired > 3 ? ', …' : ''})`;
+  };
+  const bad = a.badWindows.length;
+  const caught = a.badWindows.filter((w) => w.caughtBy.length > 0).length;
+  const missed = a.badWindows.filter((w) => w.caughtBy.length === 0).map((w) => md(w.start.slice(0, 10)));
+  const windows = bad === 0 ? 'no evaluation window breached' : `caught ${caught} of ${bad} breached windows${missed.length ? ` (missed ${missed.slice(0, 5).join(', ')}${missed.length > 5 ? ', …' : ''})` : ''}`;
+  return `**Alert replay** (${a.variant}, every ${a.stepSeconds / 60} min over ${days} days): ${sev('page', a.page)}; ${sev('ticket', a.ticket)}; ${windows}.`;
+}
+
 function calibrationNote(report: Report): string | undefined {
   const c = report.calibration;
   if (!c || c.breach.replays === 0) return undefined;
@@ -100,6 +116,7 @@ function sloView(report: Report, p: Proposal, period: string, options: PullReque
       compliance: pct(v.historicalCompliance),
     })),
     method: p.breachRateMethod ? md(p.breachRateMethod) : undefined,
+    alertReplay: alertReplayLine(p),
     confidence: tidy(p.confidence, 2),
     components: Object.fromEntries(Object.entries(p.confidenceComponents).map(([k, v]) => [k, tidy(v, 2)])),
     warnings: p.warnings.map(md),

@@ -20,8 +20,26 @@ export interface HistoryResult {
   stats: { backendSeconds: number; queries: number };
 }
 
+/** The two series the burn-rate alerts of one SLO need (issue 11 §5), at the rules' resolution. */
+export interface AlertSeriesRequest {
+  service: string;
+  endpoint: string | null;
+  sli: 'latency' | 'availability';
+  thresholdSeconds: number | null;
+  /** The SLI queries with the `{{.window}}` placeholder (what the rules record). */
+  queries: { bad: string; total: string };
+  start: number;
+  end: number;
+  step: number;
+}
+
+/** Bad and valid events per step: element i covers (t0 + i·step, t0 + (i + 1)·step]; NaN = no data. */
+export interface AlertSeries { t0: number; step: number; bad: Float64Array; total: Float64Array }
+
 export interface HistorySource {
   /** Human name for messages ("Prometheus at http://...", "demo fleet"). */
   readonly name: string;
   fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void): Promise<HistoryResult>;
+  /** Optional: per-step bad and valid events for the alert replay; null when unavailable. */
+  fetchAlertSeries?(request: AlertSeriesRequest): Promise<AlertSeries | null>;
 }

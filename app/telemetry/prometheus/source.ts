@@ -2,9 +2,10 @@ import picomatch from 'picomatch';
 import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../../core/types.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
-import type { HistoryRequest, HistoryResult, HistorySource } from '../source.js';
+import type { AlertSeries, AlertSeriesRequest, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
 import type { MatrixSeries } from './api.js';
 import { PrometheusError, type PrometheusClient } from './client.js';
+import { renderWindow } from '../../core/sli/promql.js';
 import { anyOf, selector, type Matcher } from './promql.js';
 
 /** Metric and label names (config `metrics`), defaults = OTel HTTP semantic conventions. */
@@ -187,6 +188,31 @@ export class PrometheusHistorySource implements HistorySource {
     if (missing.length === 0) return;
     const present = await this.client.labels([metric], start, end);
     throw new PrometheusError(`${metric} has no label ${missing.join(', ')} (labels present: ${present.filter((l) => l !== '__name__').join(', ')}): set metrics.labels in .slo-scout.yml (e.g. service: job${this.m.labels.route ? ', route: null for whole-service SLIs' : ''})`, metric);
+  }
+
+  /**
+   * The alert replay's two series: `sum(rate(...[step]))` of the SLO's bad and total queries at `step`
+   * (chunked by the client under Prometheus' points-per-query limit), times the step = events per step.
+   */
+  async fetchAlertSeries(request: AlertSeriesRequest): Promise<AlertSeries | null> {
+    const window = `${request.step}s`;
+    const n = Math.floor((request.end - request.start) / request.step);
+    if (n < 2) return null;
+    const first = request.start + request.step;
+    const grid = async (query: string) => {
+      const out = new Float64Array(n).fill(Number.NaN);
+      const series = await this.client.queryRange(renderWindow(query, window), first, request.start + n * request.step, request.step);
+      for (const s of series) {
+        for (const [t, v] of s.values) {
+          const i = Math.round((Number(t) - first) / request.step);
+          const x = Number(v) * request.step;
+          if (i >= 0 && i < n && Number.isFinite(x)) out[i] = (Number.isNaN(out[i]!) ? 0 : out[i]!) + x;
+        }
+      }
+      return out;
+    };
+    const [bad, total] = await Promise.all([grid(request.queries.bad), grid(request.queries.total)]);
+    return { t0: request.start, step: request.step, bad, total };
   }
 
   private windowTasks(batch: string[], acc: Map<Key, Acc>, first: number, end: number, step: number, hourly: boolean): Array<() => Promise<void>> {
