@@ -123,7 +123,8 @@ function qualifyTeams(policies: Policy[], owner: string): Policy[] {
 /** The repo's `output:` section (format and path), defaults when absent or invalid (the config check reports that). */
 export function outputOf(sections: PolicySections): LayoutOutput {
   const parsed = Output.safeParse((sections as { output?: unknown }).output ?? {});
-  return parsed.success ? parsed.data : Output.parse({});
+  const { format, path } = parsed.success ? parsed.data : Output.parse({});
+  return { format, path };
 }
 
 /**

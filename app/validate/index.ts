@@ -46,7 +46,8 @@ export function kindOfDocument(data: unknown, file: string): FileKind | null {
   if (apiVersion.startsWith('pyrra.dev/')) return 'pyrra';
   if (typeof o.version === 'string' && (o.version.startsWith('prometheus/') || 'slos' in o)) return 'sloth';
   if ('groups' in o) return 'rules';
-  if ('proposals' in o && 'generatedAt' in o) return 'report';
+  // Committed reports carry no generatedAt (a rerun on the same data writes the same file): key on what every report has.
+  if ('proposals' in o && 'window' in o && 'breachWindow' in o) return 'report';
   if ('panels' in o && 'title' in o) return 'grafana-dashboard';
   const keys = Object.keys(o);
   if (keys.length > 0 && keys.every((k) => POLICY_KEYS.has(k))) return 'policy';

@@ -13,6 +13,7 @@ import { DEMO_END, FleetHistorySource } from '../cli/demo.js';
 import { evaluationRecord } from '../policy/evaluation-record.js';
 import type { WebData } from './data.js';
 import type { AuditRow, DecisionRow, StoredEvaluation } from './schema.js';
+import { DEFAULT_OUTPUT_PATH, slosDir } from '../export/layout.js';
 
 export const DEMO_REPO = 'demo/fleet';
 export const DEMO_PR = 42;
@@ -39,18 +40,21 @@ function demoChange(report: Report): ChangeSet {
     const before = p.variants.find((v) => v.type === 'conservative')!;
     const objective = (v: typeof selected) => ({ target: v.target, threshold: v.thresholdSeconds });
     return {
-      key: `${p.service}/${safeName(p.sloId)}`, slo: safeName(p.sloId), service: p.service, endpoint: p.endpoint ?? '', file: `slos/${safeName(p.service)}/${safeName(p.sloId)}.openslo.yaml`,
+      key: `${p.service}/${safeName(p.sloId)}`, slo: safeName(p.sloId), service: p.service, endpoint: p.endpoint ?? '', file: `${DEMO_SLOS_DIR}/${safeName(p.service)}/${safeName(p.sloId)}.openslo.yaml`,
       // The first SLO is new; the others move from the conservative to the selected objective.
       kind: i === 0 ? 'added' as const : selected.target > before.target ? 'tightened' as const : 'changed' as const,
       critical: i === 0, before: i === 0 ? null : [objective(before)], after: [objective(selected)],
     };
   });
   return {
-    files: [...new Set(slos.map((s) => s.file)), ...services.map((s) => `slos/${safeName(s)}/rules.yaml`)],
+    files: [...new Set(slos.map((s) => s.file)), ...services.map((s) => `${DEMO_SLOS_DIR}/${safeName(s)}/rules.yaml`)],
     slos, services, endpoints: [...new Set(slos.map((s) => s.endpoint))],
     rules: { recordingAdded: slos.length * 4, recordingRemoved: 0, alertingAdded: slos.length * 2, alertingRemoved: 0 },
   };
 }
+
+// The demo PR writes where the app does (default output.path), so the default applies_to covers it.
+const DEMO_SLOS_DIR = slosDir(DEFAULT_OUTPUT_PATH);
 
 const POLICIES = [
   { policy_id: 'critical-slos', max_services: 1, max_endpoints: 6, max_cost: '$0.05', approvers: { teams: ['demo/sre'], users: ['alice'] }, min_approvals: 2, escalate_to_pagerduty: { when: 'tightens critical SLO or over max_cost' } },
