@@ -120,7 +120,9 @@ export function createEngine(deps: EngineDeps): Engine {
       const pageLinks = details && repo ? Object.fromEntries(report.proposals.map((p) => [p.sloId, details.slo(repo, p.sloId)])) : undefined;
       const services = [...new Set(report.proposals.map((p) => p.service))].sort();
       return services.map((service) => {
-        const sub: Report = { ...report, proposals: report.proposals.filter((p) => p.service === service), skipped: (report.skipped ?? []).filter((s) => s.service === service) };
+        const own = report.calibrationByService?.[service];
+          // A service's PR carries only its own data, so a rerun changes only the PRs whose data changed.
+          const sub: Report = { ...report, proposals: report.proposals.filter((p) => p.service === service), skipped: (report.skipped ?? []).filter((s) => s.service === service), ...(own ? { calibration: own, calibrationByService: { [service]: own } } : {}) };
         const override: Record<string, VariantType> = {};
         for (const p of sub.proposals) {
           const v = variants[p.sloId] ?? variants['*'];

@@ -112,6 +112,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
     proposals: rec.proposals,
     skipped: [...fetched.skipped, ...rec.skipped],
     calibration: rec.calibration,
+    calibrationByService: rec.calibrationByService,
     timings: { totalSeconds: 0, prometheusSeconds: fetched.stats.backendSeconds, queries: fetched.stats.queries },
   };
   const all = [tempoStep, whatIfStep, alertReplayStep, ...(steps ?? [])];

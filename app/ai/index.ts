@@ -102,5 +102,5 @@ export async function aiRecommend(histories: EndpointHistory[], options: Recomme
     return label ? { ...p, criticality: label } : p;
   }));
   logger.info({ provider: ai.embedder.provider, model: ai.embedder.model, labelled: labels.size, ms: Math.round(performance.now() - started) }, 'ai layer applied');
-  return { proposals, skipped: result.skipped, calibration: result.calibration };
+  return { proposals, skipped: result.skipped, calibration: result.calibration, calibrationByService: result.calibrationByService };
 }

@@ -236,6 +236,8 @@ export const Report = z.object({
   skipped: z.array(z.object({ service: z.string(), endpoint: z.string().nullable(), reason: z.string() })).optional(),
   /** How well the intervals held when the method was replayed on this history, and the level they were cut at. */
   calibration: Calibration.optional(),
+  /** The calibration each service's intervals were cut at; a per-service PR shows its own service's. */
+  calibrationByService: z.record(z.string(), Calibration).optional(),
   /** How long the run took; like generatedAt, absent from committed files. */
   timings: z.object({
     totalSeconds: z.number(),

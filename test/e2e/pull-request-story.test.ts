@@ -89,6 +89,8 @@ beforeAll(async () => {
   const env = {
     APP_ID: '1', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix('e2e'),
     GHE_HOST: gh.url.replace('http://', ''), GHE_PROTOCOL: 'http', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKER_CONCURRENCY: '4',
+    // The operator allows the datasource the repository's config names (docs/security.md): loopback is refused otherwise.
+    SLO_SCOUT_ALLOWED_HOSTS: '127.0.0.1',
   };
   start('serve', env);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'serve /healthz', 90_000, 250);

@@ -19,8 +19,10 @@ export { estimateBreachRate } from './bootstrap.js';
 export interface RecommendResult {
   proposals: Proposal[];
   skipped: Array<{ service: string; endpoint: string | null; reason: string }>;
-  /** How the intervals were calibrated on this history (rolling-origin replays, split conformal). */
+  /** How the intervals held on this history over the whole fleet (rolling-origin replays, split conformal). */
   calibration: Calibration;
+  /** The calibration each service's intervals were cut at (its own SLOs' replays only). */
+  calibrationByService: Record<string, Calibration>;
 }
 
 export function recommend(histories: EndpointHistory[], options: RecommendOptions): RecommendResult {
@@ -39,9 +41,20 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
       if (p) prepared.push(p);
     }
   }
-  const calibration = calibrationOf(prepared, o.intervalLevel);
-  const levels = { breach: calibration.breach.level, burnShift: calibration.burn.shift };
-  return { proposals: prepared.map((p) => finishProposal(p, levels)), skipped, calibration };
+  // Calibrated per service: pooling across the fleet would let one service's new data move every
+  // other service's intervals, so each per-service PR would change on every rerun (issue 10). A
+  // service still pools all its SLOs and variants; the fleet-wide figure is kept for the summary.
+  const byService = new Map<string, Prepared[]>();
+  for (const p of prepared) byService.set(p.ctx.h.service, [...(byService.get(p.ctx.h.service) ?? []), p]);
+  const calibrationByService: Record<string, Calibration> = {};
+  const proposals = new Map<Prepared, Proposal>();
+  for (const [service, group] of byService) {
+    const c = calibrationOf(group, o.intervalLevel);
+    calibrationByService[service] = c;
+    const levels = { breach: c.breach.level, burnShift: c.burn.shift };
+    for (const p of group) proposals.set(p, finishProposal(p, levels));
+  }
+  return { proposals: prepared.map((p) => proposals.get(p)!), skipped, calibration: calibrationOf(prepared, o.intervalLevel), calibrationByService };
 }
 
 /** Pools every SLO's and variant's replay scores (split conformal needs many; one SLO has a few weeks). */
@@ -56,7 +69,7 @@ export function calibrationOf(prepared: Prepared[], nominal: number): Calibratio
   };
   return {
     nominalLevel: nominal,
-    method: 'rolling-origin replay on the analysed history (fit on the windows before each weekly origin, check the next week), pooled over every SLO and variant; split-conformal level',
+    method: 'rolling-origin replay on the analysed history (fit on the windows before each weekly origin, check the next week), pooled over every SLO and variant of a service; split-conformal level',
     ...(Number.isFinite(from) && Number.isFinite(to) ? { from: iso(from), to: iso(to), weeks: Math.round((to - from) / (7 * 86_400)) } : {}),
     breach: level(replays.flatMap((r) => r.breach)),
     burn: (() => {

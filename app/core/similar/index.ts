@@ -72,7 +72,7 @@ export function recommendWithBorrowing(histories: EndpointHistory[], options: Re
     const b = plans.get(key(p.service, p.endpoint))?.get(`${p.sli}/${again.selectedVariant}`);
     return b ? annotate(again, b) : again;
   });
-  return { proposals, skipped: first.skipped, calibration: first.calibration, borrowers: plans.size };
+  return { proposals, skipped: first.skipped, calibration: first.calibration, calibrationByService: first.calibrationByService, borrowers: plans.size };
 }
 
 function annotate(p: Proposal, b: Borrowing): Proposal {
