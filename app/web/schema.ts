@@ -4,7 +4,7 @@
  * it receives), so both sides agree on one contract. Pure: zod and app/core types only.
  */
 import { z } from 'zod';
-import { ConfidenceComponents, Evidence, HistoryPoint, SliKind, Variant, VariantType } from '../core/report.js';
+import { HistoryPoint, Proposal, SliKind, VariantType } from '../core/report.js';
 
 export const RepoName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, 'repository must be owner/name')
   .refine((r) => r.split('/').every((part) => part !== '.' && part !== '..'), 'repository must be owner/name');
@@ -41,19 +41,13 @@ export type Overview = z.infer<typeof Overview>;
 export const GeneratedFile = z.object({ path: z.string(), content: z.string() });
 export type GeneratedFile = z.infer<typeof GeneratedFile>;
 
-export const SloDetail = z.object({
+/** One SLO's page: the proposal's own fields as report.json has them, plus what the page adds. */
+export const SloDetail = Proposal.pick({
+  sloId: true, service: true, endpoint: true, sli: true, selectedVariant: true, confidence: true,
+  confidenceComponents: true, warnings: true, variants: true, evidence: true,
+}).extend({
   repo: RepoName,
   demo: z.boolean(),
-  sloId: z.string(),
-  service: z.string(),
-  endpoint: z.string().nullable(),
-  sli: SliKind,
-  selectedVariant: VariantType,
-  confidence: z.number(),
-  confidenceComponents: ConfidenceComponents,
-  warnings: z.array(z.string()),
-  variants: z.array(Variant),
-  evidence: z.array(Evidence),
   breachRateMethod: z.string().nullable(),
   history: z.array(HistoryPoint),
   breachWindow: z.string(),
