@@ -12,6 +12,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY app app
 COPY workers workers
 RUN npx tsc -p tsconfig.build.json
+# The details pages (/ui): React + Tailwind bundled by Vite into dist/web, served by `serve`.
+COPY web web
+RUN npx vite build --config web/vite.config.ts
 
 # ---- runtime: production dependencies and the compiled code only
 FROM node:20-bookworm-slim
