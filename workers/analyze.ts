@@ -5,7 +5,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { readRepoConfig } from '../app/config-check.js';
 import { formatConfigError } from '../app/config/schema.js';
-import { contentHash, ensureTopicComment } from '../app/vcs/pr.js';
+import { branchName, contentHash, ensureTopicComment } from '../app/vcs/pr.js';
 import { neutraliseMentions } from '../app/commands/quote.js';
 import { UserInputError, type WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
@@ -22,10 +22,6 @@ async function readCodeowners(platform: { readFile(repo: { owner: string; repo: 
   return undefined;
 }
 
-export function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
-  const safe = service.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'service';
-  return mode === 'per-service' ? `${prefix}${safe}` : `${prefix}${safe}-${runAt.toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
-}
 
 export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promise<{ prs: number }> {
   const job = AnalyzeJob.parse(data);

@@ -9,14 +9,12 @@ import { appendFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { PrometheusDatasource, TempoDatasource } from '../config/analysis.js';
 import { SecretError } from '../config/secret.js';
-import type { Report } from '../core/report.js';
 import { fixedClock, systemClock } from '../deps.js';
 import { createEngine } from '../engine.js';
 import { createLogger } from '../logger.js';
 import { PrometheusError } from '../telemetry/prometheus/client.js';
-import { contentHash, ensurePullRequest, hashInBody } from '../vcs/pr.js';
+import { branchName, contentHash, ensurePullRequest, hashInBody } from '../vcs/pr.js';
 import type { Platform } from '../vcs/platform.js';
-import { branchName } from '../../workers/analyze.js';
 import { loadConfigOrDefault } from './analyze.js';
 import { CliError, EXIT_INVALID } from './errors.js';
 import { parseEnd } from './options.js';
@@ -84,9 +82,6 @@ export function register(program: Command): void {
       }
       const variants = { '*': config.pullRequests.variant };
       const rendered = engine.render(report, { config, variants });
-      // The PR's identity leaves out what differs on every run over the same telemetry (when it
-      // ran, how long it took), so a scheduled rerun with nothing new leaves the PR alone.
-      const stable = new Map(engine.render(stableReport(report), { config, variants }).map((r) => [r.service, r]));
       const where = target ? `${target.repo.owner}/${target.repo.repo}` : '(no token: existing pull requests not checked)';
       if (!rendered.length) {
         process.stdout.write(`No SLO proposals for ${where}: ${report.skipped?.length ?? 0} endpoint(s) skipped (run \`slo-scout analyze\` for the reasons). Nothing to open.\n`);
@@ -97,12 +92,12 @@ export function register(program: Command): void {
       for (const r of rendered) {
         const branch = branchName(pr.branchPrefix, r.service, pr.branches, clock.now());
         if (flags.dryRun) {
-          lines.push(`${await plan(platform, target, branch, stable.get(r.service) ?? r)}  ${branch}  "${r.title}"`);
+          lines.push(`${await plan(platform, target, branch, r)}  ${branch}  "${r.title}"`);
           for (const f of r.files) lines.push(`    ${f.path} (${Buffer.byteLength(f.content)} bytes)`);
           continue;
         }
         try {
-          const out = await ensurePullRequest(platform!, target!.repo, { branch, title: r.title, body: r.body, files: r.files, labels: pr.labels, hashOf: stable.get(r.service) ?? r }, logger);
+          const out = await ensurePullRequest(platform!, target!.repo, { branch, title: r.title, body: r.body, files: r.files, labels: pr.labels }, logger);
           lines.push(out.action === 'blocked-by-human-commits'
             ? `not updated  ${branch}: it has commits by people (${out.humanCommits.map((s) => s.slice(0, 7)).join(', ')}); merge or close${out.pr ? ` ${out.pr.url}` : ' it'}`
             : `${out.action.padEnd(9)} ${out.pr.url}  ${branch}`);
@@ -118,12 +113,6 @@ export function register(program: Command): void {
     });
 }
 
-function stableReport(report: Report): Report {
-  const stable: Report = { ...report };
-  delete stable.generatedAt;
-  delete stable.timings;
-  return stable;
-}
 
 async function plan(platform: Platform | undefined, target: TokenTarget | undefined, branch: string, r: { title: string; body: string; files: Array<{ path: string; content: string }> }): Promise<string> {
   if (!platform || !target) return 'would open or update';

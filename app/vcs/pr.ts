@@ -41,11 +41,6 @@ export interface EnsurePrInput {
   /** Base branch; the default branch when omitted. */
   base?: string;
   commitMessage?: string;
-  /**
-   * What the content hash is taken over, when it must ignore parts that change on every run
-   * (generatedAt, timings): otherwise title, body and files.
-   */
-  hashOf?: { title: string; body: string; files: FileChange[] };
 }
 
 export type EnsurePrOutcome =
@@ -53,7 +48,8 @@ export type EnsurePrOutcome =
   | { action: 'blocked-by-human-commits'; pr: PullRequestInfo | null; hash: string; humanCommits: string[] };
 
 export async function ensurePullRequest(platform: Platform, repo: RepoRef, input: EnsurePrInput, logger: Logger): Promise<EnsurePrOutcome> {
-  const hash = contentHash(input.hashOf ?? input);
+  // Committed files and bodies carry no run facts (generatedAt, timings), so identical data hashes alike.
+  const hash = contentHash(input);
   const body = bodyWithHash(input.body, hash);
   const base = input.base ?? (await platform.defaultBranch(repo));
   const existing = await platform.findOpenPullRequest(repo, input.branch);
@@ -106,4 +102,10 @@ export async function ensureTopicComment(platform: Platform, repo: RepoRef, numb
   if (mine.body === body) return { id: mine.id, action: 'unchanged' };
   await platform.updateComment(repo, mine.id, body, number);
   return { id: mine.id, action: 'updated' };
+}
+
+/** The PR branch of a service: one long-lived branch per service, or one per run. */
+export function branchName(prefix: string, service: string, mode: 'per-service' | 'per-run', runAt: Date): string {
+  const safe = service.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'service';
+  return mode === 'per-service' ? `${prefix}${safe}` : `${prefix}${safe}-${runAt.toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
 }
