@@ -47,7 +47,8 @@ export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorker
     decisions: new DecisionStore(deps.pool),
     audit: new AuditStore(deps.pool),
     notifications: new NotificationStore(deps.pool),
-    slack: env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN }) : undefined,
+    // WebClient with bounded retries and 429 Retry-After handling (app/chat/slack.ts); SLACK_API_URL for a stand-in.
+    slack: env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, logger: deps.logger }) : undefined,
     // The Events API needs only routing keys (from config); on-call lookups need the REST token.
     pagerduty: new PagerDutyClient({ apiToken: env.PAGERDUTY_API_TOKEN }),
     evaluations: new EvaluationStore(deps.pool),

@@ -9,7 +9,7 @@ import type { HttpRoute } from '../server/http.js';
 import type { BaseDeps } from '../deps.js';
 import type { Pool } from '../store/db.js';
 import type { QueueName } from '../queues.js';
-import { slackRoute, SlackClient } from '../chat/slack.js';
+import { slackRoute } from '../chat/slack.js';
 import { pagerDutyRoute, PagerDutyClient } from '../chat/pagerduty.js';
 import { DecisionStore } from '../store/approvals.js';
 import { AuditStore } from '../store/audit.js';
@@ -41,6 +41,8 @@ export async function enqueuePolicyEvaluation(queues: QueuesLike, job: z.input<t
 export interface PolicyEnv {
   SLACK_SIGNING_SECRET?: string;
   SLACK_BOT_TOKEN?: string;
+  /** Web API base URL (a local stand-in in tests); default https://slack.com/api/. */
+  SLACK_API_URL?: string;
   PAGERDUTY_WEBHOOK_SECRET?: string;
   PAGERDUTY_API_TOKEN?: string;
 }
@@ -81,14 +83,16 @@ export function policyRoutes(deps: PolicyRouteDeps): HttpRoute[] {
   if (!env.PAGERDUTY_WEBHOOK_SECRET || !env.PAGERDUTY_API_TOKEN) {
     log.info('PagerDuty approvals disabled: set PAGERDUTY_WEBHOOK_SECRET and PAGERDUTY_API_TOKEN to enable them (/webhooks/pagerduty answers 404 until then)');
   }
-  const slack = env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN }) : undefined;
   const pagerduty = env.PAGERDUTY_API_TOKEN ? new PagerDutyClient({ apiToken: env.PAGERDUTY_API_TOKEN }) : undefined;
   return [
+    // Bolt on the shared server: the click is acked first, the decision taken after, the reply sent with Bolt's client.
     slackRoute({
-      signingSecret: slack ? env.SLACK_SIGNING_SECRET : undefined,
+      signingSecret: env.SLACK_BOT_TOKEN ? env.SLACK_SIGNING_SECRET : undefined,
+      botToken: env.SLACK_BOT_TOKEN,
+      apiUrl: env.SLACK_API_URL,
       clock: deps.clock,
       logger: deps.logger,
-      onDecision: (decision) => handleSlackDecision({ ...d, slack }, decision),
+      onDecision: (decision, slack) => handleSlackDecision({ ...d, slack }, decision),
     }),
     pagerDutyRoute({
       webhookSecret: pagerduty ? env.PAGERDUTY_WEBHOOK_SECRET : undefined,
