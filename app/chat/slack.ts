@@ -421,7 +421,7 @@ export function slackRoute(deps: SlackRouteDeps): SlackRoute {
       } catch (err) {
         // Acknowledged already: the clicker hears that it did not count (a store outage, say) and clicks again later.
         logger.error({ err, repo: decision.target.repo, pr: decision.target.pr }, 'slack decision could not be recorded');
-        await slack.postEphemeral(decision.channel, decision.slackUserId, `Your ${decision.decision} for ${decision.target.repo}#${decision.target.pr} was NOT recorded (SLO-Scout could not store it right now). Please click the button again in a minute.`)
+        await slack.postEphemeral(decision.channel, decision.slackUserId, `Your ${decision.decision} for ${decision.target.repo}#${decision.target.pr} could not be processed (SLO-Scout's database or queue is unavailable right now), so it may not count. Please click the button again in a minute.`)
           .catch((e: unknown) => logger.warn({ err: e }, 'slack ephemeral reply failed'));
       }
     });

@@ -148,8 +148,8 @@ describe('replies through Bolt\'s WebClient (nock on the Slack Web API)', () => 
     expect(scope.isDone()).toBe(true);
   });
 
-  it('a decision that fails after the ack is told to the clicker as NOT recorded', async () => {
-    const scope = nock('https://slack.com').post('/api/chat.postEphemeral', (b: Record<string, string>) => b.user === 'U111' && /was NOT recorded.*click the button again/.test(b.text)).reply(200, { ok: true });
+  it('a decision that fails after the ack is told to the clicker, who is asked to click again', async () => {
+    const scope = nock('https://slack.com').post('/api/chat.postEphemeral', (b: Record<string, string>) => b.user === 'U111' && /could not be processed.*click the button again/.test(b.text)).reply(200, { ok: true });
     const route = base({ onDecision: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5432'); } });
     expect((await route.handle(signed(interaction(REJECT_ACTION)))).status).toBe(200);
     await route.idle();
