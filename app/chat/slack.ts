@@ -267,10 +267,10 @@ export class HttpRouteReceiver implements Receiver {
 
   init(app: App): void { this.#app = app; }
   async start(): Promise<void> { /* the server is started by app/server/server.ts */ }
-  async stop(): Promise<void> { await this.idle(); }
+  async stop(): Promise<void> { await this.drain(); }
 
   /** Resolves once every listener that is still running after its ack has finished (tests, shutdown). */
-  async idle(): Promise<void> {
+  async drain(): Promise<void> {
     while (this.#inflight.size) await Promise.allSettled([...this.#inflight]);
   }
 
@@ -355,7 +355,7 @@ export interface SlackRouteDeps {
 
 export type SlackRoute = HttpRoute & {
   /** Resolves when no decision is still being taken after its ack (tests, shutdown). */
-  idle(): Promise<void>;
+  drain(): Promise<void>;
 };
 
 /** The interaction payload of a Policy Guard button, or why it is not one. */
@@ -391,7 +391,7 @@ export function slackRoute(deps: SlackRouteDeps): SlackRoute {
   const maxBodyBytes = 256 * 1024;
   if (!deps.signingSecret) {
     return {
-      method: 'POST', path, maxBodyBytes, idle: async () => undefined,
+      method: 'POST', path, maxBodyBytes, drain: async () => undefined,
       handle: async () => errorResponse(404, 'Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to enable it'),
     };
   }
@@ -426,5 +426,5 @@ export function slackRoute(deps: SlackRouteDeps): SlackRoute {
       }
     });
   }
-  return { ...receiver.route(), idle: () => receiver.idle() };
+  return { ...receiver.route(), drain: () => receiver.drain() };
 }

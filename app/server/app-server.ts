@@ -68,6 +68,8 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
     ...running, intake, metrics, queues, inbox, telemetry,
     close: async () => {
       await running.close();
+      // Slack decisions taken after their ack still need the queues and the pool (bounded: Slack calls have deadlines).
+      await Promise.allSettled(routes.map((r) => r.drain?.()));
       await stopRelay();
       // Final flush of the in-memory aggregates while the pool is still open (the caller ends it after).
       await telemetry.stop().catch((err: unknown) => o.logger.error({ err }, 'final telemetry flush failed: the unflushed interval is lost'));

@@ -28,6 +28,11 @@ export interface HttpRoute {
   /** Requests over this size are answered 413 without calling `handle` (default 1 MiB). */
   maxBodyBytes?: number;
   handle(req: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Work the route still does after answering (a Slack decision taken after its ack): awaited on
+   * shutdown after the server stopped listening and before the queues and the pool close.
+   */
+  drain?(): Promise<void>;
 }
 
 /** JSON error body used by every route: what went wrong and how to fix it. */

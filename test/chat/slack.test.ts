@@ -47,7 +47,7 @@ describe('/slack/events (Bolt App behind our route)', () => {
   it.each([[APPROVE_ACTION, 'approve'], [REJECT_ACTION, 'reject']])('a correctly signed %s click becomes a %s decision for the PR in the button', async (action, decision) => {
     const res = await route.handle(signed(interaction(action)));
     expect(res.status).toBe(200);
-    await route.idle();
+    await route.drain();
     expect(decisions).toEqual([{ slackUserId: 'U111', decision, target: { repo: 'acme/slos', pr: 12, sha }, channel: 'C42', messageTs: '1700000000.000100', actionTs: '1700000001.000200' }]);
   });
 
@@ -61,7 +61,7 @@ describe('/slack/events (Bolt App behind our route)', () => {
   ])('%s is refused with 401 and records nothing', async (_name, make) => {
     const res = await route.handle(make(interaction(APPROVE_ACTION)));
     expect(res.status).toBe(401);
-    await route.idle();
+    await route.drain();
     expect(decisions).toEqual([]);
   });
 
@@ -78,7 +78,7 @@ describe('/slack/events (Bolt App behind our route)', () => {
     expect(check).toEqual({ status: 200 });
     const smuggled = await route.handle(request(`ssl_check=1&${interaction(APPROVE_ACTION)}`, {}));
     expect(smuggled).toEqual({ status: 200 });
-    await route.idle();
+    await route.drain();
     expect(decisions).toEqual([]);
   });
 
@@ -86,7 +86,7 @@ describe('/slack/events (Bolt App behind our route)', () => {
     const other = interaction(APPROVE_ACTION).replace(encodeURIComponent(APPROVE_ACTION), 'someone_elses_button');
     expect(await route.handle(signed(other))).toEqual({ status: 200 });
     expect(await route.handle(signed('payload=%7B%7D'))).toEqual({ status: 200 });
-    await route.idle();
+    await route.drain();
     expect(decisions).toEqual([]);
   });
 
@@ -121,7 +121,7 @@ describe('ack first, decision after (Slack\'s 3 s rule)', () => {
     order.push(`answered-${res.status}`);
     expect(order).toEqual(['decision-started', 'answered-200']);
     expect(ackMs).toBeLessThan(1_500);
-    await route.idle();
+    await route.drain();
     expect(order).toEqual(['decision-started', 'answered-200', 'decision-finished']);
   });
 });
@@ -136,7 +136,7 @@ describe('replies through Bolt\'s WebClient (nock on the Slack Web API)', () => 
       .reply(200, { ok: true, message_ts: '1700000002.000300' });
     const route = base({ onDecision: (d, slack) => slack.postEphemeral(d.channel, d.slackUserId, `Recorded your ${d.decision} for ${d.target.repo}#${d.target.pr}`) });
     expect((await route.handle(signed(interaction(APPROVE_ACTION)))).status).toBe(200);
-    await route.idle();
+    await route.drain();
     expect(scope.isDone()).toBe(true);
   });
 
@@ -144,7 +144,7 @@ describe('replies through Bolt\'s WebClient (nock on the Slack Web API)', () => 
     const scope = nock('http://slack-stand-in.test:8080').post('/api/chat.postEphemeral', (b: Record<string, string>) => b.user === 'U111').reply(200, { ok: true });
     const route = base({ apiUrl: 'http://slack-stand-in.test:8080/api', onDecision: (d, slack) => slack.postEphemeral(d.channel, d.slackUserId, 'ok') });
     await route.handle(signed(interaction(APPROVE_ACTION)));
-    await route.idle();
+    await route.drain();
     expect(scope.isDone()).toBe(true);
   });
 
@@ -152,7 +152,7 @@ describe('replies through Bolt\'s WebClient (nock on the Slack Web API)', () => 
     const scope = nock('https://slack.com').post('/api/chat.postEphemeral', (b: Record<string, string>) => b.user === 'U111' && /could not be processed.*click the button again/.test(b.text)).reply(200, { ok: true });
     const route = base({ onDecision: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5432'); } });
     expect((await route.handle(signed(interaction(REJECT_ACTION)))).status).toBe(200);
-    await route.idle();
+    await route.drain();
     expect(scope.isDone()).toBe(true);
   });
 });

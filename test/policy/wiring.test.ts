@@ -5,7 +5,7 @@ import { policyRoutes, policyCommandHandlers } from '../../app/policy/wiring.js'
 import { createLogger } from '../../app/logger.js';
 import { fixedClock } from '../../app/deps.js';
 import nock from 'nock';
-import { APPROVE_ACTION, signSlackRequest, type SlackRoute } from '../../app/chat/slack.js';
+import { APPROVE_ACTION, signSlackRequest } from '../../app/chat/slack.js';
 import { DecisionStore } from '../../app/store/approvals.js';
 
 let db: TestDatabase;
@@ -66,7 +66,7 @@ describe('Policy Guard wiring', () => {
       const ts = now.getTime() / 1000;
       const res = await slack!.handle({ ...req('/slack/events', { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest('sekrit-value', ts, body) }), rawBody: Buffer.from(body) });
       expect(res).toEqual({ status: 200 });
-      await (slack as SlackRoute).idle();
+      await slack!.drain?.();
       expect((await new DecisionStore(db.pool).forPullRequest(repo, 3)).map((d) => [d.identity, d.decision, d.channel])).toEqual([['slack:U7', 'approve', 'slack']]);
       expect(added).toEqual([expect.objectContaining({ owner: 'acme', prNumber: 3, trigger: 'slack' })]);
       expect(scope.isDone()).toBe(true);
