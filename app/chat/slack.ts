@@ -324,7 +324,7 @@ export class HttpRouteReceiver implements Receiver {
     const processing = app.processEvent(event).then(
       () => { if (!acked) { acked = true; answer({ status: 200 }); } },
       (err: unknown) => {
-        const e = (err as { original?: unknown }).original ?? err; // Bolt wraps errors without a `code` in UnknownError
+        const e = (err as { original?: unknown } | null)?.original ?? err; // Bolt wraps errors without a `code` in UnknownError
         if (!acked) {
           acked = true;
           if (e instanceof SlackRequestRefused) answer(errorResponse(e.status, e.message));
