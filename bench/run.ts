@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const ALL = ['recommend', 'backtest', 'exports', 'simulate', 'capsules', 'ingest', 'analyze', 'webhooks', 'cli-startup', 'web', 'oversize', 'pg-outage'];
+const ALL = ['recommend', 'backtest', 'exports', 'simulate', 'capsules', 'ingest', 'analyze', 'webhooks', 'cli-startup', 'web', 'oversize', 'pg-outage', 'slack-ack'];
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !ALL.includes(w));
