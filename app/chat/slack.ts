@@ -396,12 +396,15 @@ export function slackRoute(deps: SlackRouteDeps): SlackRoute {
     };
   }
   const receiver = new HttpRouteReceiver({ signingSecret: deps.signingSecret, clock: deps.clock, logger, path, maxBodyBytes });
+  const clientOptions = webClientOptions({ ...deps.client, apiUrl: deps.apiUrl, logger });
+  // Bolt hands listeners a client with the token only when the payload names its team; otherwise this one.
+  const withToken = deps.botToken ? new webApi.WebClient(deps.botToken, clientOptions) : undefined;
   const app = new App({
     receiver,
     // One workspace, one bot token: no auth.test round trip before each click (Bolt's default for `token`).
     authorize: async () => ({ ...(deps.botToken ? { botToken: deps.botToken } : {}) }),
     logger: slackLogger(logger),
-    clientOptions: webClientOptions({ ...deps.client, apiUrl: deps.apiUrl, logger }),
+    clientOptions,
     ignoreSelf: false,
     convoStore: false,
   });
@@ -415,7 +418,7 @@ export function slackRoute(deps: SlackRouteDeps): SlackRoute {
         logger.debug('slack interaction ignored (not a Policy Guard button)');
         return;
       }
-      const slack = new SlackClient({ client, callDeadlineMs: deps.client?.callDeadlineMs, logger });
+      const slack = new SlackClient({ client: client.token ? client : (withToken ?? client), callDeadlineMs: deps.client?.callDeadlineMs, logger });
       try {
         await deps.onDecision(decision, slack);
       } catch (err) {

@@ -140,6 +140,16 @@ describe('replies through Bolt\'s WebClient (nock on the Slack Web API)', () => 
     expect(scope.isDone()).toBe(true);
   });
 
+  it('a payload without a team still replies with the bot token', async () => {
+    const scope = nock('https://slack.com', { reqheaders: { authorization: 'Bearer xoxb-test' } }).post('/api/chat.postEphemeral', (b: Record<string, string>) => b.user === 'U111').reply(200, { ok: true });
+    const route = base({ onDecision: (d, slack) => slack.postEphemeral(d.channel, d.slackUserId, 'ok') });
+    const teamless = new URLSearchParams(interaction(APPROVE_ACTION)).get('payload')!;
+    const { team: _team, user, ...rest } = JSON.parse(teamless) as { team: unknown; user: Record<string, unknown> };
+    await route.handle(signed(`payload=${encodeURIComponent(JSON.stringify({ ...rest, user: { id: user.id } }))}`));
+    await route.drain();
+    expect(scope.isDone()).toBe(true);
+  });
+
   it('SLACK_API_URL points the client at a stand-in', async () => {
     const scope = nock('http://slack-stand-in.test:8080').post('/api/chat.postEphemeral', (b: Record<string, string>) => b.user === 'U111').reply(200, { ok: true });
     const route = base({ apiUrl: 'http://slack-stand-in.test:8080/api', onDecision: (d, slack) => slack.postEphemeral(d.channel, d.slackUserId, 'ok') });
