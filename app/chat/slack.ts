@@ -358,7 +358,7 @@ export type SlackRoute = HttpRoute & {
   drain(): Promise<void>;
 };
 
-/** The interaction payload of a Policy Guard button, or why it is not one. */
+/** The Policy Guard decision in a click: undefined when it is not one of our buttons, a 400 when its value is not our JSON. */
 function decisionOf(body: unknown, log: Logger): SlackDecision | undefined {
   const parsed = BlockActionsPayload.safeParse(body);
   if (!parsed.success) return undefined;
