@@ -109,7 +109,8 @@ export class SlackClient {
 
   constructor(opts: { token: string; baseUrl?: string; fetch?: typeof fetch }) {
     this.#token = opts.token;
-    this.#baseUrl = opts.baseUrl ?? 'https://slack.com/api';
+    // Slack documents the base as https://slack.com/api/ (SLACK_API_URL); either spelling works.
+    this.#baseUrl = (opts.baseUrl ?? 'https://slack.com/api').replace(/\/+$/, '');
     this.#fetch = opts.fetch ?? fetch;
   }
 

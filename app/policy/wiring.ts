@@ -43,6 +43,24 @@ export interface PolicyEnv {
   SLACK_BOT_TOKEN?: string;
   PAGERDUTY_WEBHOOK_SECRET?: string;
   PAGERDUTY_API_TOKEN?: string;
+  /** API base URLs (app/config/env.ts); unset means the public services. */
+  SLACK_API_URL?: string;
+  PAGERDUTY_API_URL?: string;
+  PAGERDUTY_EVENTS_URL?: string;
+}
+
+/** The Slack client of serve and worker; undefined without SLACK_BOT_TOKEN. */
+export function slackClientFromEnv(env: PolicyEnv): SlackClient | undefined {
+  return env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { baseUrl: env.SLACK_API_URL } : {}) }) : undefined;
+}
+
+/** The PagerDuty client: the Events API needs only the config's routing keys, on-call lookups PAGERDUTY_API_TOKEN. */
+export function pagerDutyClientFromEnv(env: PolicyEnv): PagerDutyClient {
+  return new PagerDutyClient({
+    ...(env.PAGERDUTY_API_TOKEN ? { apiToken: env.PAGERDUTY_API_TOKEN } : {}),
+    ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}),
+    ...(env.PAGERDUTY_EVENTS_URL ? { eventsUrl: env.PAGERDUTY_EVENTS_URL } : {}),
+  });
 }
 
 export interface PolicyRouteDeps extends BaseDeps {
@@ -81,8 +99,8 @@ export function policyRoutes(deps: PolicyRouteDeps): HttpRoute[] {
   if (!env.PAGERDUTY_WEBHOOK_SECRET || !env.PAGERDUTY_API_TOKEN) {
     log.info('PagerDuty approvals disabled: set PAGERDUTY_WEBHOOK_SECRET and PAGERDUTY_API_TOKEN to enable them (/webhooks/pagerduty answers 404 until then)');
   }
-  const slack = env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN }) : undefined;
-  const pagerduty = env.PAGERDUTY_API_TOKEN ? new PagerDutyClient({ apiToken: env.PAGERDUTY_API_TOKEN }) : undefined;
+  const slack = slackClientFromEnv(env);
+  const pagerduty = env.PAGERDUTY_API_TOKEN ? pagerDutyClientFromEnv(env) : undefined;
   return [
     slackRoute({
       signingSecret: slack ? env.SLACK_SIGNING_SECRET : undefined,
