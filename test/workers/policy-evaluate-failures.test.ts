@@ -75,7 +75,7 @@ async function finished(jobId: string) {
     const j = await queues.get('policy-evaluate').getJob(jobId);
     return j && (await j.getState()) === 'failed' ? j : null;
   }, `policy-evaluate job ${jobId} failed for good`, 30_000, 50);
-  return job;
+  return job!;
 }
 
 describe('policy-evaluate failures', () => {
