@@ -11,6 +11,7 @@ import { UserInputError, type WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
 import { serviceMarker } from '../app/commands/scope.js';
 import { CODEOWNERS_PATHS } from '../app/policy/codeowners.js';
+import { isProgrammingError } from './errors.js';
 
 /** CODEOWNERS on the default branch (GitHub's locations, first found) for the team routing label. */
 async function readCodeowners(platform: { readFile(repo: { owner: string; repo: string }, path: string): Promise<string | null> }, repo: { owner: string; repo: string }): Promise<string | undefined> {
@@ -85,7 +86,13 @@ export async function onAnalyzeFailed(data: unknown, err: unknown, deps: WorkerD
   const cause = (err instanceof Error ? err.message : String(err)).slice(0, 3_000);
   const text = permanent
     ? `SLO-Scout could not analyse ${full}: ${cause}`
-    : [
+    : isProgrammingError(err) ? [
+      `SLO-Scout could not analyse ${full}: an internal error in SLO-Scout stopped the analysis.`,
+      '',
+      `Cause: \`${`${err.name}: ${cause}`.replace(/`/g, "'")}\``,
+      '',
+      'This is a bug in SLO-Scout, not a problem with your config or datasources: a rerun fails the same way until it is fixed. Report it with the worker log line "job failed on an internal error" (it has the stack). Nothing on this pull request was changed.',
+    ].join('\n') : [
       `SLO-Scout could not analyse ${full}: the analysis failed on every retry.`,
       '',
       `Cause: \`${cause.replace(/`/g, "'")}\``,

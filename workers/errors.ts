@@ -4,6 +4,7 @@
  * `attempts` + exponential backoff retry them. GitHub rate limits are transient.
  */
 import { UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
 import { UserInputError } from '../app/ports.js';
 
 function httpStatus(err: unknown): number | undefined {
@@ -20,8 +21,31 @@ function isRateLimit(err: unknown, status: number | undefined): boolean {
 
 export type ErrorKind = 'permanent' | 'transient';
 
+/**
+ * Node's fetch (undici) reports a network failure as a TypeError: "fetch failed" with the socket
+ * error as `cause` (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT...), "terminated" when a body breaks off.
+ * Those are the network's fault and worth a retry, unlike every other TypeError.
+ */
+function isNetworkTypeError(err: Error): boolean {
+  if (err.message === 'fetch failed' || err.message === 'terminated') return true;
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(E[A-Z]+|UND_ERR_\w+)$/.test(code);
+}
+
+/**
+ * A bug in our code: a TypeError, ReferenceError or RangeError thrown by it, or a zod schema
+ * refusing data we built or stored. It fails the same way on every attempt, so retrying only
+ * hides it from the user for the whole backoff (~1 min) before the same failure is reported.
+ */
+export function isProgrammingError(err: unknown): err is Error {
+  if (err instanceof z.ZodError) return true;
+  if (!(err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError)) return false;
+  return !isNetworkTypeError(err);
+}
+
 export function classify(err: unknown): ErrorKind {
   if (err instanceof UnrecoverableError || err instanceof UserInputError) return 'permanent';
+  if (isProgrammingError(err)) return 'permanent';
   // Errors that know they will not fix themselves on retry (a GitHub reply of the wrong shape).
   if ((err as { permanent?: unknown } | null)?.permanent === true) return 'permanent';
   const status = httpStatus(err);
@@ -36,6 +60,7 @@ export function classify(err: unknown): ErrorKind {
 export function explainPermanent(err: unknown): string {
   const status = httpStatus(err);
   const msg = (err as Error).message ?? String(err);
+  if (isProgrammingError(err)) return `internal error in SLO-Scout (${err.name}: ${msg}); retrying would fail the same way, the worker log has the stack`;
   if (status === 401 || status === 403) return `GitHub refused the request (${status}: ${msg}). Check that the SLO-Scout app is still installed on this repository with the permissions listed in app.yml.`;
   if (status === 404) return `Not found (${msg}). The repository, branch or file may have been deleted or renamed; run \`/slo-scout rerun\` after fixing it.`;
   return msg;

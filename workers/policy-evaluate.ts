@@ -11,14 +11,13 @@ import type { Pool } from '../app/store/db.js';
 import { DecisionStore } from '../app/store/approvals.js';
 import { AuditStore } from '../app/store/audit.js';
 import { NotificationStore } from '../app/store/notifications.js';
-import { SlackClient } from '../app/chat/slack.js';
-import { PagerDutyClient } from '../app/chat/pagerduty.js';
 import { evaluatePullRequest, resolveEscalations, type PolicyDeps } from '../app/policy/service.js';
 import { CHECK_NAME } from '../app/policy/vcs.js';
 import { EvaluationStore } from '../app/store/evaluations.js';
 import { detailsLinksFromEnv } from '../app/web/links.js';
-import { PolicyEvaluateJob, type PolicyEnv } from '../app/policy/wiring.js';
+import { pagerDutyClientFromEnv, PolicyEvaluateJob, slackClientFromEnv, type PolicyEnv } from '../app/policy/wiring.js';
 import type { PolicyVcs } from '../app/policy/vcs.js';
+import { isProgrammingError } from './errors.js';
 
 export interface PolicyWorkerDeps extends BaseDeps {
   pool?: Pool;
@@ -48,9 +47,9 @@ export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorker
     audit: new AuditStore(deps.pool),
     notifications: new NotificationStore(deps.pool),
     // WebClient with bounded retries and 429 Retry-After handling (app/chat/slack.ts); SLACK_API_URL for a stand-in.
-    slack: env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, logger: deps.logger }) : undefined,
+    slack: slackClientFromEnv(env, deps.logger),
     // The Events API needs only routing keys (from config); on-call lookups need the REST token.
-    pagerduty: new PagerDutyClient({ apiToken: env.PAGERDUTY_API_TOKEN }),
+    pagerduty: pagerDutyClientFromEnv(env),
     evaluations: new EvaluationStore(deps.pool),
     links: detailsLinksFromEnv(env, () => deps.clock.now().getTime() / 1000),
   };
@@ -74,7 +73,8 @@ export async function onPolicyEvaluateFailed(data: unknown, err: unknown, deps: 
   const vcs = await deps.policyVcsFor(installationId);
   const pr = await vcs.getPullRequest(repo, prNumber);
   if (pr.state !== 'open') return;
-  const cause = err instanceof Error ? err.message : String(err);
+  const bug = isProgrammingError(err);
+  const cause = bug ? `${err.name}: ${err.message}` : err instanceof Error ? err.message : String(err);
   await vcs.writeCheckRun(repo, {
     headSha: pr.headSha,
     conclusion: 'neutral',
@@ -84,7 +84,9 @@ export async function onPolicyEvaluateFailed(data: unknown, err: unknown, deps: 
       '',
       `Cause: \`${cause.replace(/`/g, "'").slice(0, 1_000)}\``,
       '',
-      'Press **Re-run** on this check (or push a commit) to evaluate again. If it keeps failing, the SLO-Scout worker log has the full error under this repository and PR.',
+      bug
+        ? 'This is an internal error in SLO-Scout, not a problem with this pull request: evaluating again will fail the same way until it is fixed. Report it with the worker log line "job failed on an internal error" for this repository and PR (it has the stack).'
+        : 'Press **Re-run** on this check (or push a commit) to evaluate again. If it keeps failing, the SLO-Scout worker log has the full error under this repository and PR.',
     ].join('\n'),
   });
   deps.logger.info({ repo, pr: prNumber, headSha: pr.headSha }, 'neutral Policy Guard check written for the failed evaluation');

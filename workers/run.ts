@@ -6,7 +6,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { isStoreUnavailable, type Pool } from '../app/store/db.js';
 import type { WorkerDeps } from '../app/ports.js';
-import { classify, explainPermanent } from './errors.js';
+import { classify, explainPermanent, isProgrammingError } from './errors.js';
 import { onAnalyzeFailed, processAnalyzeJob } from './analyze.js';
 import { processOpenPrJob } from './open-pr.js';
 import { processSimulateJob } from './simulate.js';
@@ -80,7 +80,8 @@ export function startWorkers(deps: RunDeps, conn: QueueConnection, options: { co
         const kind = classify(err);
         const final = kind === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         if (final) {
-          logger.error({ err, kind }, kind === 'permanent' ? 'job failed permanently; not retried' : 'job failed on its last attempt; giving up');
+          const what = kind === 'transient' ? 'job failed on its last attempt; giving up' : isProgrammingError(err) ? 'job failed on an internal error (a bug in SLO-Scout); not retried, err.stack says where' : 'job failed permanently; not retried';
+          logger.error({ err, kind }, what);
           await ON_FINAL_FAILURE[name]?.(job.data, err, { ...deps, logger }).catch((e: unknown) => logger.error({ err: e }, 'could not tell the user about the failed job'));
         } else {
           logger.warn({ err, kind }, 'job failed; will retry with backoff');

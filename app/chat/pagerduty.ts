@@ -74,8 +74,8 @@ export class PagerDutyClient {
   constructor(opts: { apiToken?: string; eventsUrl?: string; apiUrl?: string; fetch?: typeof fetch }) {
     this.#fetch = opts.fetch ?? fetch;
     this.#apiToken = opts.apiToken;
-    this.#eventsUrl = opts.eventsUrl ?? 'https://events.pagerduty.com';
-    this.#apiUrl = opts.apiUrl ?? 'https://api.pagerduty.com';
+    this.#eventsUrl = (opts.eventsUrl ?? 'https://events.pagerduty.com').replace(/\/+$/, '');
+    this.#apiUrl = (opts.apiUrl ?? 'https://api.pagerduty.com').replace(/\/+$/, '');
   }
 
   async sendEvent(event: EnqueueEvent): Promise<void> {

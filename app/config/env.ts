@@ -79,7 +79,10 @@ export const Env = z.object({
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
   // Policy Guard (issue 5): each channel is off (routes answer 404) until its secrets are set.
-  SLACK_SIGNING_SECRET: z.string().min(1).optional(), SLACK_BOT_TOKEN: z.string().min(1).optional(), SLACK_API_URL: url('https://slack.com/api/').default('https://slack.com/api/'), PAGERDUTY_WEBHOOK_SECRET: z.string().min(1).optional(), PAGERDUTY_API_TOKEN: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(), SLACK_BOT_TOKEN: z.string().min(1).optional(), PAGERDUTY_WEBHOOK_SECRET: z.string().min(1).optional(), PAGERDUTY_API_TOKEN: z.string().min(1).optional(),
+  // Their API base URLs, for a proxy, PagerDuty's EU service region or a test stand-in; unset means the public
+  // services (https://slack.com/api/, https://api.pagerduty.com, https://events.pagerduty.com; defaults in app/chat/).
+  SLACK_API_URL: url('https://slack.com/api/').optional(), PAGERDUTY_API_URL: url('https://api.pagerduty.com').optional(), PAGERDUTY_EVENTS_URL: url('https://events.pagerduty.com').optional(),
   // OTLP intake (issue 6): OTLP_TOKENS, ALERTMANAGER_SECRETS, INTAKE_*, RETENTION_*_DAYS.
   ...IntakeEnv.shape,
   // Untrusted config and commenters (issue 9): SLO_SCOUT_CONFIG_ENV_ALLOW, SLO_SCOUT_ALLOWED_HOSTS, limits.

@@ -9,7 +9,8 @@ import type { HttpRoute } from '../server/http.js';
 import type { BaseDeps } from '../deps.js';
 import type { Pool } from '../store/db.js';
 import type { QueueName } from '../queues.js';
-import { slackRoute } from '../chat/slack.js';
+import { slackRoute, SlackClient } from '../chat/slack.js';
+import type { Logger } from '../logger.js';
 import { pagerDutyRoute, PagerDutyClient } from '../chat/pagerduty.js';
 import { DecisionStore } from '../store/approvals.js';
 import { AuditStore } from '../store/audit.js';
@@ -41,10 +42,26 @@ export async function enqueuePolicyEvaluation(queues: QueuesLike, job: z.input<t
 export interface PolicyEnv {
   SLACK_SIGNING_SECRET?: string;
   SLACK_BOT_TOKEN?: string;
-  /** Web API base URL (a local stand-in in tests); default https://slack.com/api/. */
-  SLACK_API_URL?: string;
   PAGERDUTY_WEBHOOK_SECRET?: string;
   PAGERDUTY_API_TOKEN?: string;
+  /** API base URLs (app/config/env.ts); unset means the public services. */
+  SLACK_API_URL?: string;
+  PAGERDUTY_API_URL?: string;
+  PAGERDUTY_EVENTS_URL?: string;
+}
+
+/** The Slack client of serve and worker; undefined without SLACK_BOT_TOKEN. */
+export function slackClientFromEnv(env: PolicyEnv, logger?: Logger): SlackClient | undefined {
+  return env.SLACK_BOT_TOKEN ? new SlackClient({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), ...(logger ? { logger } : {}) }) : undefined;
+}
+
+/** The PagerDuty client: the Events API needs only the config's routing keys, on-call lookups PAGERDUTY_API_TOKEN. */
+export function pagerDutyClientFromEnv(env: PolicyEnv): PagerDutyClient {
+  return new PagerDutyClient({
+    ...(env.PAGERDUTY_API_TOKEN ? { apiToken: env.PAGERDUTY_API_TOKEN } : {}),
+    ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}),
+    ...(env.PAGERDUTY_EVENTS_URL ? { eventsUrl: env.PAGERDUTY_EVENTS_URL } : {}),
+  });
 }
 
 export interface PolicyRouteDeps extends BaseDeps {
@@ -83,7 +100,7 @@ export function policyRoutes(deps: PolicyRouteDeps): HttpRoute[] {
   if (!env.PAGERDUTY_WEBHOOK_SECRET || !env.PAGERDUTY_API_TOKEN) {
     log.info('PagerDuty approvals disabled: set PAGERDUTY_WEBHOOK_SECRET and PAGERDUTY_API_TOKEN to enable them (/webhooks/pagerduty answers 404 until then)');
   }
-  const pagerduty = env.PAGERDUTY_API_TOKEN ? new PagerDutyClient({ apiToken: env.PAGERDUTY_API_TOKEN }) : undefined;
+  const pagerduty = env.PAGERDUTY_API_TOKEN ? pagerDutyClientFromEnv(env) : undefined;
   return [
     // Bolt on the shared server: the click is acked first, the decision taken after, the reply sent with Bolt's client.
     slackRoute({

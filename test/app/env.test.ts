@@ -10,6 +10,8 @@ describe('parseEnv', () => {
     { name: 'a non-numeric PORT names PORT and the value', env: { ...APP, PORT: 'http' }, needs: [], message: /PORT: .*\(got "http"\)/ },
     { name: 'a REDIS_URL that is not a URL names REDIS_URL', env: { ...APP, REDIS_URL: 'localhost' }, needs: [], message: /REDIS_URL: must be a URL/ },
     { name: 'GHE_HOST with a scheme is refused', env: { ...APP, GHE_HOST: 'https://ghe.example.com' }, needs: [], message: /GHE_HOST: must be a host name/ },
+    { name: 'a SLACK_API_URL that is not a URL names it', env: { ...APP, SLACK_API_URL: 'slack.internal/api' }, needs: [], message: /SLACK_API_URL: must be a URL \(https:\/\/slack.com\/api\/\)/ },
+    { name: 'a PAGERDUTY_EVENTS_URL that is not a URL names it', env: { ...APP, PAGERDUTY_EVENTS_URL: 'events.eu.pagerduty.com' }, needs: [], message: /PAGERDUTY_EVENTS_URL: must be a URL/ },
     { name: 'the worker needs DATABASE_URL', env: { ...APP, DATABASE_URL: '' }, needs: ['database'], message: /DATABASE_URL is missing/ },
   ];
   it.each(failing)('$name', ({ env, needs, message }) => {

@@ -1,11 +1,14 @@
 /**
  * Issue 10, item 7: the pull-request story end to end, with the real processes. `slo-scout serve`
  * and `slo-scout worker` run as child processes (tsx app/bin.ts) against a real Prometheus with
- * four weeks of backfilled history, the shared PostgreSQL and Redis, and a GitHub stand-in
- * (./github-stand-in.ts) reached through GHE_HOST/GHE_PROTOCOL. Signed webhooks drive the story;
- * every step asserts on the stand-in's state.
+ * four weeks of backfilled history, the shared PostgreSQL and Redis, a GitHub stand-in
+ * (./github-stand-in.ts) reached through GHE_HOST/GHE_PROTOCOL, and Slack and PagerDuty stand-ins
+ * (./chat-stand-ins.ts) reached through SLACK_API_URL, PAGERDUTY_API_URL and PAGERDUTY_EVENTS_URL.
+ * Signed webhooks (GitHub, Slack, PagerDuty) drive the story; every step asserts on the stand-ins'
+ * state. The steps share the processes and build on each other: after a failed step the rest are
+ * skipped, and the failed one prints the stand-ins' state and the processes' last log lines.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -13,7 +16,9 @@ import { buildBlocks, freePort, OTEL_NAMING, startPrometheus, type RunningPromet
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
+import { createRedis, Queues, type QueueName } from '../../app/queues.js';
 import { BOT, GitHubStandIn, type Pull } from './github-stand-in.js';
+import { PagerDutyStandIn, SlackStandIn } from './chat-stand-ins.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SERVICES = ['checkout', 'payments', 'search'];
@@ -21,12 +26,24 @@ const OWNER = 'acme';
 const REPO = 'fleet';
 const INSTALLATION = 4242;
 const SECRET = 'e2e-webhook-secret';
+const SLACK_SECRET = 'e2e-slack-signing-secret';
+const PD_SECRET = 'e2e-pagerduty-webhook-secret';
+const PD_ROUTING_KEY = 'e2e0routing0key0000000000000000a'; // Events API v2 integration keys are 32 characters
+const SLACK_CHANNEL = 'C0SLOGUARD';
+const ALICE_SLACK = 'U0ALICE';
+const ESCALATION_POLICY = 'P0SREEP';
+const BOB_ON_CALL = { id: 'P0BOB', email: 'bob@acme.test', name: 'Bob' };
 const DAY = 86_400;
 
 let prom: RunningPrometheus;
 let blocksFor: (seed: number, services: string[]) => Promise<string>;
 let gh: GitHubStandIn;
+let slack: SlackStandIn;
+let pd: PagerDutyStandIn;
 let db: TestDatabase;
+let queues: Queues;
+const queueRedis = createRedis(REDIS_URL);
+queueRedis.on('error', () => undefined);
 let port: number;
 const procs: ChildProcess[] = [];
 const logs: string[] = [];
@@ -43,7 +60,13 @@ analysis: { window: 28d, breachWindow: 1d }
 policies:
   - policy_id: reviewed
     approval_required: true
-    approvers: { users: [alice] }
+    approvers: { users: [alice, bob] }
+    escalate_to_pagerduty: { when: always }
+policy_guard:
+  slack: { channel: ${SLACK_CHANNEL}, users: { ${ALICE_SLACK}: alice } }
+  pagerduty:
+    routing_keys: { default: { env: PD_ROUTING_KEY } }
+    users: { "${BOB_ON_CALL.email}": bob }
 `;
 
 function start(command: string, env: Record<string, string>): ChildProcess {
@@ -75,6 +98,87 @@ const guardOn = (sha: string) => gh.checkRuns.filter((c) => c.name === 'SLO-Scou
 const topic = (pr: number, t: string) => gh.comments.filter((c) => c.issue === pr && c.user === BOT && c.body.includes(`<!-- slo-scout:topic=${t} -->`));
 const branchCommits = () => Object.fromEntries(SERVICES.map((s) => [s, gh.refs.get(`slo-scout/${s}`)]));
 
+/** The jobs the story's steps start; `retention` is a standing hourly schedule, never idle. */
+const STORY_QUEUES: QueueName[] = ['webhook', 'analyze', 'open-pr', 'simulate', 'policy-evaluate'];
+
+/** Jobs not finished yet; the weekly analysis schedule's next run (a job scheduler's delayed job) is not work in flight. */
+async function pendingJobs(): Promise<number> {
+  const per = await Promise.all(STORY_QUEUES.map(async (name) => {
+    const q = queues.get(name);
+    const c = await q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+    const delayed = (await q.getDelayed()).filter((j) => !j.repeatJobKey);
+    return Object.values(c).reduce((a, b) => a + b, 0) + delayed.length;
+  }));
+  return per.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Every job the story started has finished (or failed for good), twice in a row: the condition a
+ * step waits on before asserting that something did NOT happen, instead of sleeping and hoping.
+ */
+async function quiet(what: string, timeoutMs = 120_000): Promise<void> {
+  let calm = 0;
+  await waitFor(async () => {
+    calm = (await pendingJobs()) === 0 ? calm + 1 : 0;
+    return calm >= 2;
+  }, `no queued work left (${what})`, timeoutMs, 300);
+}
+
+/** A Slack interactivity request as Slack sends it: form-encoded `payload`, v0 signature over `v0:{ts}:{body}`. */
+async function slackClick(message: { channel: string; ts: string; value: string }, user: string, actionTs: string, secret = SLACK_SECRET): Promise<Response> {
+  const payload = {
+    type: 'block_actions', user: { id: user, username: 'alice', name: 'alice', team_id: 'T0ACME' }, api_app_id: 'A0SLOSCOUT', token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false }, trigger_id: '1.2.3', team: { id: 'T0ACME', domain: 'acme' },
+    channel: { id: message.channel, name: 'slo-guard' }, response_url: 'https://hooks.slack.com/actions/T0ACME/1/x',
+    actions: [{ type: 'button', action_id: 'slo_scout_approve', block_id: 'slo_scout_block', text: { type: 'plain_text', text: 'Approve' }, value: message.value, style: 'primary', action_ts: actionTs }],
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const ts = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature } });
+}
+
+/** A PagerDuty v3 webhook `incident.acknowledged` for the incident our trigger opened, signed `v1=` HMAC-SHA256. */
+async function pagerDutyAck(eventId: string, dedupKey: string, agentId: string, secret = PD_SECRET): Promise<Response> {
+  const body = JSON.stringify({
+    event: {
+      id: eventId, event_type: 'incident.acknowledged', resource_type: 'incident', occurred_at: new Date().toISOString(),
+      agent: { id: agentId, type: 'user_reference', summary: 'Bob', self: `https://api.pagerduty.com/users/${agentId}`, html_url: `https://acme.pagerduty.com/users/${agentId}` },
+      client: null,
+      data: {
+        id: 'Q0INCIDENT', type: 'incident', number: 42, status: 'acknowledged', incident_key: dedupKey, title: 'SLO change needs approval', urgency: 'high',
+        self: 'https://api.pagerduty.com/incidents/Q0INCIDENT', html_url: 'https://acme.pagerduty.com/incidents/Q0INCIDENT', created_at: new Date().toISOString(),
+        service: { id: 'P0SERVICE', type: 'service_reference', summary: 'SLO-Scout' },
+        escalation_policy: { id: ESCALATION_POLICY, type: 'escalation_policy_reference', summary: 'SRE' },
+        assignees: [{ id: agentId, type: 'user_reference', summary: 'Bob' }], teams: [], priority: null, conference_bridge: null, resolve_reason: null,
+      },
+    },
+  });
+  return fetch(`http://127.0.0.1:${port}/webhooks/pagerduty`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-pagerduty-signature': `v1=${createHmac('sha256', secret).update(body).digest('hex')}` } });
+}
+
+/** What a failed step prints: enough of every stand-in to see where the story went off. */
+function standInState(): string {
+  const lines = [`github: ${gh.requests} requests; refs ${[...gh.refs].map(([r, s]) => `${r}=${s.slice(0, 7)}`).join(' ')}; unknown routes: ${gh.unknown.join(', ') || 'none'}`];
+  for (const p of gh.pulls) {
+    const head = gh.headOf(p);
+    const checks = gh.checkRuns.filter((c) => c.head_sha === head).map((c) => `${c.name}=${c.conclusion}`);
+    lines.push(`  #${p.number} ${p.head} head ${head.slice(0, 7)}: ${checks.join(', ') || 'no checks'}`);
+  }
+  for (const c of gh.comments) lines.push(`  comment ${c.id} on #${c.issue} by ${c.user}: ${c.body.replace(/\s+/g, ' ').slice(0, 160)}`);
+  return [...lines, slack.summary(), pd.summary()].join('\n');
+}
+
+let failedStep: string | null = null;
+beforeEach((ctx) => {
+  if (failedStep) ctx.skip(`skipped: the story broke at "${failedStep}"`);
+  ctx.onTestFailed(async () => {
+    failedStep = ctx.task.name;
+    const pending = await pendingJobs().catch((err: unknown) => `unknown (${String(err)})`);
+    console.error(`e2e step failed: ${ctx.task.name}\n--- stand-ins (jobs still pending: ${pending}) ---\n${standInState()}\n--- last log lines ---\n${logs.slice(-60).join('\n')}`);
+  });
+});
+
 beforeAll(async () => {
   const end = Math.floor(Date.now() / 1000 / DAY) * DAY; // the worker analyses as of today's day boundary
   blocksFor = (seed, services) => buildBlocks({ fleet: { seed, end, days: 29, scenario: 'demo' }, naming: OTEL_NAMING, filter: (e) => services.includes(e.service) }, `e2e-${services.join(',')}`);
@@ -83,7 +187,10 @@ beforeAll(async () => {
   [prom, db] = await Promise.all([startPrometheus(blocks), createTestDatabase()]);
   gh = new GitHubStandIn(OWNER, REPO, INSTALLATION);
   Object.assign(gh.permissions, { maintainer: 'maintain', alice: 'write' });
-  await gh.start();
+  slack = new SlackStandIn('xoxb-e2e-bot-token');
+  pd = new PagerDutyStandIn('e2e-pagerduty-rest-token', PD_ROUTING_KEY);
+  pd.onCall.set(ESCALATION_POLICY, [BOB_ON_CALL]);
+  await Promise.all([gh.start(), slack.start(), pd.start()]);
   port = await freePort();
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   const env = {
@@ -91,7 +198,12 @@ beforeAll(async () => {
     GHE_HOST: gh.url.replace('http://', ''), GHE_PROTOCOL: 'http', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKER_CONCURRENCY: '4',
     // The operator allows the datasource the repository's config names (docs/security.md): loopback is refused otherwise.
     SLO_SCOUT_ALLOWED_HOSTS: '127.0.0.1',
+    SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_BOT_TOKEN: slack.botToken, SLACK_API_URL: slack.apiUrl,
+    PAGERDUTY_WEBHOOK_SECRET: PD_SECRET, PAGERDUTY_API_TOKEN: pd.apiToken, PAGERDUTY_API_URL: pd.apiUrl, PAGERDUTY_EVENTS_URL: pd.eventsUrl,
+    // The policy names its routing key by `{ env: PD_ROUTING_KEY }`; the operator lets configs read that name.
+    PD_ROUTING_KEY, SLO_SCOUT_CONFIG_ENV_ALLOW: 'PD_ROUTING_KEY',
   };
+  queues = new Queues({ connection: queueRedis, prefix: env.QUEUE_PREFIX });
   start('serve', env);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'serve /healthz', 90_000, 250);
   start('worker', env);
@@ -100,7 +212,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of procs) if (p.exitCode === null) { const exited = new Promise((r) => p.once('exit', r)); p.kill('SIGTERM'); await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]); }
-  await Promise.all([prom?.stop(), gh?.stop(), db?.drop()]);
+  await queues?.close();
+  queueRedis.disconnect();
+  await Promise.all([prom?.stop(), gh?.stop(), slack?.stop(), pd?.stop(), db?.drop()]);
 });
 
 describe('the pull-request story with the real serve and worker processes', () => {
@@ -108,8 +222,8 @@ describe('the pull-request story with the real serve and worker processes', () =
     gh.push('main', { '.slo-scout.yml': CONFIG(prom.url) });
     await webhook('installation', { action: 'created', installation: { id: INSTALLATION, account: { login: OWNER } }, repositories: [{ id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, private: false }] });
     await webhook('push', { ref: 'refs/heads/main', commits: [{ id: 'c', added: ['.slo-scout.yml'], modified: [], removed: [] }] });
-    await waitFor(() => gh.pulls.length >= SERVICES.length, 'one PR per service', 120_000, 250).catch((err: unknown) => { throw new Error(`${(err as Error).message}\n${logs.slice(-40).join('\n')}`); });
-    await new Promise((r) => setTimeout(r, 2_000)); // a second analysis would open duplicates now
+    await waitFor(() => gh.pulls.length >= SERVICES.length, 'one PR per service', 120_000, 250);
+    await quiet('a second analysis would open duplicates');
     expect(gh.pulls.map((p) => p.head).sort()).toEqual(SERVICES.map((s) => `slo-scout/${s}`));
     for (const s of SERVICES) {
       const pr = prOf(s);
@@ -131,6 +245,16 @@ describe('the pull-request story with the real serve and worker processes', () =
       expect(guardOn(headSha(s))!.conclusion).toBe('action_required');
       expect(gh.checkRuns.find((c) => c.name === 'SLO-Scout config' && c.head_sha === headSha(s))!.conclusion).toBe('success');
     }
+    // Each head waiting for approval gets one Slack approval message and one PagerDuty trigger (policy: escalate always).
+    await quiet('Slack and PagerDuty notifications');
+    for (const s of SERVICES) {
+      const { number } = prOf(s);
+      expect(slack.approvalMessages(number, headSha(s))).toHaveLength(1);
+      expect(slack.approvalMessages(number, headSha(s))[0]!.channel).toBe(SLACK_CHANNEL);
+      expect(pd.events.filter((e) => e.event_action === 'trigger' && e.dedup_key === `slo-scout/${OWNER}/${REPO}#${number}@${headSha(s)}`)).toHaveLength(1);
+    }
+    expect(slack.refused).toEqual([]);
+    expect(pd.refused).toEqual([]);
   }, 90_000);
 
   it('simulate and explain on the payments PR answer once, for payments only', async () => {
@@ -153,7 +277,7 @@ describe('the pull-request story with the real serve and worker processes', () =
     const pr = prOf('payments').number;
     await comment(pr, '/slo-scout variant aggressive', 'maintainer');
     await waitFor(() => gh.refs.get('slo-scout/payments') !== before.payments, 'payments branch rewritten', 60_000, 250);
-    await new Promise((r) => setTimeout(r, 2_000));
+    await quiet('other branches would be rewritten');
     expect(gh.refs.get('slo-scout/checkout')).toBe(before.checkout);
     expect(gh.refs.get('slo-scout/search')).toBe(before.search);
     expect(topic(pr, 'variant')).toHaveLength(1);
@@ -172,6 +296,35 @@ describe('the pull-request story with the real serve and worker processes', () =
     expect(guardOn(headSha('search'))!.conclusion).toBe('action_required');
   }, 120_000);
 
+  it('a signed Slack click by a mapped approver turns the search guard green; a forged click is refused and changes nothing', async () => {
+    const search = prOf('search');
+    const head = headSha('search');
+    const message = slack.approvalMessages(search.number, head).at(-1)!;
+    expect(message).toBeDefined();
+    await quiet('earlier approvals settled');
+    const checks = gh.checkRuns.length;
+    const slackCalls = slack.calls.length;
+
+    const forged = await slackClick(message, ALICE_SLACK, '1700000001.000001', 'not-the-signing-secret');
+    expect(forged.status).toBe(401);
+    await quiet('a forged click would have queued an evaluation');
+    expect(gh.checkRuns.length).toBe(checks);
+    expect(slack.calls.length).toBe(slackCalls);
+    expect(guardOn(head)!.conclusion).toBe('action_required');
+
+    const click = await slackClick(message, ALICE_SLACK, '1700000002.000002');
+    expect(click.status).toBe(200);
+    await waitFor(() => guardOn(head)?.conclusion === 'success', 'search guard green after the Slack click', 60_000, 250);
+    const ephemeral = slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.body.user === ALICE_SLACK);
+    expect(ephemeral?.body).toMatchObject({ channel: SLACK_CHANNEL });
+    expect(String(ephemeral?.body.text)).toContain(`Recorded your approve for ${OWNER}/${REPO}#${search.number}`);
+    // The approval message loses its buttons and shows the outcome.
+    await waitFor(() => slack.calls.some((c) => c.method === 'chat.update' && c.body.ts === message.ts && String(c.body.text).startsWith('✅')), 'approval message updated with the outcome', 30_000, 250);
+    const { rows } = await db.pool.query<{ identity: string; source_id: string }>("SELECT identity, source_id FROM policy_decisions WHERE channel = 'slack'");
+    expect(rows).toEqual([{ identity: `slack:${ALICE_SLACK}`, source_id: `${SLACK_CHANNEL}:${message.ts}:1700000002.000002:${ALICE_SLACK}` }]);
+    expect(slack.refused).toEqual([]);
+  }, 120_000);
+
   it('a rerun on unchanged data (from an issue) moves no branch and keeps the approvals', async () => {
     const before = branchCommits();
     const prsBefore = gh.pulls.length;
@@ -179,10 +332,10 @@ describe('the pull-request story with the real serve and worker processes', () =
     await comment(1, '/slo-scout rerun', 'maintainer', false);
     await waitFor(() => topic(1, 'rerun')[0], 'rerun acknowledged in the issue', 60_000, 250);
     await waitFor(() => analyses > runs, 'rerun analysis finished', 120_000, 250);
-    await new Promise((r) => setTimeout(r, 3_000)); // open-pr jobs would run now
+    await quiet('open-pr jobs of the rerun');
     expect(branchCommits()).toEqual(before);
     expect(gh.pulls.length).toBe(prsBefore);
-    expect(guardOn(headSha('payments'))!.conclusion).toBe('success');
+    for (const s of SERVICES) expect(guardOn(headSha(s))!.conclusion).toBe('success');
     expect(gh.unknown).toEqual([]);
   }, 180_000);
 
@@ -196,7 +349,7 @@ describe('the pull-request story with the real serve and worker processes', () =
     await comment(1, '/slo-scout rerun', 'maintainer', false);
     await waitFor(() => analyses > runs, 'rerun analysis finished', 120_000, 250);
     await waitFor(() => gh.refs.get('slo-scout/search') !== before.search, 'search branch updated', 60_000, 250);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await quiet('open-pr jobs of the rerun');
     expect(gh.refs.get('slo-scout/checkout')).toBe(before.checkout);
     expect(gh.refs.get('slo-scout/payments')).toBe(before.payments);
     expect(gh.commits.get(gh.refs.get('slo-scout/search')!)!.author).toBe(BOT);
@@ -204,4 +357,49 @@ describe('the pull-request story with the real serve and worker processes', () =
     expect(guardOn(headSha('payments'))!.conclusion).toBe('success');
     expect(gh.unknown).toEqual([]);
   }, 180_000);
+
+  it("the new search head voids the Slack approval; the on-call's signed PagerDuty acknowledgement approves it", async () => {
+    const search = prOf('search');
+    const head = headSha('search');
+    await webhook('pull_request', { action: 'synchronize', number: search.number, pull_request: gh.pullJson(search) });
+    await waitFor(() => guardOn(head), 'guard on the new search head', 60_000, 250);
+    expect(guardOn(head)!.conclusion).toBe('action_required');
+    const dedupKey = `slo-scout/${OWNER}/${REPO}#${search.number}@${head}`;
+    await waitFor(() => pd.events.some((e) => e.event_action === 'trigger' && e.dedup_key === dedupKey), 'PagerDuty trigger for the new head', 30_000, 250);
+
+    expect((await pagerDutyAck('01E2EFORGED', dedupKey, BOB_ON_CALL.id, 'not-the-webhook-secret')).status).toBe(401);
+    const ack = await pagerDutyAck('01E2EACK', dedupKey, BOB_ON_CALL.id);
+    expect(ack.status).toBe(200);
+    expect(await ack.json()).toEqual({ status: 'accepted' });
+    // Who is on call was asked of PagerDuty's REST API for the incident's escalation policy.
+    expect(pd.onCallLookups).toContainEqual([ESCALATION_POLICY]);
+    await waitFor(() => guardOn(head)?.conclusion === 'success', 'search guard green after the PagerDuty acknowledgement', 60_000, 250);
+    // PagerDuty retries a delivery it thinks failed: the same event id is not a second approval.
+    expect(await (await pagerDutyAck('01E2EACK', dedupKey, BOB_ON_CALL.id)).json()).toEqual({ status: 'duplicate' });
+    const { rows } = await db.pool.query<{ identity: string; head_sha: string }>("SELECT identity, head_sha FROM policy_decisions WHERE channel = 'pagerduty'");
+    expect(rows).toEqual([{ identity: `pagerduty:${BOB_ON_CALL.email}`, head_sha: head }]);
+    expect(pd.refused).toEqual([]);
+  }, 120_000);
+
+  it('Prometheus fails during an analysis -> the status comment is edited in place with the cause and what to do', async () => {
+    const before = branchCommits();
+    const prsBefore = gh.pulls.length;
+    const commentsBefore = gh.comments.length;
+    await prom.stop(); // the last step: nothing after it needs Prometheus
+    await comment(1, '/slo-scout rerun', 'maintainer', false);
+    // A dead Prometheus is transient: the job's five attempts (~1 min of backoff) run before the user is told.
+    await waitFor(() => topic(1, 'rerun')[0]?.body.includes('could not analyse'), 'status comment says the analysis failed', 150_000, 500);
+    const status = topic(1, 'rerun');
+    expect(status).toHaveLength(1);
+    expect(status[0]!.body).toContain(`could not analyse ${OWNER}/${REPO}`);
+    expect(status[0]!.body).toMatch(/Cause: `cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expect(status[0]!.body).toContain('What to do');
+    expect(status[0]!.body).toContain('/slo-scout rerun');
+    expect(status[0]!.body).not.toContain('re-analysis queued');
+    expect(gh.comments.length).toBe(commentsBefore); // edited in place, not a new comment
+    await quiet('a late open-pr job');
+    expect(branchCommits()).toEqual(before);
+    expect(gh.pulls.length).toBe(prsBefore);
+    expect(gh.unknown).toEqual([]);
+  }, 200_000);
 });

@@ -45,6 +45,16 @@ describe('a failed analysis edits the status comment in place', () => {
     expect(comments[0]!.body).toMatch(/could not analyse acme\/slos: `\.slo-scout\.yml` on the default branch is invalid/);
   });
 
+  it('a bug (TypeError) says it is an internal error, not a datasource problem to check', async () => {
+    const comments: CommentInfo[] = [{ id: 1, body: `${topicMarker('rerun')}\n@alice re-analysis queued; …\n`, authorLogin: 'slo-scout[bot]' }];
+    const deps = { platformFor: async () => platformWith(comments), logger: silentLogger } as unknown as WorkerDeps;
+    await onAnalyzeFailed({ owner: 'acme', repo: 'slos', installationId: 1, prNumber: 7, reason: 'command' }, new TypeError("Cannot read properties of undefined (reading 'p99')"), deps);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain("Cause: `TypeError: Cannot read properties of undefined (reading 'p99')`");
+    expect(comments[0]!.body).toContain('bug in SLO-Scout');
+    expect(comments[0]!.body).not.toContain('check that the datasources');
+  });
+
   it('a scheduled analysis (no PR) writes no comment', async () => {
     let asked = false;
     await onAnalyzeFailed({ owner: 'acme', repo: 'slos', reason: 'schedule' }, new Error('x'), { platformFor: async () => { asked = true; return platformWith([]); }, logger: silentLogger } as unknown as WorkerDeps);

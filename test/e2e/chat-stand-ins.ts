@@ -1,0 +1,162 @@
+/**
+ * Slack and PagerDuty stand-ins for the end-to-end test, reached by the real processes through
+ * SLACK_API_URL, PAGERDUTY_API_URL and PAGERDUTY_EVENTS_URL. Request and reply shapes follow the
+ * public docs: Slack Web API `chat.postMessage`, `chat.update`, `chat.postEphemeral` (JSON or
+ * form-encoded body — Slack's WebClient sends the latter, with `blocks` as a JSON string — bot token as Bearer; application errors are HTTP 200 with `ok: false`); PagerDuty Events API v2
+ * `POST /v2/enqueue` (202) and REST `GET /oncalls` (`Token token=`, version 2 Accept header).
+ * Everything asked is recorded; a malformed or unknown request is recorded in `refused` as well.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+interface JsonServer { url: string; stop(): Promise<void> }
+
+/** Slack's Web API takes both encodings; in a form, structured arguments (blocks, attachments) are JSON strings. */
+function parseBody(contentType: string | undefined, text: string): Record<string, unknown> {
+  if (!text) return {};
+  if (!contentType?.startsWith('application/x-www-form-urlencoded')) return JSON.parse(text) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) out[k] = k === 'blocks' || k === 'attachments' ? JSON.parse(v) : v;
+  return out;
+}
+
+async function jsonServer(handle: (req: IncomingMessage, path: string, body: Record<string, unknown>) => { status: number; body: unknown }): Promise<JsonServer> {
+  const server: Server = createServer((req, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let out: { status: number; body: unknown };
+      try {
+        const text = Buffer.concat(chunks).toString('utf8');
+        out = handle(req, new URL(req.url!, 'http://x').pathname, parseBody(req.headers['content-type'], text));
+      } catch (err) {
+        out = { status: 400, body: { error: String(err) } };
+      }
+      res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface SlackCall { method: string; body: Record<string, unknown> }
+
+export class SlackStandIn {
+  readonly calls: SlackCall[] = [];
+  readonly refused: string[] = [];
+  #server: JsonServer | null = null;
+  #ts = 1_700_000_000;
+
+  constructor(readonly botToken: string) {}
+
+  /** What SLACK_API_URL is set to: a base ending in `/api/`, like the documented https://slack.com/api/. */
+  get apiUrl(): string { return `${this.#server!.url}/api/`; }
+
+  async start(): Promise<void> {
+    this.#server = await jsonServer((req, path, body) => {
+      const method = path.replace(/^\/api\//, '');
+      const refuse = (error: string) => { this.refused.push(`${method}: ${error}`); return { status: 200, body: { ok: false, error } }; };
+      if (req.method !== 'POST') return refuse('method_not_allowed');
+      if (req.headers.authorization !== `Bearer ${this.botToken}`) return refuse('invalid_auth');
+      if (!/^application\/(json|x-www-form-urlencoded)/.test(req.headers['content-type'] ?? '')) return refuse('invalid_form_data');
+      const channel = typeof body.channel === 'string' ? body.channel : '';
+      const hasContent = typeof body.text === 'string' || Array.isArray(body.blocks);
+      switch (method) {
+        case 'chat.postMessage': {
+          if (!channel) return refuse('channel_not_found');
+          if (!hasContent) return refuse('no_text');
+          const ts = `${++this.#ts}.000100`;
+          this.calls.push({ method, body: { ...body, ts } });
+          return { status: 200, body: { ok: true, channel, ts, message: { type: 'message', text: body.text, blocks: body.blocks, ts } } };
+        }
+        case 'chat.update': {
+          if (!channel || typeof body.ts !== 'string') return refuse('message_not_found');
+          if (!this.calls.some((c) => c.method === 'chat.postMessage' && c.body.ts === body.ts)) return refuse('message_not_found');
+          this.calls.push({ method, body });
+          return { status: 200, body: { ok: true, channel, ts: body.ts, text: body.text } };
+        }
+        case 'chat.postEphemeral': {
+          if (!channel) return refuse('channel_not_found');
+          if (typeof body.user !== 'string') return refuse('user_not_in_channel');
+          if (!hasContent) return refuse('no_text');
+          this.calls.push({ method, body });
+          return { status: 200, body: { ok: true, message_ts: `${++this.#ts}.000200` } };
+        }
+        default:
+          return refuse('unknown_method');
+      }
+    });
+  }
+
+  async stop(): Promise<void> { await this.#server?.stop(); }
+
+  /** Approval messages posted for a PR head, newest last, with the value their buttons carry. */
+  approvalMessages(prNumber: number, sha: string): { channel: string; ts: string; value: string }[] {
+    return this.calls.filter((c) => c.method === 'chat.postMessage').flatMap((c) => {
+      const buttons = (c.body.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[] | undefined)?.find((b) => b.type === 'actions')?.elements ?? [];
+      const value = buttons.find((e) => e.action_id === 'slo_scout_approve')?.value;
+      if (!value) return [];
+      const target = JSON.parse(value) as { pr: number; sha: string };
+      return target.pr === prNumber && target.sha === sha ? [{ channel: String(c.body.channel), ts: String(c.body.ts), value }] : [];
+    });
+  }
+
+  summary(): string {
+    return `slack: ${this.calls.map((c) => `${c.method}(${String(c.body.ts ?? c.body.user ?? '')})`).join(', ') || 'no calls'}${this.refused.length ? `; refused: ${this.refused.join('; ')}` : ''}`;
+  }
+}
+
+export interface OnCall { id: string; email: string; name: string }
+
+export class PagerDutyStandIn {
+  readonly events: Record<string, unknown>[] = [];
+  readonly onCallLookups: string[][] = [];
+  readonly refused: string[] = [];
+  /** Escalation policy id -> users on call now. */
+  readonly onCall = new Map<string, OnCall[]>();
+  #server: JsonServer | null = null;
+
+  constructor(readonly apiToken: string, readonly routingKey: string) {}
+
+  /** PAGERDUTY_API_URL and PAGERDUTY_EVENTS_URL: one server, two prefixes, so a mix-up of the two shows. */
+  get apiUrl(): string { return `${this.#server!.url}/rest`; }
+  get eventsUrl(): string { return `${this.#server!.url}/events`; }
+
+  async start(): Promise<void> {
+    this.#server = await jsonServer((req, path, body) => {
+      const refuse = (status: number, why: string) => { this.refused.push(`${req.method} ${path}: ${why}`); return { status, body: { status: 'invalid event', message: why } }; };
+      if (req.method === 'POST' && path === '/events/v2/enqueue') {
+        if (body.routing_key !== this.routingKey) return refuse(400, 'unknown routing_key');
+        if (!['trigger', 'acknowledge', 'resolve'].includes(String(body.event_action))) return refuse(400, 'event_action must be trigger, acknowledge or resolve');
+        const payload = body.payload as { summary?: unknown; source?: unknown; severity?: unknown } | undefined;
+        if (body.event_action === 'trigger' && (!payload?.summary || !payload.source || !payload.severity)) return refuse(400, 'a trigger needs payload.summary, payload.source and payload.severity');
+        this.events.push(body);
+        return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: body.dedup_key } };
+      }
+      if (req.method === 'GET' && path === '/rest/oncalls') {
+        if (req.headers.authorization !== `Token token=${this.apiToken}`) return refuse(401, 'invalid token');
+        if (req.headers.accept !== 'application/vnd.pagerduty+json;version=2') return refuse(406, 'Accept must be application/vnd.pagerduty+json;version=2');
+        const q = new URL(req.url!, 'http://x').searchParams;
+        const policies = q.getAll('escalation_policy_ids[]');
+        this.onCallLookups.push(policies);
+        const withUsers = q.getAll('include[]').includes('users');
+        const oncalls = policies.flatMap((ep) => (this.onCall.get(ep) ?? []).map((u) => ({
+          escalation_policy: { id: ep, type: 'escalation_policy_reference', summary: 'SRE' },
+          escalation_level: 1,
+          user: withUsers ? { id: u.id, type: 'user', summary: u.name, name: u.name, email: u.email } : { id: u.id, type: 'user_reference', summary: u.name },
+          start: null, end: null,
+        })));
+        return { status: 200, body: { oncalls, limit: 25, offset: 0, more: false, total: null } };
+      }
+      return refuse(404, 'unknown route');
+    });
+  }
+
+  async stop(): Promise<void> { await this.#server?.stop(); }
+
+  summary(): string {
+    return `pagerduty: events ${this.events.map((e) => `${String(e.event_action)} ${String(e.dedup_key)}`).join(', ') || 'none'}; on-call lookups ${this.onCallLookups.length}${this.refused.length ? `; refused: ${this.refused.join('; ')}` : ''}`;
+  }
+}
