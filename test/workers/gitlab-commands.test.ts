@@ -85,6 +85,13 @@ async function outcome(deliveryId: string): Promise<unknown> {
   return (await deps.queues.get('webhook').getJob(deliveryId))?.returnvalue;
 }
 
+/** Policy Guard jobs the GitLab hooks queued (no policy-evaluate worker runs here); taken off the queue. */
+async function takePolicyJobs(): Promise<unknown[]> {
+  const jobs = await deps.queues.get('policy-evaluate').getJobs(['waiting', 'delayed', 'prioritized']);
+  await Promise.all(jobs.map((j) => j.remove().catch(() => undefined)));
+  return jobs.map((j) => j.data);
+}
+
 let nextNote = 5000;
 async function sendNote(text: string, username: string, mocks: (noteId: number) => void) {
   const noteId = nextNote++;
@@ -182,6 +189,34 @@ describe('GitLab push and merge request hooks', () => {
     });
     expect((await processed(res.deliveryId)).error).toBeNull();
     expect(await outcome(res.deliveryId)).toBe('config-check-success');
+    // ... and Policy Guard evaluates the MR on GitLab.
+    expect(await takePolicyJobs()).toEqual([{ platform: 'gitlab', owner: 'acme', repo: 'slos', prNumber: 2, trigger: 'push' }]);
+  });
+
+  it.each([
+    ['approved', 'review', 'policy-review'],
+    ['unapproval', 'review', 'policy-review'],
+    ['merge', 'closed', 'policy-closed'],
+  ])('merge request action %s re-evaluates Policy Guard (trigger %s) without GitLab calls', async (action, trigger, result) => {
+    const res = await post('Merge Request Hook', {
+      object_kind: 'merge_request', event_type: 'merge_request', user: { username: 'alice' },
+      project: { id: 5, path_with_namespace: 'acme/platform/slos', default_branch: 'main' },
+      object_attributes: { iid: 4, action, source_project_id: 5, target_project_id: 5, last_commit: { id: 'abc123' } },
+    });
+    expect((await processed(res.deliveryId)).error).toBeNull();
+    expect(await outcome(res.deliveryId)).toBe(result);
+    // A subgroup project keeps its whole namespace as the owner.
+    expect(await takePolicyJobs()).toEqual([{ platform: 'gitlab', owner: 'acme/platform', repo: 'slos', prNumber: 4, trigger }]);
+  });
+
+  it('a title edit (update without new commits) neither checks config nor re-evaluates', async () => {
+    const res = await post('Merge Request Hook', {
+      object_kind: 'merge_request', project: { id: 5, path_with_namespace: 'acme/slos', default_branch: 'main' },
+      object_attributes: { iid: 2, action: 'update', source_project_id: 5, target_project_id: 5, last_commit: { id: 'abc123' } },
+    });
+    expect((await processed(res.deliveryId)).error).toBeNull();
+    expect(await outcome(res.deliveryId)).toBe('ignored');
+    expect(await takePolicyJobs()).toEqual([]);
   });
 
   it('a merge request from a fork gets no config check (no GitLab calls)', async () => {
@@ -191,5 +226,6 @@ describe('GitLab push and merge request hooks', () => {
     });
     expect((await processed(res.deliveryId)).error).toBeNull();
     expect(await outcome(res.deliveryId)).toBe('ignored-fork');
+    expect(await takePolicyJobs()).toEqual([]);
   });
 });
