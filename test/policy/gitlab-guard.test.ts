@@ -203,6 +203,39 @@ describe('Policy Guard on a GitLab merge request', () => {
   });
 });
 
+describe('GitLab lists are read to the end (Link: rel="next", as GitLab paginates)', () => {
+  it('changed files come from every page of the MR diffs, with renames and deletions mapped', async () => {
+    nock.cleanAll();
+    const project = `/api/v4/projects/${encodeURIComponent(proj.path)}`;
+    const page1 = Array.from({ length: 100 }, (_, i) => ({ old_path: `slos/s${i}.yaml`, new_path: `slos/s${i}.yaml`, new_file: true, renamed_file: false, deleted_file: false, diff: '' }));
+    nock(GITLAB)
+      .get(`${project}/merge_requests/${IID}/diffs`).query({ per_page: '100' })
+      .reply(200, page1, { link: `<${GITLAB}${project}/merge_requests/${IID}/diffs?page=2&per_page=100>; rel="next", <${GITLAB}${project}/merge_requests/${IID}/diffs?page=2&per_page=100>; rel="last"`, 'x-next-page': '2' })
+      .get(`${project}/merge_requests/${IID}/diffs`).query({ page: '2', per_page: '100' })
+      .reply(200, [
+        { old_path: 'slos/old.yaml', new_path: 'slos/new.yaml', new_file: false, renamed_file: true, deleted_file: false, diff: '' },
+        { old_path: 'slos/gone.yaml', new_path: 'slos/gone.yaml', new_file: false, renamed_file: false, deleted_file: true, diff: '' },
+      ]);
+    const files = await gitlab.listChangedFiles(proj.path, IID);
+    expect(files).toHaveLength(102);
+    expect(files.slice(-2)).toEqual([{ path: 'slos/new.yaml', previousPath: 'slos/old.yaml', status: 'renamed' }, { path: 'slos/gone.yaml', status: 'removed' }]);
+    assertHttpMocksDone();
+  });
+
+  it('the tree is listed recursively across pages; only blobs are files', async () => {
+    nock.cleanAll();
+    const project = `/api/v4/projects/${encodeURIComponent(proj.path)}`;
+    nock(GITLAB)
+      .get(`${project}/repository/tree`).query({ ref: BASE, recursive: 'true', per_page: '100' })
+      .reply(200, [{ id: '1', name: 'slos', type: 'tree', path: 'slos', mode: '040000' }, { id: '2', name: 'a.yaml', type: 'blob', path: 'slos/a.yaml', mode: '100644' }],
+        { link: `<${GITLAB}${project}/repository/tree?page_token=abc&pagination=keyset&per_page=100&recursive=true&ref=${BASE}>; rel="next"` })
+      .get(`${project}/repository/tree`).query({ page_token: 'abc', pagination: 'keyset', per_page: '100', recursive: 'true', ref: BASE })
+      .reply(200, [{ id: '3', name: 'b.yaml', type: 'blob', path: 'slos/b.yaml', mode: '100644' }]);
+    expect(await gitlab.listFiles(proj.path, BASE)).toEqual(['slos/a.yaml', 'slos/b.yaml']);
+    assertHttpMocksDone();
+  });
+});
+
 describe('GitLab failures are errors with their cause, never TypeErrors', () => {
   // 500, not 502: gitbeaker itself retries 429 and 502 before it gives up.
   it('a 500 on the MR diffs is a transient PolicyGitLabError with status and cause, naming the request', async () => {
