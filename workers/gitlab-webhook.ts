@@ -1,7 +1,7 @@
 /**
  * GitLab deliveries from the inbox (stored by app/vcs/gitlab-webhook.ts), routed like GitHub's:
  * - Note Hook on a merge request -> the shared slash-command dispatcher (app/commands);
- * - Push Hook to the default branch touching `.slo-scout.yml` -> the analysis schedule;
+ * - Push Hook to the default branch touching `.slo-scout.yml` -> the analysis schedule, and one analysis now;
  * - Merge Request Hook opened/reopened/new commits -> the config check, as a commit status, and
  *   Policy Guard (`policy-evaluate`, platform gitlab), which also re-evaluates on approved /
  *   unapproved and resolves its PagerDuty escalations on close / merge.
@@ -11,6 +11,7 @@ import { dispatchComment } from '../app/commands/dispatch.js';
 import { readRepoConfig, runConfigCheck } from '../app/config-check.js';
 import type { Logger } from '../app/logger.js';
 import { syncSchedule } from '../app/schedule.js';
+import { requestAnalysis } from '../app/first-run.js';
 import { enqueuePolicyEvaluation } from '../app/policy/wiring.js';
 import type { InboxRow } from '../app/store/inbox.js';
 import type { RepoRef } from '../app/vcs/platform.js';
@@ -104,8 +105,10 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       const config = await readRepoConfig(platform, repo, undefined, deps.configTrust);
       if (config.found && !config.ok) return 'config-invalid';
       const out = await syncSchedule(deps.queues, { platform: 'gitlab', ...repo }, config.found ? config.config.schedule : null);
-      log.info({ schedule: out }, 'schedule updated from config (GitLab)');
-      return `schedule-${out}`;
+      // As on GitHub (issue 10): a new or changed config shows its first result now, not at the next cron tick.
+      if (config.found) await requestAnalysis(deps.queues, { ...repo, platform: 'gitlab', reason: 'config-change' });
+      log.info({ schedule: out, analysis: config.found ? 'queued' : 'none' }, 'schedule updated from config (GitLab)');
+      return `schedule-${out}${config.found ? '+analysis' : ''}`;
     }
     default:
       return 'ignored';

@@ -171,12 +171,16 @@ describe('GitLab push and merge request hooks', () => {
       commits: [{ id: 'b', message: 'config', added: [], modified: ['.slo-scout.yml'], removed: [] }],
     });
     const row = await processed(res.deliveryId);
-    expect(await outcome(res.deliveryId)).toBe('schedule-scheduled');
+    expect(await outcome(res.deliveryId)).toBe('schedule-scheduled+analysis');
     expect(row.error).toBeNull();
     const schedulers = await deps.queues.get('analyze').getJobSchedulers();
     const mine = schedulers.find((s) => s.key === schedulerId('gitlab', 'acme', 'slos') || s.id === schedulerId('gitlab', 'acme', 'slos'));
     expect(mine?.pattern).toBe('0 7 * * 2');
     await deps.queues.get('analyze').removeJobScheduler(schedulerId('gitlab', 'acme', 'slos'));
+    // ... and one analysis now (debounced), as on GitHub.
+    const firstRun = (await deps.queues.get('analyze').getJobs(['delayed', 'waiting'])).filter((j) => j.name === 'first-run' && j.data.platform === 'gitlab');
+    expect(firstRun.map((j) => j.data)).toEqual([expect.objectContaining({ platform: 'gitlab', owner: 'acme', repo: 'slos', reason: 'config-change' })]);
+    await Promise.all(firstRun.map((j) => j.remove()));
   });
 
   it('a new merge request gets the config check as a commit status on its last commit', async () => {
