@@ -6,16 +6,13 @@
  * every step asserts on the stand-in's state.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { buildBlocks, freePort, OTEL_NAMING, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 import { BOT, GitHubStandIn, type Pull } from './github-stand-in.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { AppProcesses } from './processes.js';
 const SERVICES = ['checkout', 'payments', 'search'];
 const OWNER = 'acme';
 const REPO = 'fleet';
@@ -28,10 +25,8 @@ let blocksFor: (seed: number, services: string[]) => Promise<string>;
 let gh: GitHubStandIn;
 let db: TestDatabase;
 let port: number;
-const procs: ChildProcess[] = [];
-const logs: string[] = [];
-/** Analyses finished, counted from the worker's log (the kept log is only the tail). */
-let analyses = 0;
+const apps = new AppProcesses();
+const logs = apps.logs;
 
 const CONFIG = (promUrl: string) => `version: 1
 datasources:
@@ -45,15 +40,6 @@ policies:
     approval_required: true
     approvers: { users: [alice] }
 `;
-
-function start(command: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'app/bin.ts', command, ...(command === 'worker' ? ['--metrics-port', '0'] : [])], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (d: Buffer) => { for (const line of d.toString().split('\n')) if (line) { if (line.includes('"msg":"analysis done"')) analyses++; logs.push(`${command}: ${line.slice(0, 400)}`); } if (logs.length > 400) logs.splice(0, logs.length - 400); };
-  p.stdout?.on('data', keep);
-  p.stderr?.on('data', keep);
-  procs.push(p);
-  return p;
-}
 
 async function webhook(event: string, payload: Record<string, unknown>): Promise<void> {
   const body = JSON.stringify({ ...payload, installation: { id: INSTALLATION }, repository: { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER }, default_branch: 'main' }, sender: payload.sender ?? { login: 'octocat', type: 'User' } });
@@ -92,14 +78,14 @@ beforeAll(async () => {
     // The operator allows the datasource the repository's config names (docs/security.md): loopback is refused otherwise.
     SLO_SCOUT_ALLOWED_HOSTS: '127.0.0.1',
   };
-  start('serve', env);
+  apps.start('serve', env);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'serve /healthz', 90_000, 250);
-  start('worker', env);
+  apps.start('worker', env);
   await waitFor(() => logs.some((l) => l.includes('workers started')), 'worker started', 90_000, 250);
 }, 240_000);
 
 afterAll(async () => {
-  for (const p of procs) if (p.exitCode === null) { const exited = new Promise((r) => p.once('exit', r)); p.kill('SIGTERM'); await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]); }
+  await apps.stopAll();
   await Promise.all([prom?.stop(), gh?.stop(), db?.drop()]);
 });
 
@@ -175,10 +161,10 @@ describe('the pull-request story with the real serve and worker processes', () =
   it('a rerun on unchanged data (from an issue) moves no branch and keeps the approvals', async () => {
     const before = branchCommits();
     const prsBefore = gh.pulls.length;
-    const runs = analyses;
+    const runs = apps.analyses;
     await comment(1, '/slo-scout rerun', 'maintainer', false);
     await waitFor(() => topic(1, 'rerun')[0], 'rerun acknowledged in the issue', 60_000, 250);
-    await waitFor(() => analyses > runs, 'rerun analysis finished', 120_000, 250);
+    await waitFor(() => apps.analyses > runs, 'rerun analysis finished', 120_000, 250);
     await new Promise((r) => setTimeout(r, 3_000)); // open-pr jobs would run now
     expect(branchCommits()).toEqual(before);
     expect(gh.pulls.length).toBe(prsBefore);
@@ -192,9 +178,9 @@ describe('the pull-request story with the real serve and worker processes', () =
     const port = Number(new URL(prom.url).port);
     await prom.stop();
     prom = await startPrometheus(changed, { port });
-    const runs = analyses;
+    const runs = apps.analyses;
     await comment(1, '/slo-scout rerun', 'maintainer', false);
-    await waitFor(() => analyses > runs, 'rerun analysis finished', 120_000, 250);
+    await waitFor(() => apps.analyses > runs, 'rerun analysis finished', 120_000, 250);
     await waitFor(() => gh.refs.get('slo-scout/search') !== before.search, 'search branch updated', 60_000, 250);
     await new Promise((r) => setTimeout(r, 3_000));
     expect(gh.refs.get('slo-scout/checkout')).toBe(before.checkout);

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { GITLAB, testGitlabApi, testGitlabPlatform } from '../helpers/gitlab.js';
 import { assertHttpMocksDone, nock, setupHttpMock, teardownHttpMock } from '../helpers/http-mock.js';
 import { gitlabPolicyVcs, PolicyGitLabError, STATUS_DESCRIPTION_MAX } from '../../app/policy/gitlab.js';
-import { decisionDeps, PolicyEvaluateJob } from '../../app/policy/wiring.js';
+import { decisionDeps, PolicyEvaluateJob, splitRepo } from '../../app/policy/wiring.js';
 import { handleSlackDecision, policyCommands } from '../../app/policy/handlers.js';
 import { processPolicyEvaluateJob, onPolicyEvaluateFailed } from '../../workers/policy-evaluate.js';
 import { classify } from '../../workers/errors.js';
@@ -109,7 +109,8 @@ afterAll(async () => {
 beforeEach(() => {
   queued = [];
   proj = {
-    path: `acme/r${Math.random().toString(36).slice(2, 8)}`, headSha: HEAD, author: 'carol', state: 'opened',
+    // A subgroup project: the path has more than two segments (GitLab namespaces nest).
+    path: `acme/platform/r${Math.random().toString(36).slice(2, 8)}`, headSha: HEAD, author: 'carol', state: 'opened',
     files: { [BASE]: { '.slo-scout.yml': CONFIG, 'slos/checkout.yaml': slo(0.99) }, [HEAD]: { 'slos/checkout.yaml': slo(0.999) }, [NEWER]: { 'slos/checkout.yaml': slo(0.999) } },
     diffs: [{ old_path: 'slos/checkout.yaml', new_path: 'slos/checkout.yaml', new_file: false, renamed_file: false, deleted_file: false }],
     approvedBy: [], groups: {}, statuses: [],
@@ -118,11 +119,11 @@ beforeEach(() => {
 });
 afterEach(() => nock.cleanAll());
 
-const job = (trigger: string, extra: Record<string, unknown> = {}) => ({ platform: 'gitlab', owner: proj.path.split('/')[0], repo: proj.path.split('/')[1], prNumber: IID, trigger, ...extra });
+const job = (trigger: string, extra: Record<string, unknown> = {}) => ({ platform: 'gitlab', ...splitRepo(proj.path), prNumber: IID, trigger, ...extra });
 
 function invocation(author: string, commentId: number): CommandInvocation {
   const platform = testGitlabPlatform();
-  const [o, r] = proj.path.split('/') as [string, string];
+  const { owner: o, repo: r } = splitRepo(proj.path);
   return {
     platform: 'gitlab', owner: o, repo: r, prNumber: IID, commentId, author, args: [], options: {}, raw: '/slo-scout approve',
     pullRequest: () => platform.getPullRequest({ owner: o, repo: r }, IID),
@@ -135,7 +136,7 @@ describe('Policy Guard on a GitLab merge request', () => {
     expect(proj.statuses).toHaveLength(1);
     expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'failed', name: 'SLO-Scout Policy Guard' });
     expect(lastStatus().description!.length).toBeLessThanOrEqual(STATUS_DESCRIPTION_MAX);
-    expect(lastStatus().description).toMatch(/approv/i);
+    expect(lastStatus().description).toBe('Approval needed (reviewed)');
     // The details page is the status's link (GitLab shows it on the pipeline's external job).
     expect(lastStatus().target_url).toMatch(/^https:\/\/slo\.example\.com\/ui\//);
   });
@@ -169,7 +170,7 @@ describe('Policy Guard on a GitLab merge request', () => {
     const out = await approve!.run({ invocation: invocation('alice', 501), logger: silentLogger });
     expect(out.reply).toContain(`Recorded \`approve\` by @alice for ${HEAD.slice(0, 7)}`);
     // The queued job names GitLab and the project; the worker evaluates it on GitLab.
-    expect(queued).toEqual([expect.objectContaining({ platform: 'gitlab', owner: proj.path.split('/')[0], repo: proj.path.split('/')[1], prNumber: IID, trigger: 'comment' })]);
+    expect(queued).toEqual([expect.objectContaining({ platform: 'gitlab', owner: 'acme/platform', repo: splitRepo(proj.path).repo, prNumber: IID, trigger: 'comment' })]);
     expect(await processPolicyEvaluateJob(queued[0], workerDeps())).toBe('success');
     expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'success', name: 'SLO-Scout Policy Guard' });
   });
