@@ -152,4 +152,21 @@ describe('the merge-request story on GitLab with the real serve and worker proce
     expect(gl.awards.some((a) => a.name === 'eyes')).toBe(true);
     expect(gl.unknown).toEqual([]);
   }, 90_000);
+
+  it('a push to the MR voids the note approval; a native GitLab approval of the new head turns it green again', async () => {
+    const mr = mrOf('checkout')!;
+    const file = Object.keys(gl.filesAt(gl.headOf(mr))).find((f) => f.startsWith('slo-proposals/slos/checkout/') && f.endsWith('.yaml'))!;
+    const pushed = gl.push(mr.source, { [file]: `${gl.filesAt(gl.headOf(mr))[file]}# tweak\n` }, 'alice');
+    // GitLab sends `oldrev` on an update that added commits.
+    expect(await webhook('Merge Request Hook', {
+      object_kind: 'merge_request', event_type: 'merge_request', user: { id: gl.userId('alice'), username: 'alice', name: 'alice' },
+      object_attributes: { iid: mr.iid, action: 'update', oldrev: gl.commits.get(pushed)!.parents[0], state: mr.state, source_project_id: 1, target_project_id: 1, last_commit: { id: pushed } },
+    })).toBe(200);
+    await waitFor(() => gl.guardOn(pushed), 'guard on the pushed head', 60_000, 250).catch(failWithLogs);
+    expect(gl.guardOn(pushed)).toMatchObject({ state: 'failed', description: 'Approval needed (reviewed)' });
+    gl.approvals.set(mr.iid, ['alice']);
+    expect(await mrHook(mr, 'approved', 'alice')).toBe(200);
+    await waitFor(() => gl.guardOn(pushed)?.state === 'success', 'guard success after the GitLab approval', 60_000, 250).catch(failWithLogs);
+    expect(gl.unknown).toEqual([]);
+  }, 120_000);
 });
