@@ -69,12 +69,16 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       const platform = await deps.platformFor('gitlab', undefined);
       // Our own answers quote commands (help table): never read them back as commands.
       if (p.user.username === platform.botLogin || TOKEN_BOT.test(p.user.username)) return 'ignored-bot';
+      // An edit of someone else's note (GitLab lets maintainers edit notes): its text is not its
+      // author's, so nothing in it runs, least of all a Policy Guard approve/reject.
+      if (p.object_attributes.action === 'update' && p.user.id !== undefined && p.object_attributes.author_id !== undefined && p.user.id !== p.object_attributes.author_id) {
+        log.info({ editor: p.user.username, noteId: p.object_attributes.id }, 'note edited by someone other than its author: not run as a command');
+        return 'ignored-edited-by-other';
+      }
       const repo = gitlabRepo(p.project.path_with_namespace);
       const config = await readRepoConfig(platform, repo, undefined, deps.configTrust).catch(() => ({ found: false as const }));
       return dispatchComment({ platform, registry: deps.registry, logger: log, commandTeams: config.found && config.ok ? config.config.pullRequests.commandTeams : [] }, {
         repo, prNumber: p.merge_request.iid, commentId: p.object_attributes.id, body: p.object_attributes.note, author: p.user.username, authorIsBot: false,
-        // Policy Guard ignores an approve/reject that someone wrote into another person's note.
-        editedByOther: p.object_attributes.action === 'update' && p.user.id !== undefined && p.object_attributes.author_id !== undefined && p.user.id !== p.object_attributes.author_id,
       });
     }
     case 'Merge Request Hook': {

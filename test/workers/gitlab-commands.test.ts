@@ -155,6 +155,14 @@ describe('GitLab slash-commands end to end (signed webhook -> inbox -> worker ->
     });
   });
 
+  it('a note edited by someone other than its author runs nothing (no GitLab calls at all)', async () => {
+    const payload = notePayload('/slo-scout approve', 'maintainer', nextNote++);
+    const edited = { ...payload, user: { ...payload.user, id: 77 }, object_attributes: { ...payload.object_attributes, action: 'update', author_id: 12 } };
+    const res = await post('Note Hook', edited);
+    expect((await processed(res.deliveryId)).error).toBeNull();
+    expect(await outcome(res.deliveryId)).toBe('ignored-edited-by-other');
+  });
+
   it('notes by the bot itself are not run as commands (no GitLab calls at all)', async () => {
     const { row, deliveryId } = await sendNote('/slo-scout help', GITLAB_BOT.botLogin, () => undefined);
     expect(row.error).toBeNull();
