@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { GITLAB, testGitlabApi, testGitlabPlatform } from '../helpers/gitlab.js';
 import { assertHttpMocksDone, nock, setupHttpMock, teardownHttpMock } from '../helpers/http-mock.js';
 import { gitlabPolicyVcs, PolicyGitLabError, STATUS_DESCRIPTION_MAX } from '../../app/policy/gitlab.js';
-import { decisionDeps, PolicyEvaluateJob, splitRepo } from '../../app/policy/wiring.js';
+import { decisionDeps, PolicyEvaluateJob, policyWorkerDeps, splitRepo } from '../../app/policy/wiring.js';
 import { handleSlackDecision, policyCommands } from '../../app/policy/handlers.js';
 import { processPolicyEvaluateJob, onPolicyEvaluateFailed } from '../../workers/policy-evaluate.js';
 import { classify } from '../../workers/errors.js';
@@ -285,6 +285,19 @@ describe('GitLab failures are errors with their cause, never TypeErrors', () => 
 });
 
 describe('the policy-evaluate job', () => {
+  it('the worker wiring has a GitLab PolicyVcs exactly when GITLAB_TOKEN is set, and needs no GitHub App for it', async () => {
+    const noGithub = () => Promise.reject(new Error('no GitHub App'));
+    expect(policyWorkerDeps(noGithub, {}).gitlabPolicyVcs).toBeUndefined();
+    const wiring = policyWorkerDeps(noGithub, { GITLAB_TOKEN: 'glpat-test', GITLAB_URL: `${GITLAB}/` });
+    const vcs = await wiring.gitlabPolicyVcs!();
+    // The client it built talks to GITLAB_URL with the token (nock matches host and header).
+    nock.cleanAll();
+    nock(GITLAB).matchHeader('private-token', 'glpat-test').get('/api/v4/projects/acme%2Fx/merge_requests/1')
+      .reply(200, { iid: 1, state: 'merged', sha: HEAD, diff_refs: { base_sha: BASE, head_sha: HEAD, start_sha: BASE }, author: { username: 'carol' }, web_url: `${GITLAB}/acme/x/-/merge_requests/1` });
+    expect(await vcs.getPullRequest('acme/x', 1)).toEqual({ number: 1, state: 'closed', merged: true, headSha: HEAD, baseSha: BASE, author: 'carol', url: `${GITLAB}/acme/x/-/merge_requests/1` });
+    assertHttpMocksDone();
+  });
+
   it('defaults to GitHub, so jobs queued before GitLab had a guard still parse', () => {
     expect(PolicyEvaluateJob.parse({ owner: 'acme', repo: 'x', prNumber: 3 }).platform).toBe('github');
     expect(PolicyEvaluateJob.parse({ platform: 'gitlab', owner: 'acme/platform', repo: 'slos', prNumber: 3 })).toMatchObject({ platform: 'gitlab', owner: 'acme/platform' });
