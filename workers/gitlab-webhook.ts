@@ -1,15 +1,18 @@
 /**
  * GitLab deliveries from the inbox (stored by app/vcs/gitlab-webhook.ts), routed like GitHub's:
  * - Note Hook on a merge request -> the shared slash-command dispatcher (app/commands);
- * - Push Hook to the default branch touching `.slo-scout.yml` -> the analysis schedule;
- * - Merge Request Hook opened/reopened/new commits -> the config check, as a commit status.
- * Policy Guard evaluation is GitHub-only (check runs + installation auth) and is not triggered here.
+ * - Push Hook to the default branch touching `.slo-scout.yml` -> the analysis schedule, and one analysis now;
+ * - Merge Request Hook opened/reopened/new commits -> the config check, as a commit status, and
+ *   Policy Guard (`policy-evaluate`, platform gitlab), which also re-evaluates on approved /
+ *   unapproved and resolves its PagerDuty escalations on close / merge.
  */
 import { z } from 'zod';
 import { dispatchComment } from '../app/commands/dispatch.js';
 import { readRepoConfig, runConfigCheck } from '../app/config-check.js';
 import type { Logger } from '../app/logger.js';
 import { syncSchedule } from '../app/schedule.js';
+import { requestAnalysis } from '../app/first-run.js';
+import { enqueuePolicyEvaluation } from '../app/policy/wiring.js';
 import type { InboxRow } from '../app/store/inbox.js';
 import type { RepoRef } from '../app/vcs/platform.js';
 import type { WorkerDeps } from '../app/ports.js';
@@ -19,9 +22,10 @@ const Project = z.object({ path_with_namespace: z.string(), default_branch: z.st
 // docs.gitlab.com "Webhook events": Comment events (merge request notes).
 const NotePayload = z.object({
   object_kind: z.literal('note'),
-  user: z.object({ username: z.string() }),
+  // `user` triggered the event: on an edit, the editor; `author_id` is the note's author.
+  user: z.object({ id: z.number().optional(), username: z.string() }),
   project: Project,
-  object_attributes: z.object({ id: z.number(), note: z.string(), noteable_type: z.string(), action: z.string().optional(), system: z.boolean().optional() }),
+  object_attributes: z.object({ id: z.number(), note: z.string(), noteable_type: z.string(), action: z.string().optional(), system: z.boolean().optional(), author_id: z.number().optional() }),
   merge_request: z.object({ iid: z.number() }).optional(),
 });
 
@@ -45,6 +49,8 @@ const PushPayload = z.object({
 });
 
 const CONFIG_FILE = /^\.?slo-scout\.ya?ml$/;
+// `approved`/`unapproved`: the MR reached / left its required approvals; `approval`/`unapproval`: one user's (GitLab 16.x+).
+const APPROVAL_ACTIONS = new Set(['approved', 'unapproved', 'approval', 'unapproval']);
 // GitLab project/group access-token users are bots: never run commands they write.
 const TOKEN_BOT = /^(project|group)_\d+_bot(_[0-9a-f]+)?$/;
 
@@ -63,6 +69,12 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       const platform = await deps.platformFor('gitlab', undefined);
       // Our own answers quote commands (help table): never read them back as commands.
       if (p.user.username === platform.botLogin || TOKEN_BOT.test(p.user.username)) return 'ignored-bot';
+      // An edit of someone else's note (GitLab lets maintainers edit notes): its text is not its
+      // author's, so nothing in it runs, least of all a Policy Guard approve/reject.
+      if (p.object_attributes.action === 'update' && p.user.id !== undefined && p.object_attributes.author_id !== undefined && p.user.id !== p.object_attributes.author_id) {
+        log.info({ editor: p.user.username, noteId: p.object_attributes.id }, 'note edited by someone other than its author: not run as a command');
+        return 'ignored-edited-by-other';
+      }
       const repo = gitlabRepo(p.project.path_with_namespace);
       const config = await readRepoConfig(platform, repo, undefined, deps.configTrust).catch(() => ({ found: false as const }));
       return dispatchComment({ platform, registry: deps.registry, logger: log, commandTeams: config.found && config.ok ? config.config.pullRequests.commandTeams : [] }, {
@@ -73,11 +85,16 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       const p = MergeRequestPayload.parse(row.payload);
       const a = p.object_attributes;
       const newCode = a.action === 'open' || a.action === 'reopen' || (a.action === 'update' && a.oldrev !== undefined);
-      if (!newCode) return 'ignored';
-      // A fork's commits are not ours to read config from or to set statuses on.
+      const closed = a.action === 'close' || a.action === 'merge';
+      if (!newCode && !closed && !APPROVAL_ACTIONS.has(a.action ?? '')) return 'ignored';
+      // A fork's commits are not ours to read config from or to set statuses on (docs/policy-guard.md, GitLab).
       if (a.source_project_id !== a.target_project_id) return 'ignored-fork';
+      const repo = gitlabRepo(p.project.path_with_namespace);
+      // Policy Guard: every trigger is its own job reading the MR's latest state (app/policy/wiring.ts).
+      await enqueuePolicyEvaluation(deps.queues, { platform: 'gitlab', ...repo, prNumber: a.iid, trigger: closed ? 'closed' : newCode ? 'push' : 'review' });
+      if (!newCode) return closed ? 'policy-closed' : 'policy-review';
       const platform = await deps.platformFor('gitlab', undefined);
-      return `config-check-${await runConfigCheck(platform, gitlabRepo(p.project.path_with_namespace), a.last_commit.id, deps.configTrust)}`;
+      return `config-check-${await runConfigCheck(platform, repo, a.last_commit.id, deps.configTrust)}`;
     }
     case 'Push Hook': {
       const p = PushPayload.parse(row.payload);
@@ -92,8 +109,10 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       const config = await readRepoConfig(platform, repo, undefined, deps.configTrust);
       if (config.found && !config.ok) return 'config-invalid';
       const out = await syncSchedule(deps.queues, { platform: 'gitlab', ...repo }, config.found ? config.config.schedule : null);
-      log.info({ schedule: out }, 'schedule updated from config (GitLab)');
-      return `schedule-${out}`;
+      // As on GitHub (issue 10): a new or changed config shows its first result now, not at the next cron tick.
+      if (config.found) await requestAnalysis(deps.queues, { ...repo, platform: 'gitlab', reason: 'config-change' });
+      log.info({ schedule: out, analysis: config.found ? 'queued' : 'none' }, 'schedule updated from config (GitLab)');
+      return `schedule-${out}${config.found ? '+analysis' : ''}`;
     }
     default:
       return 'ignored';

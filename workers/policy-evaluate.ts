@@ -15,7 +15,7 @@ import { evaluatePullRequest, resolveEscalations, type PolicyDeps } from '../app
 import { CHECK_NAME } from '../app/policy/vcs.js';
 import { EvaluationStore } from '../app/store/evaluations.js';
 import { detailsLinksFromEnv } from '../app/web/links.js';
-import { pagerDutyClientFromEnv, PolicyEvaluateJob, slackClientFromEnv, type PolicyEnv } from '../app/policy/wiring.js';
+import { pagerDutyClientFromEnv, PolicyEvaluateJob, policyVcsForJob, slackClientFromEnv, type PolicyEnv } from '../app/policy/wiring.js';
 import type { PolicyVcs } from '../app/policy/vcs.js';
 import { isProgrammingError } from './errors.js';
 
@@ -25,6 +25,8 @@ export interface PolicyWorkerDeps extends BaseDeps {
   policyVcsFor?(installationId: number | undefined): Promise<PolicyVcs>;
   /** Installation of a repo, for jobs that arrived without one (app/policy/wiring.ts). */
   installationFor?(owner: string, repo: string): Promise<number>;
+  /** GitLab's PolicyVcs for `platform: gitlab` jobs (present when GITLAB_TOKEN is set). */
+  gitlabPolicyVcs?(): Promise<PolicyVcs>;
   /** Process environment (channel secrets and `{ env: NAME }` routing keys). */
   env?: PolicyEnv & Record<string, string | undefined>;
   /** Which `{ env: NAME }` routing keys a repository may name (app/config/env-policy.ts). */
@@ -34,15 +36,15 @@ export interface PolicyWorkerDeps extends BaseDeps {
 export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorkerDeps): Promise<string> {
   const parsed = PolicyEvaluateJob.safeParse(data);
   if (!parsed.success) throw new UnrecoverableError(`policy-evaluate job payload is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  if (!deps.pool || !deps.policyVcsFor) throw new UnrecoverableError('policy-evaluate needs DATABASE_URL and the GitHub App (policyVcsFor) in the worker deps; see app/policy/wiring.ts');
+  if (!deps.pool) throw new UnrecoverableError('policy-evaluate needs DATABASE_URL in the worker deps; see app/policy/wiring.ts');
   const job = parsed.data;
   const env = deps.env ?? {};
-  const installationId = job.installationId ?? (await deps.installationFor?.(job.owner, job.repo));
+  const { vcs, installationId } = await policyVcsForJob(job, deps);
   const policyDeps: PolicyDeps = {
     // Routing keys are named by the repository's config: only operator-allowed names resolve.
     logger: deps.logger, clock: deps.clock, env: scopedEnv(env, deps.configTrust?.env ?? configEnvPolicyFromEnv(undefined)),
     ...(installationId !== undefined ? { installationId } : {}),
-    vcs: await deps.policyVcsFor(installationId),
+    vcs, platform: job.platform,
     decisions: new DecisionStore(deps.pool),
     audit: new AuditStore(deps.pool),
     notifications: new NotificationStore(deps.pool),
@@ -66,11 +68,11 @@ export async function processPolicyEvaluateJob(data: unknown, deps: PolicyWorker
  */
 export async function onPolicyEvaluateFailed(data: unknown, err: unknown, deps: PolicyWorkerDeps): Promise<void> {
   const job = PolicyEvaluateJob.safeParse(data);
-  if (!job.success || job.data.trigger === 'closed' || !deps.policyVcsFor) return;
+  if (!job.success || job.data.trigger === 'closed') return;
+  if (job.data.platform === 'gitlab' ? !deps.gitlabPolicyVcs : !deps.policyVcsFor) return;
   const { owner, repo: name, prNumber } = job.data;
   const repo = `${owner}/${name}`;
-  const installationId = job.data.installationId ?? (await deps.installationFor?.(owner, name));
-  const vcs = await deps.policyVcsFor(installationId);
+  const { vcs } = await policyVcsForJob(job.data, deps);
   const pr = await vcs.getPullRequest(repo, prNumber);
   if (pr.state !== 'open') return;
   const bug = isProgrammingError(err);

@@ -16,12 +16,14 @@ export interface DecisionDeps {
   audit: AuditStore;
   logger: Logger;
   /** Enqueue a `policy-evaluate` job (or evaluate inline in tests). */
-  requestEvaluation(job: { repo: string; prNumber: number; installationId?: number; trigger: 'comment' | 'slack' | 'pagerduty' }): Promise<void>;
+  requestEvaluation(job: { repo: string; prNumber: number; platform?: 'github' | 'gitlab'; installationId?: number; trigger: 'comment' | 'slack' | 'pagerduty' }): Promise<void>;
   /**
    * The GitHub App installation a Slack/PagerDuty notification was sent for (kept in its ref).
    * A click or an acknowledgement carries no installation, and the evaluation needs one.
    */
   installationOf?(repo: string, prNumber: number, kind: 'slack' | 'pagerduty'): Promise<number | undefined>;
+  /** The code host of the PR a Slack/PagerDuty notification was sent for (kept in its ref; GitHub when absent). */
+  platformOf?(repo: string, prNumber: number, kind: 'slack' | 'pagerduty'): Promise<'github' | 'gitlab'>;
   /** Head SHA of an open PR, when the command invocation does not carry it. */
   headShaOf?(repo: string, prNumber: number, installationId?: number): Promise<string>;
 }
@@ -36,7 +38,8 @@ function decisionCommand(deps: DecisionDeps, decision: 'approve' | 'reject'): Co
     async run({ invocation: inv }): Promise<CommandResult> {
       const repo = `${inv.owner}/${inv.repo}`;
       const log = deps.logger.child({ repo, pr: inv.prNumber, commentId: inv.commentId, command: decision });
-      const sha = inv.headSha ?? (await deps.headShaOf?.(repo, inv.prNumber, inv.installationId));
+      // GitLab has no installation: the MR is read through the dispatcher's platform.
+      const sha = inv.headSha ?? (inv.platform === 'gitlab' ? (await inv.pullRequest?.())?.headSha : await deps.headShaOf?.(repo, inv.prNumber, inv.installationId));
       if (!sha) throw new Error(`cannot record ${decision} on ${repo}#${inv.prNumber}: the head SHA is unknown`);
       if (inv.editedByOther) {
         log.warn({ author: inv.author }, 'policy decision ignored: the comment was edited by someone other than its author');
@@ -54,7 +57,7 @@ async function record(deps: DecisionDeps, a: { repo: string; prNumber: number; s
   const { inserted } = await deps.decisions.record({ repo: a.repo, prNumber: a.prNumber, headSha: a.sha, channel: 'comment', identity: a.inv.author, decision: a.decision, reason, sourceId: `${a.inv.commentId}:${a.decision}:${a.sha}` });
   if (inserted) {
     await deps.audit.append({ repo: a.repo, prNumber: a.prNumber, headSha: a.sha, actor: a.inv.author, channel: 'comment', event: a.decision, reasons: reason ? [reason] : [] });
-    await deps.requestEvaluation({ repo: a.repo, prNumber: a.prNumber, installationId: a.inv.installationId, trigger: 'comment' });
+    await deps.requestEvaluation({ repo: a.repo, prNumber: a.prNumber, platform: a.inv.platform, installationId: a.inv.installationId, trigger: 'comment' });
   }
   return { reply: `Recorded \`${a.decision}\` by @${a.inv.author} for ${a.sha.slice(0, 7)}; the **SLO-Scout Policy Guard** check is being re-evaluated.`, topic: 'policy' };
 }
@@ -64,13 +67,20 @@ export function policyCommands(deps: DecisionDeps): CommandHandler[] {
   return [decisionCommand(deps, 'approve'), decisionCommand(deps, 'reject')];
 }
 
+/** Where a click or an acknowledgement re-evaluates: the notified PR's platform and (GitHub) installation. */
+async function notifiedTarget(deps: DecisionDeps, repo: string, pr: number, kind: 'slack' | 'pagerduty'): Promise<{ platform?: 'github' | 'gitlab'; installationId?: number }> {
+  const platform = await deps.platformOf?.(repo, pr, kind);
+  if (platform === 'gitlab') return { platform };
+  return { ...(platform ? { platform } : {}), installationId: await deps.installationOf?.(repo, pr, kind) };
+}
+
 export async function handleSlackDecision(deps: DecisionDeps & { slack?: SlackClient }, d: SlackDecision): Promise<void> {
   const { repo, pr, sha } = d.target;
   const identity = `slack:${d.slackUserId}`;
   const { inserted } = await deps.decisions.record({ repo, prNumber: pr, headSha: sha, channel: 'slack', identity, decision: d.decision, sourceId: `${d.channel}:${d.messageTs}:${d.actionTs}:${d.slackUserId}` });
   if (!inserted) return;
   await deps.audit.append({ repo, prNumber: pr, headSha: sha, actor: identity, channel: 'slack', event: d.decision });
-  await deps.requestEvaluation({ repo, prNumber: pr, installationId: await deps.installationOf?.(repo, pr, 'slack'), trigger: 'slack' });
+  await deps.requestEvaluation({ repo, prNumber: pr, ...(await notifiedTarget(deps, repo, pr, 'slack')), trigger: 'slack' });
   // The message itself is updated with the verdict after re-evaluation; tell the clicker now.
   await deps.slack?.postEphemeral(d.channel, d.slackUserId, `Recorded your ${d.decision} for ${repo}#${pr} (${sha.slice(0, 7)}). It counts if your Slack user maps to a GitHub approver in the base branch's policy_guard.slack.users.`)
     .catch((err: unknown) => deps.logger.warn({ err }, 'slack ephemeral reply failed'));
@@ -92,6 +102,6 @@ export async function handlePagerDutyAck(deps: DecisionDeps & { pagerduty: Pager
   const { inserted } = await deps.decisions.record({ repo, prNumber: pr, headSha: sha, channel: 'pagerduty', identity, decision: 'approve', reason: `acknowledged PagerDuty incident ${ack.incidentId}`, sourceId: ack.eventId });
   if (!inserted) return 'duplicate';
   await deps.audit.append({ repo, prNumber: pr, headSha: sha, actor: identity, channel: 'pagerduty', event: 'approve', reasons: [`acknowledged incident ${ack.incidentId}`] });
-  await deps.requestEvaluation({ repo, prNumber: pr, installationId: await deps.installationOf?.(repo, pr, 'pagerduty'), trigger: 'pagerduty' });
+  await deps.requestEvaluation({ repo, prNumber: pr, ...(await notifiedTarget(deps, repo, pr, 'pagerduty')), trigger: 'pagerduty' });
   return 'recorded';
 }

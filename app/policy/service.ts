@@ -38,6 +38,8 @@ export interface PolicyDeps extends BaseDeps {
   env: Record<string, string | undefined>;
   /** The GitHub App installation; kept with each Slack/PagerDuty notification so an approval there can re-evaluate. */
   installationId?: number;
+  /** The code host of `vcs`; kept with each notification too, so a Slack/PagerDuty approval re-evaluates a GitLab MR on GitLab. */
+  platform?: 'github' | 'gitlab';
   /** Stores each evaluation for the details page (issue 14); absent = no page to link to. */
   evaluations?: EvaluationStore;
   /** Signed links to the details pages (SLO_SCOUT_PUBLIC_URL + SLO_SCOUT_UI_SECRET). */
@@ -191,7 +193,8 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   const logins = [...new Set(decisions.map((d) => d.login).filter((l): l is string => l !== null))];
   const teamsOf: Record<string, string[]> = {};
   for (const login of logins) {
-    const member = await Promise.all(teams.map(async (t) => [t, await deps.vcs.isTeamMember(t.split('/')[0]!, t.split('/')[1]!, login)] as const));
+    // `org/team`; on GitLab the team part may itself hold subgroups (`org/sub/team`).
+    const member = await Promise.all(teams.map(async (t) => [t, await deps.vcs.isTeamMember(t.slice(0, t.indexOf('/')), t.slice(t.indexOf('/') + 1), login)] as const));
     teamsOf[login] = member.filter(([, m]) => m).map(([t]) => t);
   }
   // Only a percentage limit needs the fleet size (one tree listing of the base commit).
@@ -246,8 +249,11 @@ async function notifySlack(deps: PolicyDeps, repo: string, pr: PolicyPullRequest
   }
 }
 
-/** Notification refs are strings (jsonb of text); the installation travels as one. */
-const installationRef = (deps: PolicyDeps): Record<string, string> => (deps.installationId === undefined ? {} : { installation_id: String(deps.installationId) });
+/** Notification refs are strings (jsonb of text); the installation and the platform travel as such. */
+const installationRef = (deps: PolicyDeps): Record<string, string> => ({
+  ...(deps.installationId === undefined ? {} : { installation_id: String(deps.installationId) }),
+  ...(deps.platform ? { platform: deps.platform } : {}),
+});
 
 function routingKeyEnv(sections: PolicySections, services: string[]): string | null {
   const keys = sections.policy_guard.pagerduty?.routing_keys ?? {};
@@ -272,7 +278,7 @@ async function escalate(deps: PolicyDeps, repo: string, pr: PolicyPullRequest, c
     dedup_key: key,
     payload: {
       summary: `SLO change needs approval: ${repo}#${pr.number} (${verdict.escalate.join(', ')})`.slice(0, 1024),
-      source: `github.com/${repo}`,
+      source: deps.platform === 'gitlab' ? `gitlab:${repo}` : `github.com/${repo}`,
       severity: 'warning',
       component: change.services.join(',').slice(0, 200) || undefined,
       class: 'slo-policy',

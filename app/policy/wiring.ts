@@ -18,11 +18,17 @@ import { NotificationStore } from '../store/notifications.js';
 import { handlePagerDutyAck, handleSlackDecision, policyCommands, type DecisionDeps } from './handlers.js';
 import type { CommandHandler } from '../commands/registry.js';
 import { githubPolicyVcs, type OctokitLike } from './github.js';
+import { gitlabPolicyVcs } from './gitlab.js';
+import { createGitlabApi } from '../vcs/gitlab-client.js';
 import type { PolicyVcs } from './vcs.js';
 
 export const PolicyEvaluateJob = z.object({
+  /** Jobs enqueued before GitLab had a guard carry no platform: they are GitHub's. */
+  platform: z.enum(['github', 'gitlab']).default('github'),
+  /** GitHub: the owner. GitLab: the project's namespace (`group/sub`); `${owner}/${repo}` is the project path. */
   owner: z.string().min(1),
   repo: z.string().min(1),
+  /** PR number (GitHub) or MR iid (GitLab). */
   prNumber: z.number().int().positive(),
   installationId: z.number().int().optional(),
   trigger: z.enum(['push', 'comment', 'review', 'rerequested', 'slack', 'pagerduty', 'manual', 'closed']).default('push'),
@@ -70,7 +76,14 @@ export interface PolicyRouteDeps extends BaseDeps {
   queues: QueuesLike;
 }
 
-function decisionDeps(deps: PolicyRouteDeps): DecisionDeps {
+/** `group/sub/project` -> owner `group/sub`, repo `project` (GitHub's `owner/repo` splits the same way). */
+export function splitRepo(path: string): { owner: string; repo: string } {
+  const i = path.lastIndexOf('/');
+  return { owner: path.slice(0, i), repo: path.slice(i + 1) };
+}
+
+/** What the approval channels share: stores, audit, re-evaluation (exported for tests). */
+export function decisionDeps(deps: PolicyRouteDeps): DecisionDeps {
   const notifications = new NotificationStore(deps.pool);
   return {
     async installationOf(repo, prNumber, kind) {
@@ -78,13 +91,16 @@ function decisionDeps(deps: PolicyRouteDeps): DecisionDeps {
       const ids = (await notifications.open(repo, prNumber, kind)).map((n) => Number(n.ref.installation_id)).filter((n) => Number.isInteger(n) && n > 0);
       return ids.at(-1);
     },
+    async platformOf(repo, prNumber, kind) {
+      // Kept in the notification's ref since GitLab has a guard; older notifications are GitHub's.
+      return (await notifications.open(repo, prNumber, kind)).at(-1)?.ref.platform === 'gitlab' ? 'gitlab' : 'github';
+    },
     decisions: new DecisionStore(deps.pool),
     audit: new AuditStore(deps.pool),
     logger: deps.logger.child({ component: 'policy-guard' }),
-    requestEvaluation: (j) => {
-      const [owner, repo] = j.repo.split('/');
-      return enqueuePolicyEvaluation(deps.queues, { owner: owner!, repo: repo!, prNumber: j.prNumber, installationId: j.installationId, trigger: j.trigger });
-    },
+    requestEvaluation: (j) => enqueuePolicyEvaluation(deps.queues, {
+      ...splitRepo(j.repo), platform: j.platform ?? 'github', prNumber: j.prNumber, installationId: j.installationId, trigger: j.trigger,
+    }),
   };
 }
 
@@ -136,6 +152,8 @@ export function policyCommandHandlers(deps: Omit<PolicyRouteDeps, 'env'> & { pol
 
 export interface PolicyWorkerWiring {
   policyVcsFor(installationId: number | undefined): Promise<PolicyVcs>;
+  /** GitLab's PolicyVcs (GITLAB_TOKEN's user); absent when GitLab is not configured. */
+  gitlabPolicyVcs?(): Promise<PolicyVcs>;
   /** The installation of a repository, asked with the app's JWT (`GET /repos/{owner}/{repo}/installation`). */
   installationFor?(owner: string, repo: string): Promise<number>;
   env: Record<string, string | undefined>;
@@ -147,8 +165,11 @@ export interface PolicyWorkerWiring {
  * (an approval on a notification sent before installations were kept with notifications).
  */
 export function policyWorkerDeps(authFor: (installationId: number) => Promise<OctokitLike>, env: Record<string, string | undefined>, appClient?: () => Promise<OctokitLike>): PolicyWorkerWiring {
+  // GitLab needs no per-job auth: one token (the bot user's), one client per process.
+  const gitlab = env.GITLAB_TOKEN ? gitlabPolicyVcs(createGitlabApi({ url: env.GITLAB_URL || 'https://gitlab.com', token: env.GITLAB_TOKEN })) : undefined;
   return {
     env,
+    ...(gitlab ? { gitlabPolicyVcs: async () => gitlab } : {}),
     async policyVcsFor(installationId) {
       if (installationId === undefined) throw new UnrecoverableError('policy-evaluate job has no installation id and the app could not look it up; re-trigger it from a webhook (push to the PR or press Re-run on the check)');
       return githubPolicyVcs(await authFor(installationId));
@@ -162,4 +183,21 @@ export function policyWorkerDeps(authFor: (installationId: number) => Promise<Oc
       },
     } : {}),
   };
+}
+
+/**
+ * The PolicyVcs of a job's platform, and the GitHub installation when there is one. A job for a
+ * platform this worker is not configured for fails permanently, saying what to set.
+ */
+export async function policyVcsForJob(
+  job: PolicyEvaluateJob,
+  deps: { policyVcsFor?(installationId: number | undefined): Promise<PolicyVcs>; installationFor?(owner: string, repo: string): Promise<number>; gitlabPolicyVcs?(): Promise<PolicyVcs> },
+): Promise<{ vcs: PolicyVcs; installationId?: number }> {
+  if (job.platform === 'gitlab') {
+    if (!deps.gitlabPolicyVcs) throw new UnrecoverableError('a GitLab policy-evaluate job arrived but this worker has no GITLAB_TOKEN; set GITLAB_TOKEN (and GITLAB_URL for self-managed GitLab) and restart `slo-scout worker`');
+    return { vcs: await deps.gitlabPolicyVcs() };
+  }
+  if (!deps.policyVcsFor) throw new UnrecoverableError('policy-evaluate needs the GitHub App (policyVcsFor) in the worker deps for a GitHub job; see app/policy/wiring.ts');
+  const installationId = job.installationId ?? (await deps.installationFor?.(job.owner, job.repo));
+  return { vcs: await deps.policyVcsFor(installationId), ...(installationId !== undefined ? { installationId } : {}) };
 }

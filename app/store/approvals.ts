@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { Pool } from './db.js';
 
 export const DecisionRecord = z.object({
-  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'repo must be owner/name'),
+  // owner/name, or a GitLab project path with subgroups (group/sub/project).
+  repo: z.string().max(1024).regex(/^[^/\s]+(\/[^/\s]+)+$/, 'repo must be owner/name (GitLab: group/sub/project)'),
   prNumber: z.number().int().positive(),
   headSha: z.string().regex(/^[0-9a-f]{7,64}$/i, 'head SHA must be hex'),
   channel: z.enum(['comment', 'slack', 'pagerduty']),

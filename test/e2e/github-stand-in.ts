@@ -5,23 +5,18 @@
  * (Probot's base URL `<host>/api/v3`). Unknown routes answer 404 and are recorded, so the test
  * can assert that nothing unexpected was asked.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { GitStore, type Commit } from './git-store.js';
 
 export const BOT = 'slo-scout[bot]';
 
-interface Commit { sha: string; tree: string; parents: string[]; author: string; message: string }
 export interface Pull { number: number; state: 'open' | 'closed'; title: string; body: string; head: string; base: string; user: string; labels: string[] }
 export interface Comment { id: number; issue: number; body: string; user: string }
 export interface CheckRun { name: string; head_sha: string; conclusion: string; output: { title: string; summary: string; text?: string } }
 export interface Review { id: number; user: { login: string }; state: string; commit_id: string; submitted_at: string }
 
-const sha = () => randomBytes(20).toString('hex');
-
-export class GitHubStandIn {
-  readonly trees = new Map<string, Record<string, string>>();
-  readonly commits = new Map<string, Commit>();
-  readonly refs = new Map<string, string>();
+export class GitHubStandIn extends GitStore {
   readonly pulls: Pull[] = [];
   readonly comments: Comment[] = [];
   readonly reactions: { commentId: number; content: string }[] = [];
@@ -35,35 +30,7 @@ export class GitHubStandIn {
   url = '';
 
   constructor(readonly owner: string, readonly repo: string, readonly installationId: number) {
-    const tree = this.#tree({ 'README.md': '# fleet\n' });
-    this.refs.set('main', this.#commit(tree, [], 'octocat', 'initial').sha);
-  }
-
-  #tree(files: Record<string, string>): string {
-    const id = createHash('sha1').update(JSON.stringify(Object.entries(files).sort())).digest('hex');
-    this.trees.set(id, files);
-    return id;
-  }
-
-  #commit(tree: string, parents: string[], author: string, message: string): Commit {
-    const c = { sha: sha(), tree, parents, author, message };
-    this.commits.set(c.sha, c);
-    return c;
-  }
-
-  /** A person pushes files to a branch (the test's "git push"). */
-  push(branch: string, files: Record<string, string>, author = 'octocat'): string {
-    const parent = this.refs.get(branch)!;
-    const tree = this.#tree({ ...this.filesAt(parent), ...files });
-    const c = this.#commit(tree, [parent], author, 'push');
-    this.refs.set(branch, c.sha);
-    return c.sha;
-  }
-
-  filesAt(ref: string): Record<string, string> {
-    const commitSha = this.refs.get(ref) ?? ref;
-    const c = this.commits.get(commitSha);
-    return c ? this.trees.get(c.tree)! : this.trees.get(ref) ?? {};
+    super({ 'README.md': '# fleet\n' }, 'octocat');
   }
 
   headOf(pr: Pull): string { return this.refs.get(pr.head)!; }
@@ -141,11 +108,11 @@ export class GitHubStandIn {
         const base = this.trees.get(String(body.base_tree)) ?? {};
         const files = { ...base };
         for (const e of body.tree as { path: string; content: string }[]) files[e.path] = e.content;
-        const id = this.#tree(files);
+        const id = this.tree(files);
         return send(201, { sha: id, tree: [] });
       }
       if (m === 'POST' && r[1] === 'commits') {
-        const c = this.#commit(String(body.tree), body.parents as string[], BOT, String(body.message));
+        const c = this.commit(String(body.tree), body.parents as string[], BOT, String(body.message));
         return send(201, { sha: c.sha, tree: { sha: c.tree } });
       }
       if (m === 'PATCH' && r[1] === 'refs') {
@@ -164,10 +131,7 @@ export class GitHubStandIn {
     if (m === 'GET' && r[0] === 'compare') {
       const [base, head] = r.slice(1).join('/').split('...') as [string, string];
       if (!this.refs.has(head)) return send(404, { message: 'Not Found' });
-      const ancestors = new Set<string>();
-      for (let s: string | undefined = this.refs.get(base); s; s = this.commits.get(s)?.parents[0]) ancestors.add(s);
-      const commits: Commit[] = [];
-      for (let s: string | undefined = this.refs.get(head); s && !ancestors.has(s); s = this.commits.get(s)?.parents[0]) commits.unshift(this.commits.get(s)!);
+      const commits: Commit[] = this.commitsBetween(base, head);
       return send(200, { commits: commits.map((c) => ({ sha: c.sha, author: { login: c.author } })) });
     }
     if (r[0] === 'pulls') {

@@ -9,9 +9,7 @@
  * skipped, and the failed one prints the stand-ins' state and the processes' last log lines.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { buildBlocks, freePort, OTEL_NAMING, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
@@ -19,8 +17,7 @@ import { waitFor } from '../helpers/wait.js';
 import { createRedis, Queues, type QueueName } from '../../app/queues.js';
 import { BOT, GitHubStandIn, type Pull } from './github-stand-in.js';
 import { PagerDutyStandIn, SlackStandIn } from './chat-stand-ins.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { AppProcesses } from './processes.js';
 const SERVICES = ['checkout', 'payments', 'search'];
 const OWNER = 'acme';
 const REPO = 'fleet';
@@ -45,10 +42,8 @@ let queues: Queues;
 const queueRedis = createRedis(REDIS_URL);
 queueRedis.on('error', () => undefined);
 let port: number;
-const procs: ChildProcess[] = [];
-const logs: string[] = [];
-/** Analyses finished, counted from the worker's log (the kept log is only the tail). */
-let analyses = 0;
+const apps = new AppProcesses();
+const logs = apps.logs;
 
 const CONFIG = (promUrl: string) => `version: 1
 datasources:
@@ -68,15 +63,6 @@ policy_guard:
     routing_keys: { default: { env: PD_ROUTING_KEY } }
     users: { "${BOB_ON_CALL.email}": bob }
 `;
-
-function start(command: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'app/bin.ts', command, ...(command === 'worker' ? ['--metrics-port', '0'] : [])], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (d: Buffer) => { for (const line of d.toString().split('\n')) if (line) { if (line.includes('"msg":"analysis done"')) analyses++; logs.push(`${command}: ${line.slice(0, 400)}`); } if (logs.length > 400) logs.splice(0, logs.length - 400); };
-  p.stdout?.on('data', keep);
-  p.stderr?.on('data', keep);
-  procs.push(p);
-  return p;
-}
 
 async function webhook(event: string, payload: Record<string, unknown>): Promise<void> {
   const body = JSON.stringify({ ...payload, installation: { id: INSTALLATION }, repository: { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER }, default_branch: 'main' }, sender: payload.sender ?? { login: 'octocat', type: 'User' } });
@@ -204,14 +190,14 @@ beforeAll(async () => {
     PD_ROUTING_KEY, SLO_SCOUT_CONFIG_ENV_ALLOW: 'PD_ROUTING_KEY',
   };
   queues = new Queues({ connection: queueRedis, prefix: env.QUEUE_PREFIX });
-  start('serve', env);
+  apps.start('serve', env);
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'serve /healthz', 90_000, 250);
-  start('worker', env);
+  apps.start('worker', env);
   await waitFor(() => logs.some((l) => l.includes('workers started')), 'worker started', 90_000, 250);
 }, 240_000);
 
 afterAll(async () => {
-  for (const p of procs) if (p.exitCode === null) { const exited = new Promise((r) => p.once('exit', r)); p.kill('SIGTERM'); await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]); }
+  await apps.stopAll();
   await queues?.close();
   queueRedis.disconnect();
   await Promise.all([prom?.stop(), gh?.stop(), slack?.stop(), pd?.stop(), db?.drop()]);
@@ -328,10 +314,10 @@ describe('the pull-request story with the real serve and worker processes', () =
   it('a rerun on unchanged data (from an issue) moves no branch and keeps the approvals', async () => {
     const before = branchCommits();
     const prsBefore = gh.pulls.length;
-    const runs = analyses;
+    const runs = apps.analyses;
     await comment(1, '/slo-scout rerun', 'maintainer', false);
     await waitFor(() => topic(1, 'rerun')[0], 'rerun acknowledged in the issue', 60_000, 250);
-    await waitFor(() => analyses > runs, 'rerun analysis finished', 120_000, 250);
+    await waitFor(() => apps.analyses > runs, 'rerun analysis finished', 120_000, 250);
     await quiet('open-pr jobs of the rerun');
     expect(branchCommits()).toEqual(before);
     expect(gh.pulls.length).toBe(prsBefore);
@@ -345,9 +331,9 @@ describe('the pull-request story with the real serve and worker processes', () =
     const port = Number(new URL(prom.url).port);
     await prom.stop();
     prom = await startPrometheus(changed, { port });
-    const runs = analyses;
+    const runs = apps.analyses;
     await comment(1, '/slo-scout rerun', 'maintainer', false);
-    await waitFor(() => analyses > runs, 'rerun analysis finished', 120_000, 250);
+    await waitFor(() => apps.analyses > runs, 'rerun analysis finished', 120_000, 250);
     await waitFor(() => gh.refs.get('slo-scout/search') !== before.search, 'search branch updated', 60_000, 250);
     await quiet('open-pr jobs of the rerun');
     expect(gh.refs.get('slo-scout/checkout')).toBe(before.checkout);

@@ -42,6 +42,6 @@ describe('policy-evaluate worker', () => {
   it('enqueues a parsed job on the policy-evaluate queue', async () => {
     const added: unknown[] = [];
     await enqueuePolicyEvaluation({ get: (name) => ({ add: async (_n: string, data: unknown) => { added.push([name, data]); } }) }, { owner: 'acme', repo: 'x', prNumber: 3, trigger: 'comment' });
-    expect(added).toEqual([['policy-evaluate', { owner: 'acme', repo: 'x', prNumber: 3, trigger: 'comment' }]]);
+    expect(added).toEqual([['policy-evaluate', { platform: 'github', owner: 'acme', repo: 'x', prNumber: 3, trigger: 'comment' }]]);
   });
 });

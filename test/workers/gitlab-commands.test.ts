@@ -85,6 +85,13 @@ async function outcome(deliveryId: string): Promise<unknown> {
   return (await deps.queues.get('webhook').getJob(deliveryId))?.returnvalue;
 }
 
+/** Policy Guard jobs the GitLab hooks queued (no policy-evaluate worker runs here); taken off the queue. */
+async function takePolicyJobs(): Promise<unknown[]> {
+  const jobs = await deps.queues.get('policy-evaluate').getJobs(['waiting', 'delayed', 'prioritized']);
+  await Promise.all(jobs.map((j) => j.remove().catch(() => undefined)));
+  return jobs.map((j) => j.data);
+}
+
 let nextNote = 5000;
 async function sendNote(text: string, username: string, mocks: (noteId: number) => void) {
   const noteId = nextNote++;
@@ -148,6 +155,14 @@ describe('GitLab slash-commands end to end (signed webhook -> inbox -> worker ->
     });
   });
 
+  it('a note edited by someone other than its author runs nothing (no GitLab calls at all)', async () => {
+    const payload = notePayload('/slo-scout approve', 'maintainer', nextNote++);
+    const edited = { ...payload, user: { ...payload.user, id: 77 }, object_attributes: { ...payload.object_attributes, action: 'update', author_id: 12 } };
+    const res = await post('Note Hook', edited);
+    expect((await processed(res.deliveryId)).error).toBeNull();
+    expect(await outcome(res.deliveryId)).toBe('ignored-edited-by-other');
+  });
+
   it('notes by the bot itself are not run as commands (no GitLab calls at all)', async () => {
     const { row, deliveryId } = await sendNote('/slo-scout help', GITLAB_BOT.botLogin, () => undefined);
     expect(row.error).toBeNull();
@@ -164,12 +179,16 @@ describe('GitLab push and merge request hooks', () => {
       commits: [{ id: 'b', message: 'config', added: [], modified: ['.slo-scout.yml'], removed: [] }],
     });
     const row = await processed(res.deliveryId);
-    expect(await outcome(res.deliveryId)).toBe('schedule-scheduled');
+    expect(await outcome(res.deliveryId)).toBe('schedule-scheduled+analysis');
     expect(row.error).toBeNull();
     const schedulers = await deps.queues.get('analyze').getJobSchedulers();
     const mine = schedulers.find((s) => s.key === schedulerId('gitlab', 'acme', 'slos') || s.id === schedulerId('gitlab', 'acme', 'slos'));
     expect(mine?.pattern).toBe('0 7 * * 2');
     await deps.queues.get('analyze').removeJobScheduler(schedulerId('gitlab', 'acme', 'slos'));
+    // ... and one analysis now (debounced), as on GitHub.
+    const firstRun = (await deps.queues.get('analyze').getJobs(['delayed', 'waiting'])).filter((j) => j.name === 'first-run' && j.data.platform === 'gitlab');
+    expect(firstRun.map((j) => j.data)).toEqual([expect.objectContaining({ platform: 'gitlab', owner: 'acme', repo: 'slos', reason: 'config-change' })]);
+    await Promise.all(firstRun.map((j) => j.remove()));
   });
 
   it('a new merge request gets the config check as a commit status on its last commit', async () => {
@@ -182,6 +201,34 @@ describe('GitLab push and merge request hooks', () => {
     });
     expect((await processed(res.deliveryId)).error).toBeNull();
     expect(await outcome(res.deliveryId)).toBe('config-check-success');
+    // ... and Policy Guard evaluates the MR on GitLab.
+    expect(await takePolicyJobs()).toEqual([{ platform: 'gitlab', owner: 'acme', repo: 'slos', prNumber: 2, trigger: 'push' }]);
+  });
+
+  it.each([
+    ['approved', 'review', 'policy-review'],
+    ['unapproval', 'review', 'policy-review'],
+    ['merge', 'closed', 'policy-closed'],
+  ])('merge request action %s re-evaluates Policy Guard (trigger %s) without GitLab calls', async (action, trigger, result) => {
+    const res = await post('Merge Request Hook', {
+      object_kind: 'merge_request', event_type: 'merge_request', user: { username: 'alice' },
+      project: { id: 5, path_with_namespace: 'acme/platform/slos', default_branch: 'main' },
+      object_attributes: { iid: 4, action, source_project_id: 5, target_project_id: 5, last_commit: { id: 'abc123' } },
+    });
+    expect((await processed(res.deliveryId)).error).toBeNull();
+    expect(await outcome(res.deliveryId)).toBe(result);
+    // A subgroup project keeps its whole namespace as the owner.
+    expect(await takePolicyJobs()).toEqual([{ platform: 'gitlab', owner: 'acme/platform', repo: 'slos', prNumber: 4, trigger }]);
+  });
+
+  it('a title edit (update without new commits) neither checks config nor re-evaluates', async () => {
+    const res = await post('Merge Request Hook', {
+      object_kind: 'merge_request', project: { id: 5, path_with_namespace: 'acme/slos', default_branch: 'main' },
+      object_attributes: { iid: 2, action: 'update', source_project_id: 5, target_project_id: 5, last_commit: { id: 'abc123' } },
+    });
+    expect((await processed(res.deliveryId)).error).toBeNull();
+    expect(await outcome(res.deliveryId)).toBe('ignored');
+    expect(await takePolicyJobs()).toEqual([]);
   });
 
   it('a merge request from a fork gets no config check (no GitLab calls)', async () => {
@@ -191,5 +238,6 @@ describe('GitLab push and merge request hooks', () => {
     });
     expect((await processed(res.deliveryId)).error).toBeNull();
     expect(await outcome(res.deliveryId)).toBe('ignored-fork');
+    expect(await takePolicyJobs()).toEqual([]);
   });
 });

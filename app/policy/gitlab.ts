@@ -1,0 +1,192 @@
+/**
+ * PolicyVcs over GitLab's REST API (@gitbeaker/rest), so Policy Guard runs on merge requests with
+ * the same evaluation as on GitHub pull requests. `repo` is the project path (`group/sub/project`);
+ * `pr` is the MR iid. Every reply is parsed with zod: a failed or unexpected read becomes a
+ * `PolicyGitLabError` naming the request, with its HTTP status and cause, never a TypeError.
+ *
+ * What maps onto what (docs/policy-guard.md, "GitLab"):
+ * - the check run is a commit status named CHECK_NAME on the MR's head SHA (`POST /statuses/:sha`);
+ *   GitLab has no summary or annotations there: the title goes into the 255-character description
+ *   and the details page (when configured) is the status's target URL;
+ * - native reviews are MR approvals (`GET /merge_requests/:iid/approvals`, `approved_by`). GitLab
+ *   does not say which commit an approval was given for, so an approval counts for the head the
+ *   MR has when the approvals are read: the evaluator then counts it only while that head is the
+ *   one it evaluates. Whether a push removes approvals is the project's own setting;
+ * - `org/team` in a policy is a GitLab group path (`org/team`, or `org/sub/team` for subgroups).
+ */
+import { z } from 'zod';
+import type { GitlabApi } from '../vcs/gitlab.js';
+import { httpStatus } from '../vcs/gitlab.js';
+import { CHECK_NAME, type PolicyChangedFile, type PolicyCheckRun, type PolicyPullRequest, type PolicyReview, type PolicyVcs } from './vcs.js';
+
+/** A GitLab read that failed or answered something unexpected; `status` is kept for retry classification (workers/errors.ts). */
+export class PolicyGitLabError extends Error {
+  readonly status?: number;
+  /** A reply of the wrong shape will not fix itself on retry. */
+  readonly permanent: boolean;
+  constructor(message: string, options: { cause?: unknown; status?: number; permanent?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PolicyGitLabError';
+    if (options.status !== undefined) this.status = options.status;
+    this.permanent = options.permanent ?? false;
+  }
+}
+
+/** GitLab's limit on a commit status description (docs.gitlab.com, Commits API "Set the pipeline status of a commit"). */
+export const STATUS_DESCRIPTION_MAX = 255;
+
+/**
+ * Verdict -> commit status state. GitLab statuses have no `action_required` or `neutral`:
+ * - `action_required` (waiting for an approval) is `failed`: the MR must not merge yet, and a
+ *   `pending` status would also be refused by GitLab when re-posted while still pending;
+ * - `neutral` (the guard itself could not evaluate: a bug or GitLab unreachable) is `failed` too,
+ *   with a description that says so: on GitLab the status only means something when it is
+ *   required, and a guard that passes when it breaks is no guard. Re-trigger by pushing,
+ *   commenting `/slo-scout approve`, or approving again.
+ */
+export const STATUS_STATE: Record<PolicyCheckRun['conclusion'], 'success' | 'failed'> = {
+  success: 'success', failure: 'failed', action_required: 'failed', neutral: 'failed',
+};
+
+const PER_PAGE = 100;
+// GitLab's MR diffs are capped by its own limits (default 3000 files); the tree by the repo size.
+const MAX_DIFF_PAGES = 30;
+const MAX_TREE_PAGES = 100;
+/** Policy and SLO files are small; a larger one is refused rather than parsed. */
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+const Mr = z.object({
+  iid: z.number(),
+  state: z.string(),
+  sha: z.string().nullish(),
+  diff_refs: z.object({ base_sha: z.string().nullish(), head_sha: z.string().nullish(), start_sha: z.string().nullish() }).nullish(),
+  author: z.object({ username: z.string() }).nullish(),
+  web_url: z.string(),
+});
+const Diffs = z.array(z.object({
+  old_path: z.string(), new_path: z.string(), new_file: z.boolean(), renamed_file: z.boolean(), deleted_file: z.boolean(),
+}));
+const Tree = z.array(z.object({ path: z.string(), type: z.string() }));
+const Approvals = z.object({
+  approved_by: z.array(z.object({ user: z.object({ id: z.number(), username: z.string() }), approved_at: z.string().nullish() })).default([]),
+});
+const Users = z.array(z.object({ id: z.number(), username: z.string() }));
+// `state` is the user's (active, blocked); `membership_state` the membership's (active, awaiting).
+const Member = z.object({ access_level: z.number(), state: z.string().optional(), membership_state: z.string().optional() });
+const Status = z.object({ id: z.number(), status: z.string() });
+
+/** GitLab's Minimal Access role: a member that can see nothing in the group is no team member. */
+const MINIMAL_ACCESS = 5;
+
+function statusText(d: z.infer<typeof Diffs>[number]): PolicyChangedFile['status'] {
+  if (d.new_file) return 'added';
+  if (d.deleted_file) return 'removed';
+  if (d.renamed_file) return 'renamed';
+  return 'modified';
+}
+
+export function gitlabPolicyVcs(api: GitlabApi): PolicyVcs {
+  /** One call, its reply parsed; failures name the request and keep the cause and status. */
+  async function call<T>(what: string, request: () => Promise<unknown>, schema: z.ZodType<T>): Promise<T> {
+    let data: unknown;
+    try {
+      data = await request();
+    } catch (err) {
+      const status = httpStatus(err);
+      throw new PolicyGitLabError(`GitLab ${what} failed${status ? ` with HTTP ${status}` : ''}: ${(err as Error).message}`, { cause: err, ...(status ? { status } : {}) });
+    }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new PolicyGitLabError(`GitLab ${what} answered an unexpected shape: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown'}`, { permanent: true });
+    }
+    return parsed.data;
+  }
+
+  async function mergeRequest(repo: string, iid: number): Promise<PolicyPullRequest> {
+    const m = await call(`GET /projects/:id/merge_requests/:iid (${repo}!${iid})`, () => api.MergeRequests.show(repo, iid), Mr);
+    const headSha = m.sha || m.diff_refs?.head_sha;
+    // The target branch's head (start_sha): the policy is read from what the MR would merge into now.
+    const baseSha = m.diff_refs?.start_sha || m.diff_refs?.base_sha;
+    // A just-opened MR has no diff_refs until GitLab computed its diff: retry (no status = transient).
+    if (!headSha || !baseSha) throw new PolicyGitLabError(`GitLab has not computed the diff of ${repo}!${iid} yet (no sha/diff_refs); the evaluation is retried`);
+    return {
+      number: m.iid, state: m.state === 'opened' ? 'open' : 'closed', merged: m.state === 'merged',
+      headSha, baseSha, author: m.author?.username ?? '', url: m.web_url,
+    };
+  }
+
+  async function userId(login: string): Promise<number | null> {
+    const users = await call(`GET /users?username=${login}`, () => api.Users.all({ username: login }), Users);
+    return users.find((u) => u.username.toLowerCase() === login.toLowerCase())?.id ?? null;
+  }
+
+  return {
+    getPullRequest: mergeRequest,
+
+    async listChangedFiles(repo, iid) {
+      const diffs = await call(`GET /projects/:id/merge_requests/:iid/diffs (${repo}!${iid})`,
+        () => api.MergeRequests.allDiffs(repo, iid, { perPage: PER_PAGE, maxPages: MAX_DIFF_PAGES }), Diffs);
+      // Fail closed: a change the guard cannot see entirely is not one it may pass.
+      if (diffs.length >= PER_PAGE * MAX_DIFF_PAGES) throw new PolicyGitLabError(`${repo}!${iid} changes ${diffs.length} or more files, more than Policy Guard reads (${PER_PAGE * MAX_DIFF_PAGES}); split the merge request`, { permanent: true });
+      return diffs.map((d) => ({ path: d.new_path, status: statusText(d), ...(d.renamed_file ? { previousPath: d.old_path } : {}) }));
+    },
+
+    async readFile(repo, path, ref) {
+      let raw: unknown;
+      try {
+        raw = await api.RepositoryFiles.showRaw(repo, path, ref);
+      } catch (err) {
+        const status = httpStatus(err);
+        if (status === 404) return null;
+        throw new PolicyGitLabError(`GitLab GET /projects/:id/repository/files/:path/raw (${path} at ${ref.slice(0, 12)}) failed${status ? ` with HTTP ${status}` : ''}: ${(err as Error).message}`, { cause: err, ...(status ? { status } : {}) });
+      }
+      const text = typeof raw === 'string' ? raw : raw instanceof Blob ? await raw.text() : null;
+      if (text === null) throw new PolicyGitLabError(`GitLab answered ${path} at ${ref.slice(0, 12)} with something that is not file text`, { permanent: true });
+      if (Buffer.byteLength(text) > MAX_FILE_BYTES) throw new PolicyGitLabError(`${path} at ${ref.slice(0, 12)} is larger than ${MAX_FILE_BYTES} bytes; Policy Guard does not read it`, { permanent: true });
+      return text;
+    },
+
+    async listFiles(repo, ref) {
+      const tree = await call(`GET /projects/:id/repository/tree (${repo} at ${ref.slice(0, 12)}, recursive)`,
+        () => api.Repositories.allRepositoryTrees(repo, { ref, recursive: true, perPage: PER_PAGE, maxPages: MAX_TREE_PAGES } as Parameters<GitlabApi['Repositories']['allRepositoryTrees']>[1]), Tree);
+      if (tree.length >= PER_PAGE * MAX_TREE_PAGES) throw new PolicyGitLabError(`the tree of ${repo} at ${ref.slice(0, 12)} has more than ${PER_PAGE * MAX_TREE_PAGES} entries; set policy_guard.known_services so the guard need not count services`, { permanent: true });
+      return tree.filter((t) => t.type === 'blob').map((t) => t.path);
+    },
+
+    async listReviews(repo, iid) {
+      const approvals = await call(`GET /projects/:id/merge_requests/:iid/approvals (${repo}!${iid})`,
+        () => api.MergeRequestApprovals.showConfiguration(repo, { mergerequestIId: iid }), Approvals);
+      if (!approvals.approved_by.length) return [];
+      // Read after the approvals: an approval counts for this head only, so a push in between
+      // leaves it on a head the evaluator does not count.
+      const { headSha } = await mergeRequest(repo, iid);
+      return approvals.approved_by.map((a): PolicyReview => ({ id: a.user.id, login: a.user.username, state: 'APPROVED', commitId: headSha, submittedAt: a.approved_at ?? null }));
+    },
+
+    async isTeamMember(org, team, login) {
+      const group = `${org}/${team}`;
+      const uid = await userId(login);
+      if (uid === null) return false;
+      let member: z.infer<typeof Member>;
+      try {
+        member = await call(`GET /groups/:id/members/all/:user_id (@${login} in ${group})`, () => api.GroupMembers.show(group, uid, { includeInherited: true }), Member);
+      } catch (err) {
+        if ((err as PolicyGitLabError).status === 404) return false;
+        throw err;
+      }
+      return (member.state ?? 'active') === 'active' && (member.membership_state ?? 'active') === 'active' && member.access_level > MINIMAL_ACCESS;
+    },
+
+    async writeCheckRun(repo, run) {
+      let description = run.title;
+      // The neutral status is the only place its cause can be read on GitLab (no summary there).
+      const cause = run.conclusion === 'neutral' ? /Cause: `([^`]*)`/.exec(run.summary)?.[1] : undefined;
+      if (cause) description = `${description}: ${cause}`;
+      if (description.length > STATUS_DESCRIPTION_MAX) description = `${description.slice(0, STATUS_DESCRIPTION_MAX - 1)}…`;
+      await call(`POST /projects/:id/statuses/:sha (${repo} at ${run.headSha.slice(0, 12)})`, () => api.Commits.editStatus(repo, run.headSha, STATUS_STATE[run.conclusion], {
+        name: CHECK_NAME, description, ...(run.detailsUrl ? { targetUrl: run.detailsUrl } : {}),
+      }), Status);
+    },
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * Issue 13 item 4: Policy Guard on GitLab merge requests. GitLab's REST API is mocked with nock in
+ * the shapes docs.gitlab.com documents (merge requests, MR diffs, repository files and tree, MR
+ * approvals, group members, commit statuses); the stores are real PostgreSQL.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
+import { GITLAB, testGitlabApi, testGitlabPlatform } from '../helpers/gitlab.js';
+import { assertHttpMocksDone, nock, setupHttpMock, teardownHttpMock } from '../helpers/http-mock.js';
+import { gitlabPolicyVcs, PolicyGitLabError, STATUS_DESCRIPTION_MAX } from '../../app/policy/gitlab.js';
+import { decisionDeps, PolicyEvaluateJob, policyWorkerDeps, splitRepo } from '../../app/policy/wiring.js';
+import { handleSlackDecision, policyCommands } from '../../app/policy/handlers.js';
+import { processPolicyEvaluateJob, onPolicyEvaluateFailed } from '../../workers/policy-evaluate.js';
+import { classify } from '../../workers/errors.js';
+import { AuditStore } from '../../app/store/audit.js';
+import { NotificationStore } from '../../app/store/notifications.js';
+import { SlackClient } from '../../app/chat/slack.js';
+import { fixedClock } from '../../app/deps.js';
+import { silentLogger } from '../../app/logger.js';
+import type { CommandInvocation } from '../../app/commands/registry.js';
+
+const BASE = 'b'.repeat(40);
+const HEAD = 'c'.repeat(40);
+const NEWER = 'd'.repeat(40);
+const IID = 7;
+
+const CONFIG = `policies:
+  - policy_id: reviewed
+    approval_required: true
+    approvers: { users: [alice], teams: [platform/sre], codeowners: false }
+    min_approvals: 1
+    applies_to: { paths: ["slos/**"], services: ["*"] }
+policy_guard:
+  slack: { channel: C42, users: { U111: alice } }
+`;
+const slo = (target: number) => `apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: pay-latency\nspec:\n  service: checkout\n  objectives:\n    - target: ${target}\n      op: lte\n      value: 0.3\n`;
+
+/** One GitLab project behind nock, as its REST API answers; records the commit statuses posted. */
+interface FakeProject {
+  path: string;
+  headSha: string;
+  author: string;
+  state: 'opened' | 'closed' | 'merged';
+  files: Record<string, Record<string, string>>;
+  diffs: { old_path: string; new_path: string; new_file: boolean; renamed_file: boolean; deleted_file: boolean }[];
+  approvedBy: string[];
+  groups: Record<string, string[]>;
+  statuses: { sha: string; state: string; name: string; description?: string; target_url?: string }[];
+}
+
+const users: Record<string, number> = { alice: 11, carol: 12, mallory: 13, sam: 14 };
+
+function mockProject(p: FakeProject): void {
+  const project = `/api/v4/projects/${encodeURIComponent(p.path)}`;
+  const mr = () => ({
+    id: 1000 + IID, iid: IID, project_id: 5, title: 'SLOs for checkout', description: '', state: p.state, source_branch: 'slo-scout/checkout', target_branch: 'main',
+    author: { id: users[p.author], username: p.author, name: p.author, state: 'active' }, sha: p.headSha,
+    diff_refs: { base_sha: BASE, head_sha: p.headSha, start_sha: BASE }, web_url: `${GITLAB}/${p.path}/-/merge_requests/${IID}`,
+    source_project_id: 5, target_project_id: 5, merge_status: 'can_be_merged',
+  });
+  nock(GITLAB).persist()
+    .get(`${project}/merge_requests/${IID}`).reply(() => [200, mr()])
+    .get(`${project}/merge_requests/${IID}/diffs`).query(true).reply(() => [200, p.diffs.map((d) => ({ ...d, a_mode: '100644', b_mode: '100644', diff: '@@ -1 +1 @@\n', generated_file: false }))])
+    .get(`${project}/merge_requests/${IID}/approvals`).reply(() => [200, {
+      id: 1000 + IID, iid: IID, project_id: 5, title: 'SLOs for checkout', state: p.state, approved: p.approvedBy.length > 0, approvals_required: 0, approvals_left: 0,
+      approved_by: p.approvedBy.map((u) => ({ user: { id: users[u], username: u, name: u, state: 'active' } })),
+    }])
+    .get(new RegExp(`^${project.replace(/[.%]/g, (c) => `\\${c}`)}/repository/files/([^/]+)/raw\\?ref=(\\w+)$`)).reply((uri) => {
+      const m = /files\/([^/]+)\/raw\?ref=(\w+)$/.exec(uri)!;
+      const text = p.files[m[2]!]?.[decodeURIComponent(m[1]!)];
+      return text === undefined ? [404, { message: '404 File Not Found' }] : [200, text, { 'content-type': 'text/plain' }];
+    })
+    .get('/api/v4/users').query(true).reply((uri) => {
+      const name = new URL(uri, GITLAB).searchParams.get('username') ?? '';
+      return [200, users[name] ? [{ id: users[name], username: name, name, state: 'active' }] : []];
+    })
+    .get(/^\/api\/v4\/groups\/[^/]+\/members\/all\/\d+$/).reply((uri) => {
+      const m = /groups\/([^/]+)\/members\/all\/(\d+)$/.exec(uri)!;
+      const login = Object.keys(users).find((u) => users[u] === Number(m[2]));
+      const members = p.groups[decodeURIComponent(m[1]!)] ?? [];
+      return login && members.includes(login) ? [200, { id: users[login], username: login, state: 'active', membership_state: 'active', access_level: 30 }] : [404, { message: '404 Not found' }];
+    })
+    .post(new RegExp(`^${project.replace(/[.%]/g, (c) => `\\${c}`)}/statuses/\\w+$`)).reply((uri, body) => {
+      const b = body as { state: string; name: string; description?: string; target_url?: string };
+      const sha = uri.split('/').at(-1)!;
+      p.statuses.push({ sha, state: b.state, name: b.name, ...(b.description ? { description: b.description } : {}), ...(b.target_url ? { target_url: b.target_url } : {}) });
+      return [201, { id: p.statuses.length, sha, ref: 'slo-scout/checkout', status: b.state, name: b.name, description: b.description ?? null, target_url: b.target_url ?? null }];
+    });
+}
+
+let db: TestDatabase;
+let proj: FakeProject;
+const clock = fixedClock('2026-03-01T12:00:00Z');
+/** Jobs the approval channels enqueued (`policy-evaluate`), parsed like the queue's worker does. */
+let queued: unknown[];
+const queues = { get: () => ({ add: async (_n: string, d: unknown) => { queued.push(d); } }) };
+const gitlab = gitlabPolicyVcs(testGitlabApi());
+const workerDeps = () => ({ logger: silentLogger, clock, pool: db.pool, gitlabPolicyVcs: async () => gitlab, env: {} as Record<string, string | undefined> });
+const lastStatus = () => proj.statuses.at(-1)!;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  setupHttpMock();
+});
+afterAll(async () => {
+  teardownHttpMock();
+  await db?.drop();
+});
+beforeEach(() => {
+  queued = [];
+  proj = {
+    // A subgroup project: the path has more than two segments (GitLab namespaces nest).
+    path: `acme/platform/r${Math.random().toString(36).slice(2, 8)}`, headSha: HEAD, author: 'carol', state: 'opened',
+    files: { [BASE]: { '.slo-scout.yml': CONFIG, 'slos/checkout.yaml': slo(0.99) }, [HEAD]: { 'slos/checkout.yaml': slo(0.999) }, [NEWER]: { 'slos/checkout.yaml': slo(0.999) } },
+    diffs: [{ old_path: 'slos/checkout.yaml', new_path: 'slos/checkout.yaml', new_file: false, renamed_file: false, deleted_file: false }],
+    approvedBy: [], groups: {}, statuses: [],
+  };
+  mockProject(proj);
+});
+afterEach(() => nock.cleanAll());
+
+const job = (trigger: string, extra: Record<string, unknown> = {}) => ({ platform: 'gitlab', ...splitRepo(proj.path), prNumber: IID, trigger, ...extra });
+
+function invocation(author: string, commentId: number): CommandInvocation {
+  const platform = testGitlabPlatform();
+  const { owner: o, repo: r } = splitRepo(proj.path);
+  return {
+    platform: 'gitlab', owner: o, repo: r, prNumber: IID, commentId, author, args: [], options: {}, raw: '/slo-scout approve',
+    pullRequest: () => platform.getPullRequest({ owner: o, repo: r }, IID),
+  };
+}
+
+describe('Policy Guard on a GitLab merge request', () => {
+  it('evaluates the MR and posts the guard as a commit status on its head: failed while approval is missing', async () => {
+    expect(await processPolicyEvaluateJob(job('push'), { ...workerDeps(), env: { SLO_SCOUT_PUBLIC_URL: 'https://slo.example.com', SLO_SCOUT_UI_SECRET: 's'.repeat(32) } })).toBe('action_required');
+    expect(proj.statuses).toHaveLength(1);
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'failed', name: 'SLO-Scout Policy Guard' });
+    expect(lastStatus().description!.length).toBeLessThanOrEqual(STATUS_DESCRIPTION_MAX);
+    expect(lastStatus().description).toBe('Approval needed (reviewed)');
+    // The details page is the status's link (GitLab shows it on the pipeline's external job).
+    expect(lastStatus().target_url).toMatch(/^https:\/\/slo\.example\.com\/ui\//);
+  });
+
+  it('a native GitLab approval by an allowed approver turns it success; by someone else it does not', async () => {
+    proj.approvedBy = ['mallory'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    proj.approvedBy = ['mallory', 'alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'success' });
+  });
+
+  it('membership in the GitLab group named by a team rule counts (group path, members/all)', async () => {
+    proj.groups['platform/sre'] = ['sam'];
+    proj.approvedBy = ['sam'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+  });
+
+  it('an approval does not outlive the head it was read for: a push moves the evaluated head away from it', async () => {
+    proj.approvedBy = ['alice'];
+    const vcs = gitlabPolicyVcs(testGitlabApi());
+    const before = await vcs.getPullRequest(proj.path, IID);
+    proj.headSha = NEWER; // pushed between the evaluator's MR read and its approvals read
+    const reviews = await vcs.listReviews(proj.path, IID);
+    expect(reviews).toEqual([expect.objectContaining({ login: 'alice', state: 'APPROVED', commitId: NEWER })]);
+    expect(reviews[0]!.commitId).not.toBe(before.headSha);
+  });
+
+  it('`/slo-scout approve` in an MR note by an approver records it and the re-evaluation turns the status success', async () => {
+    const [approve] = policyCommands(decisionDeps({ pool: db.pool, queues, logger: silentLogger, clock, env: {} }));
+    const out = await approve!.run({ invocation: invocation('alice', 501), logger: silentLogger });
+    expect(out.reply).toContain(`Recorded \`approve\` by @alice for ${HEAD.slice(0, 7)}`);
+    // The queued job names GitLab and the project; the worker evaluates it on GitLab.
+    expect(queued).toEqual([expect.objectContaining({ platform: 'gitlab', owner: 'acme/platform', repo: splitRepo(proj.path).repo, prNumber: IID, trigger: 'comment' })]);
+    expect(await processPolicyEvaluateJob(queued[0], workerDeps())).toBe('success');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'success', name: 'SLO-Scout Policy Guard' });
+  });
+
+  it('self-approval by the MR author is refused: the status stays failed and says why', async () => {
+    proj.author = 'alice'; // alice is an approver, but she opened this MR
+    const [approve] = policyCommands(decisionDeps({ pool: db.pool, queues, logger: silentLogger, clock, env: {} }));
+    await approve!.run({ invocation: invocation('alice', 502), logger: silentLogger });
+    expect(await processPolicyEvaluateJob(queued[0], workerDeps())).toBe('action_required');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'failed' });
+    const audit = await new AuditStore(db.pool).list(proj.path, IID);
+    expect(audit.at(-1)?.reasons.join('\n')).toMatch(/@alice opened the pull request; self-approval is not allowed/);
+  });
+
+  it('a Slack approval of a GitLab MR re-evaluates the GitLab MR (the notification remembers the platform)', async () => {
+    const slackCalls: string[] = [];
+    nock('https://slack.com').persist()
+      .post('/api/chat.postMessage').reply(() => { slackCalls.push('post'); return [200, { ok: true, channel: 'C42', ts: '200.1' }]; })
+      .post('/api/chat.update').reply(() => { slackCalls.push('update'); return [200, { ok: true }]; })
+      .post('/api/chat.postEphemeral').reply(200, { ok: true });
+    const env = { SLACK_BOT_TOKEN: 'xoxb-test' };
+    expect(await processPolicyEvaluateJob(job('push'), { ...workerDeps(), env })).toBe('action_required');
+    expect((await new NotificationStore(db.pool).find(proj.path, IID, 'slack', HEAD))?.ref).toMatchObject({ platform: 'gitlab', channel: 'C42' });
+    const d = decisionDeps({ pool: db.pool, queues, logger: silentLogger, clock, env: {} });
+    await handleSlackDecision({ ...d, slack: new SlackClient({ token: 'xoxb-test' }) }, { slackUserId: 'U111', decision: 'approve', target: { repo: proj.path, pr: IID, sha: HEAD }, channel: 'C42', messageTs: '200.1', actionTs: '2' });
+    expect(queued).toEqual([expect.objectContaining({ platform: 'gitlab', prNumber: IID, trigger: 'slack' })]);
+    expect((queued[0] as { installationId?: number }).installationId).toBeUndefined();
+    expect(await processPolicyEvaluateJob(queued[0], { ...workerDeps(), env })).toBe('success');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'success' });
+    expect(slackCalls).toEqual(['post', 'update']);
+  });
+});
+
+describe('GitLab lists are read to the end (Link: rel="next", as GitLab paginates)', () => {
+  it('changed files come from every page of the MR diffs, with renames and deletions mapped', async () => {
+    nock.cleanAll();
+    const project = `/api/v4/projects/${encodeURIComponent(proj.path)}`;
+    const page1 = Array.from({ length: 100 }, (_, i) => ({ old_path: `slos/s${i}.yaml`, new_path: `slos/s${i}.yaml`, new_file: true, renamed_file: false, deleted_file: false, diff: '' }));
+    nock(GITLAB)
+      .get(`${project}/merge_requests/${IID}/diffs`).query({ per_page: '100' })
+      .reply(200, page1, { link: `<${GITLAB}${project}/merge_requests/${IID}/diffs?page=2&per_page=100>; rel="next", <${GITLAB}${project}/merge_requests/${IID}/diffs?page=2&per_page=100>; rel="last"`, 'x-next-page': '2' })
+      .get(`${project}/merge_requests/${IID}/diffs`).query({ page: '2', per_page: '100' })
+      .reply(200, [
+        { old_path: 'slos/old.yaml', new_path: 'slos/new.yaml', new_file: false, renamed_file: true, deleted_file: false, diff: '' },
+        { old_path: 'slos/gone.yaml', new_path: 'slos/gone.yaml', new_file: false, renamed_file: false, deleted_file: true, diff: '' },
+      ]);
+    const files = await gitlab.listChangedFiles(proj.path, IID);
+    expect(files).toHaveLength(102);
+    expect(files.slice(-2)).toEqual([{ path: 'slos/new.yaml', previousPath: 'slos/old.yaml', status: 'renamed' }, { path: 'slos/gone.yaml', status: 'removed' }]);
+    assertHttpMocksDone();
+  });
+
+  it('the tree is listed recursively across pages; only blobs are files', async () => {
+    nock.cleanAll();
+    const project = `/api/v4/projects/${encodeURIComponent(proj.path)}`;
+    nock(GITLAB)
+      .get(`${project}/repository/tree`).query({ ref: BASE, recursive: 'true', per_page: '100' })
+      .reply(200, [{ id: '1', name: 'slos', type: 'tree', path: 'slos', mode: '040000' }, { id: '2', name: 'a.yaml', type: 'blob', path: 'slos/a.yaml', mode: '100644' }],
+        { link: `<${GITLAB}${project}/repository/tree?page_token=abc&pagination=keyset&per_page=100&recursive=true&ref=${BASE}>; rel="next"` })
+      .get(`${project}/repository/tree`).query({ page_token: 'abc', pagination: 'keyset', per_page: '100', recursive: 'true', ref: BASE })
+      .reply(200, [{ id: '3', name: 'b.yaml', type: 'blob', path: 'slos/b.yaml', mode: '100644' }]);
+    expect(await gitlab.listFiles(proj.path, BASE)).toEqual(['slos/a.yaml', 'slos/b.yaml']);
+    assertHttpMocksDone();
+  });
+});
+
+describe('GitLab failures are errors with their cause, never TypeErrors', () => {
+  // 500, not 502: gitbeaker itself retries 429 and 502 before it gives up.
+  it('a 500 on the MR diffs is a transient PolicyGitLabError with status and cause, naming the request', async () => {
+    nock.cleanAll();
+    nock(GITLAB).get(`/api/v4/projects/${encodeURIComponent(proj.path)}/merge_requests/${IID}/diffs`).query(true).reply(500, { message: '500 Internal Server Error' });
+    const err = await gitlab.listChangedFiles(proj.path, IID).catch((e: unknown) => e) as PolicyGitLabError;
+    expect(err).toBeInstanceOf(PolicyGitLabError);
+    expect(err.message).toMatch(/merge_requests\/:iid\/diffs .*!7\) failed with HTTP 500/);
+    expect(err.status).toBe(500);
+    expect(err.cause).toBeDefined();
+    expect(classify(err)).toBe('transient');
+    assertHttpMocksDone();
+  });
+
+  it('a tree reply of the wrong shape is permanent and says what was wrong', async () => {
+    nock.cleanAll();
+    nock(GITLAB).get(`/api/v4/projects/${encodeURIComponent(proj.path)}/repository/tree`).query(true).reply(200, { message: 'not a list' });
+    const err = await gitlab.listFiles(proj.path, BASE).catch((e: unknown) => e) as PolicyGitLabError;
+    expect(err).toBeInstanceOf(PolicyGitLabError);
+    expect(err.message).toMatch(/repository\/tree .*unexpected shape/);
+    expect(classify(err)).toBe('permanent');
+    assertHttpMocksDone();
+  });
+
+  it('the evaluation job rejects with that error, and its final failure leaves a failed status carrying the cause', async () => {
+    nock.cleanAll();
+    const project = `/api/v4/projects/${encodeURIComponent(proj.path)}`;
+    nock(GITLAB).get(`${project}/merge_requests/${IID}`).reply(200, { iid: IID, state: 'opened', sha: HEAD, diff_refs: { base_sha: BASE, head_sha: HEAD, start_sha: BASE }, author: { username: 'carol' }, web_url: 'x' })
+      .get(`${project}/repository/files/.slo-scout.yml/raw`).query(true).reply(200, CONFIG)
+      .get(`${project}/merge_requests/${IID}/diffs`).query(true).reply(503, { message: '503 Service Unavailable' });
+    const err = await processPolicyEvaluateJob(job('push'), workerDeps()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PolicyGitLabError);
+    expect((err as Error).message).toContain('HTTP 503');
+    mockProject(proj);
+    await onPolicyEvaluateFailed(job('push'), err, workerDeps());
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'failed', name: 'SLO-Scout Policy Guard' });
+    expect(lastStatus().description).toMatch(/could not evaluate.*HTTP 503/);
+    expect(lastStatus().description!.length).toBeLessThanOrEqual(STATUS_DESCRIPTION_MAX);
+  });
+
+  it('a GitLab job on a worker without GITLAB_TOKEN fails permanently saying what to set', async () => {
+    const err = await processPolicyEvaluateJob(job('push'), { logger: silentLogger, clock, pool: db.pool }).catch((e: unknown) => e);
+    expect(classify(err)).toBe('permanent');
+    expect((err as Error).message).toMatch(/GITLAB_TOKEN/);
+  });
+});
+
+describe('the policy-evaluate job', () => {
+  it('the worker wiring has a GitLab PolicyVcs exactly when GITLAB_TOKEN is set, and needs no GitHub App for it', async () => {
+    const noGithub = () => Promise.reject(new Error('no GitHub App'));
+    expect(policyWorkerDeps(noGithub, {}).gitlabPolicyVcs).toBeUndefined();
+    const wiring = policyWorkerDeps(noGithub, { GITLAB_TOKEN: 'glpat-test', GITLAB_URL: `${GITLAB}/` });
+    const vcs = await wiring.gitlabPolicyVcs!();
+    // The client it built talks to GITLAB_URL with the token (nock matches host and header).
+    nock.cleanAll();
+    nock(GITLAB).matchHeader('private-token', 'glpat-test').get('/api/v4/projects/acme%2Fx/merge_requests/1')
+      .reply(200, { iid: 1, state: 'merged', sha: HEAD, diff_refs: { base_sha: BASE, head_sha: HEAD, start_sha: BASE }, author: { username: 'carol' }, web_url: `${GITLAB}/acme/x/-/merge_requests/1` });
+    expect(await vcs.getPullRequest('acme/x', 1)).toEqual({ number: 1, state: 'closed', merged: true, headSha: HEAD, baseSha: BASE, author: 'carol', url: `${GITLAB}/acme/x/-/merge_requests/1` });
+    assertHttpMocksDone();
+  });
+
+  it('defaults to GitHub, so jobs queued before GitLab had a guard still parse', () => {
+    expect(PolicyEvaluateJob.parse({ owner: 'acme', repo: 'x', prNumber: 3 }).platform).toBe('github');
+    expect(PolicyEvaluateJob.parse({ platform: 'gitlab', owner: 'acme/platform', repo: 'slos', prNumber: 3 })).toMatchObject({ platform: 'gitlab', owner: 'acme/platform' });
+  });
+});
