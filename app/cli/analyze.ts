@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SloScoutConfig, ConfigFileError, loadConfigFile, CONFIG_FILE_NAMES } from '../config/schema.js';
-import { OutputFormat } from '../config/analysis.js';
+import { DEFAULT_ROUTE_EXCLUDE, OutputFormat } from '../config/analysis.js';
 import { SecretError } from '../config/secret.js';
 import { formatDuration, parseDuration } from '../core/time.js';
 import { systemClock } from '../deps.js';
@@ -125,7 +125,7 @@ export function register(program: Command): void {
           const url = flags.databaseUrl ?? process.env.DATABASE_URL;
           if (!url) throw new Error('--source store needs --database-url postgres://user@host:5432/db (or DATABASE_URL)');
           pool = createPool(url, 2);
-          source = new StoreHistorySource({ store: new PgTelemetryStore(pool), ...(flags.tenant ? { tenant: flags.tenant } : {}) });
+          source = new StoreHistorySource({ store: new PgTelemetryStore(pool), ...(flags.tenant ? { tenant: flags.tenant } : {}), services: config.services, routes: config.routes, defaultRouteExclude: DEFAULT_ROUTE_EXCLUDE });
         } else {
           source = prometheusSourceFromConfig(config, { env: t.env, fetch: t.fetch, logger, ...(flags.prometheus ? { url: flags.prometheus } : {}) });
         }
