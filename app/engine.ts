@@ -106,7 +106,8 @@ export function createEngine(deps: EngineDeps): Engine {
       const tempo = tempoClientFromConfig(config, http);
       // Repository hints (catalog-info, OpenAPI, CODEOWNERS) are read by the CLI from a checkout; the app has none yet.
       // AI settings come from the operator's environment (keys, model directory), never from the repository.
-      const ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(deps.env), logger: deps.logger });
+      // Its outbound calls (OPENAI_BASE_URL) go through the same allow-list as the datasources.
+      const ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(deps.env), logger: deps.logger, fetchFn });
       try {
         return await runAnalysis({ source, ...(tempo ? { tempo } : {}), ai, logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
       } catch (err) {

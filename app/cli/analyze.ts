@@ -120,7 +120,7 @@ export function register(program: Command): void {
       let ai;
       try {
         // Criticality and borrowed priors (docs/ai.md); repository hints come from the current checkout.
-        ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(process.env), logger, hints: readRepoHints(process.cwd()) });
+        ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(process.env), logger, hints: readRepoHints(process.cwd()), fetchFn: t.fetch });
         if (flags.source === 'store') {
           const url = flags.databaseUrl ?? process.env.DATABASE_URL;
           if (!url) throw new Error('--source store needs --database-url postgres://user@host:5432/db (or DATABASE_URL)');
