@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { consumeOrWait } from '../commands/rate-limit.js';
 
 export interface WhatIfLimits {
   /** Calls per minute with one link; 0 = no limit. */
@@ -40,16 +41,7 @@ export function whatIfLimiter(limits: WhatIfLimits, redis?: { client: Redis; pre
   };
   const perLink = make('link', limits.perLinkPerMinute);
   const perAddress = make('address', limits.perAddressPerMinute);
-  const take = async (limiter: RateLimiterAbstract | null, key: string): Promise<number | null> => {
-    if (!limiter) return null;
-    try {
-      await limiter.consume(key);
-      return null;
-    } catch (res) {
-      if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-      throw res;
-    }
-  };
+  const take = consumeOrWait;
   return {
     async consume({ token, address }) {
       if (address !== undefined) {
