@@ -3,6 +3,7 @@
  * the exporters (files + PR body) and the what-if simulator. Workers only see `Engine`.
  */
 import { SloScoutConfig } from './config/schema.js';
+import { chooseCapacity } from './config/simulation.js';
 import { scopedEnv, type ConfigEnvPolicy } from './config/env-policy.js';
 import { trustCheck } from './config/trust.js';
 import { guardedFetch, OutboundRefusedError, ResponseTooLargeError, type OutboundPolicy } from './telemetry/outbound.js';
@@ -105,7 +106,8 @@ export function createEngine(deps: EngineDeps): Engine {
       const tempo = tempoClientFromConfig(config, http);
       // Repository hints (catalog-info, OpenAPI, CODEOWNERS) are read by the CLI from a checkout; the app has none yet.
       // AI settings come from the operator's environment (keys, model directory), never from the repository.
-      const ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(deps.env), logger: deps.logger });
+      // Its outbound calls (OPENAI_BASE_URL) go through the same allow-list as the datasources.
+      const ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(deps.env), logger: deps.logger, fetchFn });
       try {
         return await runAnalysis({ source, ...(tempo ? { tempo } : {}), ai, logger: deps.logger, clock: deps.clock }, { ...options, ...(services ? { services } : {}) });
       } catch (err) {
@@ -156,7 +158,7 @@ export function createEngine(deps: EngineDeps): Engine {
       });
     },
 
-    simulate(report, params, sloId) {
+    simulate(report, params, sloId, config) {
       const input = simulationInputFromReport(report);
       const services = sloId ? [...new Set(report.proposals.filter((p) => p.sloId === sloId).map((p) => p.service))] : [...new Set(input.slos.map((s) => s.service))];
       if (!services.length) throw new UserInputError(sloId ? `unknown slo id "${sloId}"` : 'the stored report has no simulation data (it was made before the what-if step existed; rerun the analysis)');
@@ -166,14 +168,19 @@ export function createEngine(deps: EngineDeps): Engine {
       const common = {
         ...(sloId ? { sloId } : {}),
         replicaCount: num(params.replicas, 'replicas', (n) => Number.isInteger(n) && n >= 1 && n <= maxReplicas, `a whole number from 1 to ${maxReplicas} (at most ${L.replicasPerObserved}x the ${observed} replica${observed === 1 ? '' : 's'} observed, and at most ${L.maxReplicas})`),
-        capacityPerReplica: num(params.capacity, 'capacity', (n) => n > 0 && n <= 1e9, 'requests per second one replica sustains, e.g. 120'),
         trafficMultiplier: num(params.traffic, 'traffic', (n) => n >= L.minTraffic && n <= L.maxTraffic, `a factor from ${L.minTraffic} to ${L.maxTraffic}, e.g. 1.2`),
         canaryPercentage: num(params.canary, 'canary', (n) => n >= 0 && n <= 100, 'a percentage 0-100'),
         ...(params.version ? { deploymentVersion: truncateArg(params.version, 200) } : {}),
       };
+      const given = num(params.capacity, 'capacity', (n) => n > 0 && n <= 1e9, 'requests per second one replica sustains, e.g. 120');
+      const defined = Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined));
       const checkpoint = deadline(computeSeconds, 'the what-if simulation', 'simulate one SLO at a time (slo=<id>)');
       try {
-        return services.map((service) => formatSimulationMarkdown(simulateSlo(input, { service, ...Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined)) }, checkpoint))).join('\n\n');
+        return services.map((service) => {
+          // capacity=, else the repository config's measured capacity for this service, else history's.
+          const capacity = chooseCapacity(given !== undefined ? { value: given, flag: 'capacity=' } : undefined, config?.simulation, service, config?.path ?? '.slo-scout.yml');
+          return formatSimulationMarkdown(simulateSlo(input, { service, ...defined, ...capacity }, checkpoint));
+        }).join('\n\n');
       } catch (err) {
         if (err instanceof SimulationError) throw new UserInputError(err.message);
         throw err;

@@ -137,6 +137,9 @@ export function analysisOptionsFromConfig(config: SloScoutConfig, end: number, l
     ...(a.period ? { periodSeconds: parseDuration(a.period) } : {}),
     percentiles: a.percentiles,
     selectedVariant: a.selectedVariant,
+    // `routes.exclude` replaces the built-in health-check exclusion (the source applies the user's
+    // globs), so the core's own default must not skip what the user chose to analyse.
+    ...(config.routes.exclude !== undefined ? { excludeEndpoints: [] } : {}),
     links: {
       ...(config.datasources.prometheus?.url ? { prometheusUrl: config.datasources.prometheus.url } : {}),
       ...(config.datasources.tempo?.url ? { tempoUrl: config.datasources.tempo.url } : {}),

@@ -6,6 +6,7 @@
 import type { BaseDeps } from './deps.js';
 import type { CommandRegistry } from './commands/registry.js';
 import type { SloScoutConfig } from './config/schema.js';
+import type { Simulation } from './config/simulation.js';
 import type { Report, VariantType } from './core/report.js';
 import type { Metrics } from './server/metrics.js';
 import type { InboxStore } from './store/inbox.js';
@@ -42,8 +43,12 @@ export interface Engine {
    * (owner/name on GitHub) adds a signed link to each SLO's details page when the pages are on.
    */
   render(report: Report, input: { config: SloScoutConfig; variants: Record<string, VariantType>; target?: RenderTarget; codeowners?: string; repo?: string }): RenderedProposal[];
-  /** Markdown table of the what-if simulation for `params` (replicas=5 traffic=1.2 canary=10 version=v1.4.2). */
-  simulate(report: Report, params: Record<string, string>, sloId?: string): string;
+  /**
+   * Markdown table of the what-if simulation for `params` (replicas=5 traffic=1.2 canary=10 version=v1.4.2).
+   * Without `capacity=`, a service's capacity comes from `config.simulation` (the repository's
+   * `.slo-scout.yml` at `config.path`), else from history; the table says which.
+   */
+  simulate(report: Report, params: Record<string, string>, sloId?: string, config?: { simulation: Simulation; path: string }): string;
   /** Markdown: the evidence and computation behind each number of one SLO; null when unknown. */
   explain(report: Report, sloId: string): string | null;
 }

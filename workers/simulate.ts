@@ -1,5 +1,6 @@
 /** `simulate` queue: what-if table for `/slo-scout simulate ...`, answered in the PR's `simulate` comment. */
 import { UnrecoverableError } from 'bullmq';
+import { readRepoConfig } from '../app/config-check.js';
 import { ensureTopicComment } from '../app/vcs/pr.js';
 import { neutraliseMentions, quoteArg } from '../app/commands/quote.js';
 import { UserInputError, type WorkerDeps } from '../app/ports.js';
@@ -16,6 +17,11 @@ export async function processSimulateJob(data: unknown, deps: WorkerDeps): Promi
     await ensureTopicComment(platform, repo, job.prNumber, 'simulate', neutraliseMentions(`No analysis is stored for this repo yet, so there is nothing to simulate. Run \`/slo-scout rerun\`, then ${quoteArg(`/slo-scout simulate ${args}`, 200)} again.`));
     throw new UnrecoverableError('no stored report');
   }
+  // Without capacity=, the config's simulation.capacityPerReplica (default branch) is the measured capacity.
+  const config = job.params.capacity === undefined ? await readRepoConfig(platform, repo, undefined, deps.configTrust) : { found: false as const };
+  const simConfig = config.found && config.ok ? { simulation: config.config.simulation, path: config.path } : undefined;
+  // An invalid config must not block a what-if; the answer says its capacities were not used.
+  const note = config.found && !config.ok ? `\n\n> [!NOTE]\n> \`${config.path}\` on the default branch is invalid, so its \`simulation.capacityPerReplica\` was not used; its config check names the problem.` : '';
   let table: string;
   try {
     const { slo, ...params } = job.params;
@@ -25,7 +31,7 @@ export async function processSimulateJob(data: unknown, deps: WorkerDeps): Promi
     if (!services.length) throw new UserInputError(`no stored SLOs for service \`${job.service ?? ''}\`; run \`/slo-scout rerun\` first`);
     const sections = services.map((service) => ({
       id: service ?? slo!,
-      text: deps.engine.simulate(service ? scopedReport(scoped, { kind: 'service', service }) : scoped, params, slo),
+      text: deps.engine.simulate(service ? scopedReport(scoped, { kind: 'service', service }) : scoped, params, slo, simConfig),
     }));
     table = fitSections(sections, (id) => `\`/slo-scout simulate ${args.replace(/\s*--all/, '')} slo=<an SLO of ${id}>\``);
   } catch (err) {
@@ -33,6 +39,6 @@ export async function processSimulateJob(data: unknown, deps: WorkerDeps): Promi
     await ensureTopicComment(platform, repo, job.prNumber, 'simulate', neutraliseMentions(`${quoteArg(`/slo-scout simulate ${args}`, 200)}: ${err.message}`));
     throw new UnrecoverableError(err.message);
   }
-  await ensureTopicComment(platform, repo, job.prNumber, 'simulate', neutraliseMentions(`### What-if: ${quoteArg(args, 200)}\n\n${table}`));
+  await ensureTopicComment(platform, repo, job.prNumber, 'simulate', neutraliseMentions(`### What-if: ${quoteArg(args, 200)}\n\n${table}${note}`));
   return 'answered';
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SloScoutConfig, ConfigFileError, loadConfigFile, CONFIG_FILE_NAMES } from '../config/schema.js';
-import { OutputFormat } from '../config/analysis.js';
+import { DEFAULT_ROUTE_EXCLUDE, OutputFormat } from '../config/analysis.js';
 import { SecretError } from '../config/secret.js';
 import { formatDuration, parseDuration } from '../core/time.js';
 import { systemClock } from '../deps.js';
@@ -120,12 +120,12 @@ export function register(program: Command): void {
       let ai;
       try {
         // Criticality and borrowed priors (docs/ai.md); repository hints come from the current checkout.
-        ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(process.env), logger, hints: readRepoHints(process.cwd()) });
+        ai = await createAiLayer({ settings: config.ai, env: aiEnvFrom(process.env), logger, hints: readRepoHints(process.cwd()), fetchFn: t.fetch });
         if (flags.source === 'store') {
           const url = flags.databaseUrl ?? process.env.DATABASE_URL;
           if (!url) throw new Error('--source store needs --database-url postgres://user@host:5432/db (or DATABASE_URL)');
           pool = createPool(url, 2);
-          source = new StoreHistorySource({ store: new PgTelemetryStore(pool), ...(flags.tenant ? { tenant: flags.tenant } : {}) });
+          source = new StoreHistorySource({ store: new PgTelemetryStore(pool), ...(flags.tenant ? { tenant: flags.tenant } : {}), services: config.services, routes: config.routes, defaultRouteExclude: DEFAULT_ROUTE_EXCLUDE });
         } else {
           source = prometheusSourceFromConfig(config, { env: t.env, fetch: t.fetch, logger, ...(flags.prometheus ? { url: flags.prometheus } : {}) });
         }

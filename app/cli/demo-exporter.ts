@@ -4,11 +4,11 @@
  * history as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`; without it, it serves
  * /metrics continuing from that history (app/core/fleet/exposition.ts).
  */
-import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { InvalidArgumentError, type Command } from 'commander';
-import { buildFleetExposition, fleetBackfillLines, liveExposition, openMetricsHeader } from '../core/fleet/exposition.js';
+import { buildFleetExposition, liveExposition } from '../core/fleet/exposition.js';
+import { writeBackfill } from './backfill.js';
 import { createLogger } from '../logger.js';
 import { CliError } from './errors.js';
 import { parseEnd } from './options.js';
@@ -65,18 +65,4 @@ export function register(program: Command): void {
       logger.info({ port: flags.port, endpoints: fx.endpoints.length, historyEnd: new Date(end * 1000).toISOString() }, 'demo exporter serving /metrics');
       await untilSignal(() => new Promise((resolve) => server.close(() => resolve())), logger);
     });
-}
-
-async function writeBackfill(file: string, spec: { seed: number; end: number; days: number; scenario: 'demo' }): Promise<void> {
-  const out = createWriteStream(file);
-  let error: Error | undefined;
-  out.on('error', (err) => { error = err; });
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => { out.once('drain', resolve); out.once('error', () => resolve()); }));
-  await write(`${openMetricsHeader().join('\n')}\n`);
-  for (const lines of fleetBackfillLines(spec)) {
-    if (error) break;
-    await write(`${lines.join('\n')}\n`);
-  }
-  await new Promise<void>((resolve) => out.end('# EOF\n', () => resolve()));
-  if (error) throw new CliError(`cannot write ${file}: ${error.message}`);
 }

@@ -34,7 +34,8 @@ async function serveDemo(): Promise<void> {
   const env = envOrExit([]);
   const logger = createLogger({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL });
   const { startDemoServer } = await import('../web/index.js');
-  const demo = await startDemoServer({ logger, port: env.PORT, host: env.HOST ?? '127.0.0.1', secret: env.SLO_SCOUT_UI_SECRET, publicUrl: env.SLO_SCOUT_PUBLIC_URL });
+  const demo = await startDemoServer({ logger, port: env.PORT, host: env.HOST ?? '127.0.0.1', secret: env.SLO_SCOUT_UI_SECRET, publicUrl: env.SLO_SCOUT_PUBLIC_URL,
+    whatIfLimits: { perLinkPerMinute: env.SLO_SCOUT_UI_WHAT_IF_PER_LINK_PER_MINUTE, perAddressPerMinute: env.SLO_SCOUT_UI_WHAT_IF_PER_ADDRESS_PER_MINUTE } });
   process.stdout.write(`SLO-Scout details pages (demo report, links valid for 14 days while this process runs):\n  overview:          ${demo.pages.overview}\n  Policy Guard PR:   ${demo.pages.evaluation}\nCtrl-C stops the server.\n`);
   await untilSignal(() => demo.close(), logger);
 }

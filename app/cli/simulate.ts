@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Table from 'cli-table3';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Report } from '../core/report.js';
@@ -17,6 +17,7 @@ import { CliError, EXIT_INVALID } from './errors.js';
 import { parseDurationOption, parseEnd } from './options.js';
 import { examples } from './examples.js';
 import { loadConfigOrDefault } from './analyze.js';
+import { chooseCapacity } from '../config/simulation.js';
 
 interface SimulateFlags {
   report?: string;
@@ -153,12 +154,13 @@ export function register(program: Command): void {
       }
       const input = flags.report ? await loadReportInput(flags.report) : await prometheusInput(flags);
       // --capacity, else the config's measured capacity for this service, else the fitted one.
-      const capacity = flags.capacity ?? (await loadConfigOrDefault(flags.config)).config.simulation.capacityPerReplica[flags.service];
+      const loaded = flags.capacity === undefined ? await loadConfigOrDefault(flags.config) : undefined;
+      const capacity = chooseCapacity(flags.capacity !== undefined ? { value: flags.capacity, flag: '--capacity' } : undefined, loaded?.config.simulation, flags.service, loaded?.file ? basename(loaded.file) : '.slo-scout.yml');
       const options: SimulationOptions = {
         service: flags.service,
         ...(flags.slo !== undefined ? { sloId: flags.slo } : {}),
         ...(flags.replicas !== undefined ? { replicaCount: flags.replicas } : {}),
-        ...(capacity !== undefined ? { capacityPerReplica: capacity } : {}),
+        ...capacity,
         ...(flags.trafficMultiplier !== undefined ? { trafficMultiplier: flags.trafficMultiplier } : {}),
         ...(flags.canaryPercentage !== undefined ? { canaryPercentage: flags.canaryPercentage } : {}),
         ...(flags.deploymentVersion !== undefined ? { deploymentVersion: flags.deploymentVersion } : {}),

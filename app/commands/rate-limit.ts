@@ -4,7 +4,7 @@
  * capped. The counters live in Redis, so every worker process counts against the same budget.
  */
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface CommandLimitKey {
   platform: 'github' | 'gitlab';
@@ -23,21 +23,27 @@ export interface CommandLimits {
   perRepoPerHour: number;
 }
 
+/**
+ * Takes one point for `key`: null when allowed, else the whole seconds to wait (at least 1).
+ * A null limiter is a limit turned off. Store errors propagate (an insurance limiter absorbs them).
+ */
+export async function consumeOrWait(limiter: RateLimiterAbstract | null, key: string): Promise<number | null> {
+  if (!limiter) return null;
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (res) {
+    if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    throw res;
+  }
+}
+
 /** One hour windows; 0 turns a limit off. Redis errors propagate (the webhook job is retried). */
 export function redisCommandLimiter(redis: Redis, prefix: string, limits: CommandLimits): CommandLimiter {
   const make = (name: string, points: number) => points > 0 ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:cmd-limit:${name}`, points, duration: 3600 }) : null;
   const perUser = make('user', limits.perUserPerHour);
   const perRepo = make('repo', limits.perRepoPerHour);
-  const take = async (limiter: RateLimiterRedis | null, key: string): Promise<number | null> => {
-    if (!limiter) return null;
-    try {
-      await limiter.consume(key);
-      return null;
-    } catch (res) {
-      if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-      throw res;
-    }
-  };
+  const take = consumeOrWait;
   return {
     async consume({ platform, repo, user }) {
       // The user is counted per platform, across repositories: one person cannot spread a flood.

@@ -89,6 +89,8 @@ export const Env = z.object({
   ...TrustEnv.shape,
   // Details pages (issue 14, docs/web.md): /ui answers 404 until the secret is set; links need the public URL too.
   SLO_SCOUT_UI_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(), SLO_SCOUT_PUBLIC_URL: url('https://slo-scout.example.com').optional(),
+  // What-if API calls per minute, per link and per client address (app/web/rate-limit.ts); 0 = off.
+  SLO_SCOUT_UI_WHAT_IF_PER_LINK_PER_MINUTE: z.coerce.number().int().min(0).default(120), SLO_SCOUT_UI_WHAT_IF_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   // AI layer (issue 15): SLO_SCOUT_EMBEDDINGS, SLO_SCOUT_MODEL_DIR, SLO_SCOUT_ALLOW_REMOTE_MODELS, OPENAI_API_KEY, OPENAI_BASE_URL.
   ...AiEnv.shape,
 });

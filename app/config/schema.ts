@@ -20,7 +20,7 @@ export const SloScoutConfig = z.object({
   datasources: Datasources.default({}),
   metrics: Metrics.default(Metrics.parse({})),
   services: Filter.default({}),
-  /** Route globs; when `exclude` is absent the default health-check pattern applies. */
+  /** Route globs; when `exclude` is absent the default health-check pattern applies, when present (even []) it replaces it. */
   routes: Filter.default({}),
   analysis: Analysis.default(Analysis.parse({})),
   output: Output.default(Output.parse({})),

@@ -9,3 +9,20 @@ export const Simulation = z.object({
   capacityPerReplica: z.record(z.string().min(1), z.number().positive().max(1e9)).default({}),
 }).strict();
 export type Simulation = z.infer<typeof Simulation>;
+
+/** A capacity for one what-if and where it came from, named as the user wrote it (shown in the answer). */
+export interface CapacityChoice {
+  capacityPerReplica: number;
+  capacityFrom: string;
+}
+
+/**
+ * The capacity a what-if of `service` uses: the one given with the request (`--capacity`,
+ * `capacity=`), else the config's `simulation.capacityPerReplica.<service>`, else none (the
+ * simulator then uses the capacity fitted from history, or an assumed one, and says which).
+ */
+export function chooseCapacity(given: { value: number; flag: string } | undefined, simulation: Simulation | undefined, service: string, configFile: string): CapacityChoice | undefined {
+  if (given) return { capacityPerReplica: given.value, capacityFrom: given.flag };
+  const configured = simulation?.capacityPerReplica[service];
+  return configured === undefined ? undefined : { capacityPerReplica: configured, capacityFrom: `simulation.capacityPerReplica.${service} in ${configFile}` };
+}

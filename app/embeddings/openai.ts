@@ -9,6 +9,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { normalize, type Vector } from '../core/vectors/index.js';
+import { OutboundRefusedError } from '../telemetry/outbound.js';
 import { checkInput, EmbedderError, inBatches, type Embedder } from './embedder.js';
 
 const EmbeddingsReply = z.object({
@@ -32,6 +33,7 @@ export interface OpenAiEmbedderOptions {
   /** Replies larger than this are refused (a 2048-input batch of 3072 floats is ~60 MB; 256 × 1536 ~8 MB). */
   maxReplyBytes?: number;
   logger: Logger;
+  /** The app and the CLI pass their outbound-guarded fetch (app/telemetry/outbound.ts): OPENAI_BASE_URL is checked like every other outbound URL. */
   fetchFn?: typeof fetch;
 }
 
@@ -63,6 +65,9 @@ export function createOpenAiEmbedder(o: OpenAiEmbedderOptions): Embedder {
         signal: AbortSignal.timeout(o.timeoutMs ?? 60_000),
       });
     } catch (err) {
+      // The outbound allow-list refused the base URL: the same on every retry, and the caller
+      // (engine) must see the refusal to fail the job for good with its message.
+      if (err instanceof OutboundRefusedError) throw new AbortError(err);
       const e = err as Error & { cause?: { code?: string } };
       throw new EmbedderError(`cannot reach ${url.origin} (${e.name === 'TimeoutError' ? 'timed out' : e.cause?.code ?? e.message}): check OPENAI_BASE_URL and the network`);
     }

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { DDSketch } from '@datadog/sketches-js';
 import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../core/types.js';
 import type { HistoryRequest, HistoryResult, HistorySource } from './source.js';
+import { endpointFilter, type EndpointFilterOptions } from './filters.js';
 import type { MergedAggregate, StoredCapsule, TelemetryStore } from '../store/telemetry.js';
 import type { AlertEvent, AlertEventStore } from '../store/telemetry-alerts.js';
 
@@ -36,7 +37,8 @@ export function countsAtThresholds(sketch: DDSketch, thresholds: number[] = THRE
   return { thresholds: [...thresholds], goodCounts };
 }
 
-export interface StoreSourceOptions {
+/** `services`, `routes`, `defaultRouteExclude`: the config's globs, applied as the Prometheus source does. */
+export interface StoreSourceOptions extends EndpointFilterOptions {
   store: TelemetryStore;
   tenant?: string;
   /** Capsules listed per endpoint's service as evidence (most severe first). */
@@ -68,9 +70,18 @@ export class StoreHistorySource implements HistorySource {
     const alerts = this.options.alerts ? await this.options.alerts.list({ ...q, limit: 500 }) : [];
     if (this.options.alerts) queries++;
 
+    const keep = endpointFilter(this.options, request.services);
+    const skipped: HistoryResult['skipped'] = [];
     const groups = new Map<string, MergedAggregate[]>();
     for (const m of windows) {
       const k = `${m.service}\u0000${m.endpoint}`;
+      if (!groups.has(k)) {
+        const reason = keep(m.service, m.endpoint);
+        if (reason !== null) {
+          if (!skipped.some((x) => x.service === m.service && x.endpoint === m.endpoint)) skipped.push({ service: m.service, endpoint: m.endpoint, reason });
+          continue;
+        }
+      }
       groups.set(k, [...(groups.get(k) ?? []), m]);
     }
     const hourlyByKey = new Map<string, MergedAggregate[]>();
@@ -97,7 +108,7 @@ export class StoreHistorySource implements HistorySource {
       });
       onProgress?.(++done, groups.size);
     }
-    return { histories, skipped: [], stats: { backendSeconds: (performance.now() - started) / 1000, queries } };
+    return { histories, skipped, stats: { backendSeconds: (performance.now() - started) / 1000, queries } };
   }
 }
 

@@ -11,6 +11,7 @@ import { EvaluationView, RepoName, WhatIfRequest, type ApiError } from './schema
 import { findProposal, overviewOf, sloDetailOf, whatIfOf } from './views.js';
 import { messagePage, SECURITY_HEADERS, type StaticSite } from './static.js';
 import { verifyToken, type TokenCheck } from './token.js';
+import { DEFAULT_WHAT_IF_LIMITS, whatIfLimiter, whatIfLimitMessage, type WhatIfLimiter } from './rate-limit.js';
 
 export interface WebDeps {
   data: WebData;
@@ -21,6 +22,8 @@ export interface WebDeps {
   logger: Logger;
   /** Seconds since the epoch. */
   now(): number;
+  /** Caps what-if calls per link and per address; absent = in-process counters with the default limits. */
+  whatIfLimiter?: WhatIfLimiter;
 }
 
 const PAGE = /^\/ui\/([A-Za-z0-9_.-]{1,100})\/([A-Za-z0-9_.-]{1,100})(?:\/(slo|what-if)\/([^/]{1,300})|\/pull\/(\d{1,9})(?:\/([0-9a-fA-F]{7,64}))?)?\/?$/;
@@ -33,6 +36,7 @@ const apiError = (status: number, error: string, reason?: string) => json(status
 const bearer = (req: HttpRequest) => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
 
 export function webRoutes(deps: WebDeps): HttpRoute[] {
+  const limiter = deps.whatIfLimiter ?? whatIfLimiter(DEFAULT_WHAT_IF_LIMITS);
   const check = (token: string | null, repo: string): TokenCheck => verifyToken(deps.secret, token, repo, deps.now());
   const refused = (c: Extract<TokenCheck, { ok: false }>, repo: string) => {
     deps.logger.info({ repo, reason: c.reason }, 'details page refused');
@@ -67,6 +71,13 @@ export function webRoutes(deps: WebDeps): HttpRoute[] {
       return json(200, sloDetailOf(repo, report, proposal, deps.data.demo));
     }),
     api('POST', '/ui/api/what-if', async (repo, req) => {
+      // Counted before any work: each call runs the simulator. The token was checked by api().
+      const verdict = await limiter.consume({ token: bearer(req) ?? '', address: req.remoteAddress });
+      if (!verdict.ok) {
+        deps.logger.info({ repo, scope: verdict.scope, remote: req.remoteAddress }, 'what-if call rate limited');
+        const res = apiError(429, whatIfLimitMessage(verdict));
+        return { ...res, headers: { ...res.headers, 'retry-after': String(verdict.retryAfterSeconds) } };
+      }
       let body: unknown;
       try {
         body = JSON.parse(req.rawBody.toString('utf8'));

@@ -56,6 +56,22 @@ describe('slo-scout simulate --report', () => {
     expect(fromConfig.slos[0]!.variants).toEqual(measured.slos[0]!.variants);
   });
 
+  it('says which capacity it used: --capacity, else the config\'s value for the service, else history', async () => {
+    const base = ['--report', dir, '--service', 'checkout', '--traffic-multiplier', '1.5', '--draws', '200'];
+    const config = join(dir, 'capacity.yml');
+    await writeFile(config, 'simulation:\n  capacityPerReplica:\n    checkout: 40\n    payments: 7\n');
+    type Out = { slos: Array<{ capacity: { perReplica: number; from: string | null } }> };
+    // --capacity wins over the config.
+    expect((JSON.parse(await cli(...base, '--json', '--capacity', '55', '--config', config)) as Out).slos[0]!.capacity).toMatchObject({ perReplica: 55, from: '--capacity' });
+    expect(await cli(...base, '--capacity', '55', '--config', config)).toMatch(/capacity 55\.0 req\/s per replica \(.*configured by --capacity\)/);
+    expect(await cli(...base, '--config', config)).toMatch(/capacity 40\.0 req\/s per replica \(.*configured by simulation\.capacityPerReplica\.checkout in capacity\.yml\)/);
+    // Another service's value is not this one's: history decides.
+    await writeFile(config, 'simulation:\n  capacityPerReplica:\n    payments: 7\n');
+    const fitted = await cli(...base, '--config', config);
+    expect(fitted).toMatch(/req\/s per replica \(.*(fitted from history|assumed: history cannot identify it)\)/);
+    expect(fitted).not.toContain('configured');
+  });
+
   it('prints a table per SLO with every variant, the scenario and the interval level', async () => {
     const out = await cli('--report', dir, '--service', 'checkout', '--traffic-multiplier', '1.05', '--draws', '300');
     expect(out).toContain('checkout-pay-latency (latency) — traffic x1.05');

@@ -85,6 +85,7 @@ describe('simulate in a per-service PR', () => {
     return {
       kind: 'github', botLogin: 'bot', comments,
       listComments: async () => comments,
+      readFile: async () => null,
       createComment: async (_r: unknown, _n: number, body: string) => { const c = { id: comments.length + 1, body, authorLogin: 'bot' }; comments.push(c); return c; },
       updateComment: async (_r: unknown, id: number, body: string) => { comments.find((c) => c.id === id)!.body = body; },
     } as unknown as Platform & { comments: CommentInfo[] };

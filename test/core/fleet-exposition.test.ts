@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildFleetExposition, fleetBackfillLines, liveExposition } from '../../app/core/fleet/exposition.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFleetExposition, fleetBackfillLines, liveExposition, OTEL_METRIC_NAMING } from '../../app/core/fleet/exposition.js';
+import { writeBackfill } from '../../app/cli/backfill.js';
+import { CLASSIC_NAMING, writeOpenMetrics } from '../helpers/prometheus.js';
 
 const END = Date.UTC(2026, 10, 1) / 1000;
 const spec = { seed: 3, end: END, days: 8, scenario: 'demo' as const };
@@ -55,5 +60,29 @@ describe('demo fleet exposition', () => {
     const hour = b.get(key)! - a.get(key)!;
     expect(hour).toBeGreaterThan(0);
     expect(at(END + 7 * 86_400 + 3600).get(key)! - at(END + 7 * 86_400).get(key)!).toBeCloseTo(hour, -1);
+  });
+
+  it('the tests\' Prometheus is backfilled by the same writer as demo-exporter: a subset is exactly those endpoints\' lines', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-scout-backfill-'));
+    try {
+      const keep = (ep: { service: string }) => ep.service === 'payments';
+      await writeBackfill(join(dir, 'all.om'), spec);
+      const { endpoints } = await writeOpenMetrics({ fleet: spec, filter: keep }, join(dir, 'payments.om'));
+      const all = (await readFile(join(dir, 'all.om'), 'utf8')).split('\n');
+      const some = (await readFile(join(dir, 'payments.om'), 'utf8')).split('\n');
+      expect(endpoints.length).toBeGreaterThan(0);
+      expect(some.slice(0, 3)).toEqual(all.slice(0, 3)); // HELP, TYPE, UNIT
+      expect(some.at(-2)).toBe('# EOF');
+      const samples = some.filter((l) => l && !l.startsWith('#'));
+      expect(samples.length).toBeGreaterThan(0);
+      expect(samples.every((l) => l.includes(`${OTEL_METRIC_NAMING.service}="payments"`))).toBe(true);
+      expect(samples).toEqual(all.filter((l) => l.includes(`${OTEL_METRIC_NAMING.service}="payments"`)));
+      // Another naming renames the series and keeps the numbers.
+      await writeOpenMetrics({ fleet: spec, filter: keep, naming: CLASSIC_NAMING }, join(dir, 'classic.om'));
+      const classic = (await readFile(join(dir, 'classic.om'), 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'));
+      expect(classic[0]).toMatch(/^http_request_duration_seconds_bucket\{service="payments",route="[^"]+",code="200",le="[^"]+"\} \d+ \d+$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../app/logger.js';
 import { createOpenAiEmbedder, EmbedderError } from '../../app/embeddings/index.js';
+import { guardedFetch, OutboundRefusedError, parseAllowedHosts } from '../../app/telemetry/outbound.js';
 import { assertHttpMocksDone, nock, setupHttpMock, teardownHttpMock } from '../helpers/http-mock.js';
 
 // Request and reply shapes from https://platform.openai.com/docs/api-reference/embeddings/create
@@ -20,6 +21,16 @@ describe('the OpenAI embeddings provider', () => {
   beforeAll(setupHttpMock);
   afterEach(assertHttpMocksDone);
   afterAll(teardownHttpMock);
+
+  it('a base URL the outbound allow-list refuses fails at once with the refusal, never retried', async () => {
+    let calls = 0;
+    const guarded = guardedFetch(parseAllowedHosts('api.openai.com'));
+    const counting = ((...args: Parameters<typeof fetch>) => { calls++; return guarded(...args); }) as typeof fetch;
+    const e = make({ baseUrl: 'https://embeddings.attacker.example/v1', fetchFn: counting, retries: 4 });
+    await expect(e.embed(['checkout POST /pay'])).rejects.toThrow(OutboundRefusedError);
+    await expect(e.embed(['checkout POST /pay'])).rejects.toThrow(/embeddings\.attacker\.example is not in SLO_SCOUT_ALLOWED_HOSTS/);
+    expect(calls).toBe(2);
+  });
 
   it('batches inputs, sends the documented body with the bearer key, and keeps the order', async () => {
     const bodies: unknown[] = [];

@@ -5,25 +5,21 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describeFleet, fleetSteps, OTEL_HTTP_BUCKETS, type FleetEndpoint, type FleetSpec } from '../../app/core/fleet/index.js';
+import { describeFleet, type FleetEndpoint, type FleetSpec } from '../../app/core/fleet/index.js';
+import { OTEL_METRIC_NAMING, type MetricNaming } from '../../app/core/fleet/exposition.js';
+import { writeBackfill } from '../../app/cli/backfill.js';
 
 const run = promisify(execFile);
 
-export interface Naming {
-  histogram: string;
-  service: string;
-  route: string;
-  status: string;
-  /** Label carrying the deployed version (a new series per version, as exporters do). */
-  version?: string;
-}
-export const OTEL_NAMING: Naming = { histogram: 'http_server_request_duration_seconds', service: 'service_name', route: 'http_route', status: 'http_response_status_code', version: 'service_version' };
+/** Metric and label names of the backfill (app/core/fleet/exposition.ts writes it). */
+export type Naming = MetricNaming;
+export const OTEL_NAMING: Naming = OTEL_METRIC_NAMING;
 export const CLASSIC_NAMING: Naming = { histogram: 'http_request_duration_seconds', service: 'service', route: 'route', status: 'code' };
 
 export interface BackfillSpec {
@@ -31,119 +27,17 @@ export interface BackfillSpec {
   /** Keep only these endpoints (default: the whole fleet). */
   filter?: (ep: FleetEndpoint) => boolean;
   naming?: Naming;
-  /** Counter sample spacing; 1h keeps files small, and the adapter only asks for >= 1h increases. */
-  sampleSeconds?: number;
 }
 
-const LE = [...OTEL_HTTP_BUCKETS.map(String), '+Inf'];
-
-function labelText(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
-}
-
-/**
- * Streams one endpoint as cumulative counters (`_bucket{le}`, `_count`, `_sum`) per status code
- * (and version). Each series starts with a 0 sample, like a freshly created counter, so
- * `increase()` sees its first requests. Errors take the slowest buckets (timeouts are slow).
- */
-function* endpointLines(spec: BackfillSpec, ep: FleetEndpoint): Generator<string> {
-  const n = spec.naming ?? OTEL_NAMING;
-  const sample = spec.sampleSeconds ?? 3600;
-  type Series = { labels: Record<string, string>; prefixes: string[]; buckets: number[]; count: number; sum: number; lines: string[] };
-  const series = new Map<string, Series>();
-  const get = (status: string, version: string, t: number): Series => {
-    // Without a version label every version writes the same series.
-    const key = n.version ? `${status}|${version}` : status;
-    let s = series.get(key);
-    if (!s) {
-      const labels: Record<string, string> = { [n.service]: ep.service, [n.route]: ep.endpoint, [n.status]: status };
-      if (n.version) labels[n.version] = version;
-      const base = labelText(labels);
-      // Label text is built once per series: the file has millions of lines for the benchmark fleet.
-      const prefixes = [...LE.map((le) => `${n.histogram}_bucket{${base},le="${le}"} `), `${n.histogram}_count{${base}} `, `${n.histogram}_sum{${base}} `];
-      s = { labels, prefixes, buckets: new Array<number>(LE.length).fill(0), count: 0, sum: 0, lines: [] };
-      series.set(key, s);
-      emit(s, t - sample);
-    }
-    return s;
-  };
-  const emit = (s: Series, t: number): void => {
-    let cum = 0;
-    for (let i = 0; i < LE.length; i++) {
-      cum += s.buckets[i]!;
-      s.lines.push(`${s.prefixes[i]}${cum} ${t}`);
-    }
-    s.lines.push(`${s.prefixes[LE.length]}${s.count} ${t}`);
-    s.lines.push(`${s.prefixes[LE.length + 1]}${s.sum.toFixed(3)} ${t}`);
-  };
-  let hourEnd = -1;
-  let liveVersion = '';
-  // A real exporter exposes every counter it has on every scrape: emit all series of the live
-  // version each hour, whether or not they moved (sparse samples would break increase()).
-  const flush = (): void => {
-    if (hourEnd < 0) return;
-    for (const s of series.values()) if (!n.version || s.labels[n.version] === liveVersion) emit(s, hourEnd);
-  };
-  for (const step of fleetSteps(spec.fleet, ep)) {
-    const end = Math.floor(step.t / sample) * sample + sample;
-    if (end !== hourEnd) {
-      flush();
-      hourEnd = end;
-    }
-    liveVersion = step.version;
-    const ok = get('200', step.version, end);
-    let errors = step.errors;
-    const counts = [...step.bucketCounts];
-    if (errors > 0) {
-      const bad = get('500', step.version, end);
-      bad.count += errors;
-      for (let i = counts.length - 1; i >= 0 && errors > 0; i--) {
-        const take = Math.min(errors, counts[i]!);
-        counts[i] -= take;
-        bad.buckets[i] += take;
-        bad.sum += take * Number(i < OTEL_HTTP_BUCKETS.length ? OTEL_HTTP_BUCKETS[i] : 15);
-        errors -= take;
-      }
-    }
-    for (let i = 0; i < counts.length; i++) {
-      ok.buckets[i] += counts[i]!;
-      ok.sum += counts[i]! * (i < OTEL_HTTP_BUCKETS.length ? OTEL_HTTP_BUCKETS[i]! : 15) * 0.6;
-    }
-    ok.count += counts.reduce((a, b) => a + b, 0);
-  }
-  flush();
-  // Series of one family may come in any order, but each series' samples must be contiguous and ascending.
-  for (const s of series.values()) yield* s.lines;
-}
-
+/** The fleet's hourly cumulative counters as OpenMetrics, written by the same code as `demo-exporter --backfill`. */
 export async function writeOpenMetrics(spec: BackfillSpec, file: string): Promise<{ endpoints: FleetEndpoint[] }> {
-  const n = spec.naming ?? OTEL_NAMING;
-  const endpoints = describeFleet(spec.fleet).filter(spec.filter ?? (() => true));
-  const out = createWriteStream(file);
-  const write = (line: string): Promise<void> | void => {
-    if (!out.write(`${line}\n`)) return new Promise((resolve) => out.once('drain', resolve));
-  };
-  await write(`# HELP ${n.histogram} HTTP server request duration (synthetic fleet).`);
-  await write(`# TYPE ${n.histogram} histogram`);
-  await write(`# UNIT ${n.histogram} seconds`);
-  for (const ep of endpoints) {
-    let batch: string[] = [];
-    for (const line of endpointLines(spec, ep)) {
-      batch.push(line);
-      if (batch.length >= 5000) {
-        await write(batch.join('\n'));
-        batch = [];
-      }
-    }
-    if (batch.length > 0) await write(batch.join('\n'));
-  }
-  await write('# EOF');
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return { endpoints };
+  const keep = spec.filter ?? (() => true);
+  await writeBackfill(file, spec.fleet, { naming: spec.naming ?? OTEL_NAMING, keep });
+  return { endpoints: describeFleet(spec.fleet).filter(keep) };
 }
 
 function cacheKey(spec: BackfillSpec, extra: string): string {
-  return createHash('sha256').update(JSON.stringify({ fleet: spec.fleet, naming: spec.naming ?? OTEL_NAMING, sample: spec.sampleSeconds ?? 3600, extra, v: 4 })).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify({ fleet: spec.fleet, naming: spec.naming ?? OTEL_NAMING, extra, v: 5 })).digest('hex').slice(0, 16);
 }
 
 /**

@@ -106,6 +106,7 @@ function stubPlatform(): { platform: Platform; bodies: string[]; reactions: numb
     kind: 'github', botLogin: 'slo-scout[bot]',
     react: () => { state.reactions++; return Promise.resolve(); },
     listComments: () => Promise.resolve([]),
+    readFile: () => Promise.resolve(null),
     createComment: (_r: unknown, _n: number, body: string) => { bodies.push(body); return Promise.resolve({ id: bodies.length, body, authorLogin: 'slo-scout[bot]' }); },
     updateComment: () => Promise.resolve(),
     getPullRequest: () => Promise.resolve({ number: 1, headSha: 'abc', headRef: 'b', fromFork: false }),

@@ -98,3 +98,18 @@ describe('StoreHistorySource', () => {
     expect(result.proposals.every((p) => p.service === 'catalog')).toBe(true);
   });
 });
+
+describe('routes filters (issue 13: routes.exclude replaces the default health-check exclusion)', () => {
+  it('applies the config\'s route globs like the Prometheus source, listing each skipped endpoint with its pattern', async () => {
+    const store = new PgTelemetryStore(db.pool);
+    const request = { end: END, windowSeconds: DAYS * DAY, breachWindowSeconds: DAY };
+    const own = await new StoreHistorySource({ store, tenant: 't1', routes: { exclude: ['/items'] }, defaultRouteExclude: ['/nothing'] }).fetchHistories(request);
+    expect(own.histories).toEqual([]);
+    expect(own.skipped).toEqual([{ service: 'catalog', endpoint: '/items', reason: 'route excluded by pattern /items' }]);
+    const byDefault = await new StoreHistorySource({ store, tenant: 't1', defaultRouteExclude: ['/items'] }).fetchHistories(request);
+    expect(byDefault.skipped[0]!.reason).toMatch(/^route excluded by the default health-check pattern \/items; to analyse it, set routes\.exclude/);
+    // An own (even empty) routes.exclude replaces the default.
+    const replaced = await new StoreHistorySource({ store, tenant: 't1', routes: { exclude: [] }, defaultRouteExclude: ['/items'] }).fetchHistories(request);
+    expect(replaced.histories.map((h) => h.endpoint)).toEqual(['/items']);
+  });
+});

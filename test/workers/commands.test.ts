@@ -128,7 +128,7 @@ describe('slash-commands end to end (webhook -> inbox -> queue -> worker -> GitH
   });
 
   it('simulate is open to everyone and answers with the simulator table in the simulate topic', async () => {
-    mockConfig();
+    mockConfig(2); // once for the comment (command teams), once in the simulate job (simulation.capacityPerReplica)
     const { deliveryId } = await send('/slo-scout simulate replicas=5 traffic=1.2 canary=10 version=v1.4.2', 'visitor', (commentId) => {
       mockEyes(commentId);
       nock(API).get(`${R}/pulls/1`).reply(200, { ...pull(), body: 'proposal\n<!-- slo-scout:service=checkout -->' });

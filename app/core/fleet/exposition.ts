@@ -7,7 +7,7 @@
  */
 import { describeFleet } from './scenarios.js';
 import { fleetSteps } from './steps.js';
-import { OTEL_HTTP_BUCKETS, DAY, DEFAULT_STEP_SECONDS, type FleetSpec } from './model.js';
+import { OTEL_HTTP_BUCKETS, DAY, DEFAULT_STEP_SECONDS, type FleetEndpoint, type FleetSpec } from './model.js';
 
 export interface MetricNaming {
   histogram: string;
@@ -23,7 +23,8 @@ const WEEK = 7 * DAY;
 const upper = (i: number) => (i < OTEL_HTTP_BUCKETS.length ? OTEL_HTTP_BUCKETS[i]! : 15);
 
 interface Totals { buckets: number[]; count: number; sum: number }
-interface Series { labelText: string; version: string; totals: Totals }
+/** `prefixes`: each sample line up to its value, built once per series (a backfill has millions of lines). */
+interface Series { labelText: string; prefixes: string[]; version: string; totals: Totals }
 /** One endpoint's live state: its series, and per step of the last week the increments to replay. */
 interface EndpointLive { series: Map<string, Series>; liveVersion: string; week: Array<{ ok: Totals; bad: Totals }> }
 
@@ -65,14 +66,18 @@ function add(into: Totals, x: Totals, f = 1): void {
   into.sum += x.sum * f;
 }
 
-function lines(n: MetricNaming, labelText: string, t: Totals, suffix: string): string[] {
+function linePrefixes(n: MetricNaming, labelText: string): string[] {
+  return [...LE.map((le) => `${n.histogram}_bucket{${labelText},le="${le}"} `), `${n.histogram}_count{${labelText}} `, `${n.histogram}_sum{${labelText}} `];
+}
+
+function lines(prefixes: string[], t: Totals, suffix: string): string[] {
   const out: string[] = [];
   let cum = 0;
   for (let i = 0; i < LE.length; i++) {
     cum += t.buckets[i]!;
-    out.push(`${n.histogram}_bucket{${labelText},le="${LE[i]}"} ${Math.round(cum)}${suffix}`);
+    out.push(`${prefixes[i]}${Math.round(cum)}${suffix}`);
   }
-  out.push(`${n.histogram}_count{${labelText}} ${Math.round(t.count)}${suffix}`, `${n.histogram}_sum{${labelText}} ${t.sum.toFixed(3)}${suffix}`);
+  out.push(`${prefixes[LE.length]}${Math.round(t.count)}${suffix}`, `${prefixes[LE.length + 1]}${t.sum.toFixed(3)}${suffix}`);
   return out;
 }
 
@@ -84,15 +89,17 @@ export function buildFleetExposition(spec: FleetSpec, naming: MetricNaming = OTE
 
 /**
  * The history as OpenMetrics lines, one endpoint at a time (a caller can wait for its writer
- * between them): hourly samples, each series contiguous as promtool requires.
+ * between them): hourly samples, each series contiguous as promtool requires. `keep` picks
+ * endpoints (the test Prometheus serves subsets of the fleet).
  */
-export function* fleetBackfillLines(spec: FleetSpec, naming: MetricNaming = OTEL_METRIC_NAMING): Generator<string[]> {
-  for (const w of walk(spec, naming, true)) yield w.lines;
+export function* fleetBackfillLines(spec: FleetSpec, naming: MetricNaming = OTEL_METRIC_NAMING, keep: (ep: FleetEndpoint) => boolean = () => true): Generator<string[]> {
+  for (const w of walk(spec, naming, true, keep)) yield w.lines;
 }
 
-function* walk(spec: FleetSpec, naming: MetricNaming, wantLines: boolean): Generator<{ live: EndpointLive; lines: string[] }> {
+function* walk(spec: FleetSpec, naming: MetricNaming, wantLines: boolean, keep: (ep: FleetEndpoint) => boolean = () => true): Generator<{ live: EndpointLive; lines: string[] }> {
   const sample = 3600;
   for (const ep of describeFleet(spec)) {
+    if (!keep(ep)) continue;
     const live: EndpointLive = { series: new Map(), liveVersion: '', week: [] };
     const pending = new Map<string, string[]>();
     const get = (status: string, version: string, t: number): Series => {
@@ -101,10 +108,11 @@ function* walk(spec: FleetSpec, naming: MetricNaming, wantLines: boolean): Gener
       if (!s) {
         const labels = [`${naming.service}=${esc(ep.service)}`, `${naming.route}=${esc(ep.endpoint)}`, `${naming.status}=${esc(status)}`];
         if (naming.version) labels.push(`${naming.version}=${esc(version)}`);
-        s = { labelText: labels.join(','), version, totals: zero() };
+        const labelText = labels.join(',');
+        s = { labelText, prefixes: linePrefixes(naming, labelText), version, totals: zero() };
         live.series.set(key, s);
         // A fresh counter starts at 0, so increase() sees its first requests.
-        pending.set(key, wantLines ? lines(naming, s.labelText, s.totals, ` ${t - sample}`) : []);
+        pending.set(key, wantLines ? lines(s.prefixes, s.totals, ` ${t - sample}`) : []);
       }
       return s;
     };
@@ -112,7 +120,7 @@ function* walk(spec: FleetSpec, naming: MetricNaming, wantLines: boolean): Gener
     // A real exporter exposes every series of the running version on every scrape.
     const flush = () => {
       if (hourEnd < 0 || !wantLines) return;
-      for (const [key, s] of live.series) if (!naming.version || s.version === live.liveVersion) pending.get(key)!.push(...lines(naming, s.labelText, s.totals, ` ${hourEnd}`));
+      for (const [key, s] of live.series) if (!naming.version || s.version === live.liveVersion) pending.get(key)!.push(...lines(s.prefixes, s.totals, ` ${hourEnd}`));
     };
     const weekStart = spec.end - WEEK;
     for (const st of fleetSteps(spec, ep)) {
@@ -167,7 +175,7 @@ export function liveExposition(fx: FleetExposition, now: number): string {
       const t: Totals = { buckets: [...s.totals.buckets], count: s.totals.count, sum: s.totals.sum };
       const status = s.labelText.includes(`${n.status}="500"`) ? '500' : '200';
       add(t, status === '500' ? badExtra : okExtra);
-      out.push(...lines(n, s.labelText, t, ''));
+      out.push(...lines(s.prefixes, t, ''));
     }
   }
   return `${out.join('\n')}\n`;

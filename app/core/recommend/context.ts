@@ -1,7 +1,7 @@
 import { defaultOtelSource } from '../sli/promql.js';
 import { mean, median } from '../sli/stats.js';
 import type { EndpointHistory, SliSource, WindowCounts } from '../types.js';
-import { DEFAULT_EXCLUDE, type ResolvedOptions } from './options.js';
+import { DEFAULT_EXCLUDE, ROUTES_EXCLUDE_HINT, type ResolvedOptions } from './options.js';
 
 /** Fewer windows than this cannot say anything about a per-window breach rate. */
 export const MIN_WINDOWS = 3;
@@ -30,11 +30,13 @@ export function endpointContext(h: EndpointHistory, o: ResolvedOptions): Endpoin
     const hit = o.exclude.find((re) => re.test(h.endpoint!));
     if (hit) {
       // The default pattern is long; name it instead of dumping it into every PR table row.
-      const which = o.exclude.length === DEFAULT_EXCLUDE.length && o.exclude.every((re, i) => re.source === new RegExp(DEFAULT_EXCLUDE[i]!).source)
-        ? 'the default health-check pattern'
-        : `routes.exclude /${hit.source}/`;
+      const isDefault = o.exclude.length === DEFAULT_EXCLUDE.length && o.exclude.every((re, i) => re.source === new RegExp(DEFAULT_EXCLUDE[i]!).source);
       // Name the key as users write it in .slo-scout.yml, not the internal option.
-      return { skip: `health-check or infrastructure route (matches ${which}); not an SLO candidate — to analyse it, set routes.exclude in .slo-scout.yml` };
+      return {
+        skip: isDefault
+          ? `health-check or infrastructure route (matches the default health-check pattern); not an SLO candidate — ${ROUTES_EXCLUDE_HINT}`
+          : `excluded route (matches routes.exclude /${hit.source}/); to analyse it, remove that pattern from routes.exclude in .slo-scout.yml`,
+      };
     }
   }
   const analysisStart = o.end - o.windowSeconds;

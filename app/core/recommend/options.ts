@@ -13,7 +13,11 @@ export interface RecommendOptions {
   percentiles?: Partial<Record<VariantType, number>>;
   /** Default 'balanced'. */
   selectedVariant?: VariantType;
-  /** Regex sources matched against the endpoint; default: health-check routes. */
+  /**
+   * Regex sources matched against the endpoint; default: health-check routes (DEFAULT_EXCLUDE).
+   * Given (even empty), it replaces the default: app/pipeline.ts passes [] when the config sets
+   * `routes.exclude`, whose globs the source has applied already.
+   */
   excludeEndpoints?: string[];
   seed?: number;
   bootstrapDraws?: number;
@@ -44,6 +48,12 @@ export interface BreachPrior { a: number; b: number }
 
 export const DEFAULT_PERCENTILES: Record<VariantType, number> = { conservative: 99.9, balanced: 99, aggressive: 95 };
 export const DEFAULT_COMPLIANCE_GOALS: Record<VariantType, number> = { conservative: 0.95, balanced: 0.9, aggressive: 0.85 };
+/**
+ * How a user analyses a route the default exclusion skipped, named as written in .slo-scout.yml.
+ * `routes.exclude` replaces the default rather than adding to it, so one key does both jobs.
+ */
+export const ROUTES_EXCLUDE_HINT = 'to analyse it, set routes.exclude in .slo-scout.yml: your list replaces the default health-check exclusion (routes.exclude: [] analyses every route)';
+
 /** Kubernetes probes and scrape endpoints: always fast, always up, and would make any SLO look perfect. */
 export const DEFAULT_EXCLUDE = ['^/?(?:-/|_/|actuator/|api/)?(?:health|healthz|healthcheck|livez|readyz|live|ready|ping|metrics|status)(?:/(?:live|ready|liveness|readiness))?/?$'];
 

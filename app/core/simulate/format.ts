@@ -23,10 +23,16 @@ export function simulationRows(slo: SloSimulationResult): string[][] {
 
 export const SIMULATION_HEADERS = ['variant', 'objective', 'baseline breach', 'projected breach', 'interval', 'budget used / period', 'budget gone in'];
 
-/** One line of context under a table: capacity, utilisation and peak latency. */
+/** Which capacity the answer used, so a reader knows whether to trust it: given, fitted or a guess. */
+const capacitySource = (c: SloSimulationResult['capacity']): string =>
+  c.source === 'configured' ? `configured${c.from ? ` by ${c.from}` : ''}`
+  : c.source === 'fitted' ? 'fitted from history'
+  : c.source === 'assumed' ? 'assumed: history cannot identify it' : c.source;
+
+/** One line of context under a table: capacity (and where it came from), utilisation and peak latency. */
 export function simulationContext(slo: SloSimulationResult): string {
   const parts = [
-    `capacity ${slo.capacity.perReplica.toPrecision(3)} req/s per replica (${slo.capacity.serversPerReplica} concurrent x ${seconds(1 / slo.capacity.serviceRate)} service, ${slo.capacity.source})`,
+    `capacity ${slo.capacity.perReplica.toPrecision(3)} req/s per replica (${slo.capacity.serversPerReplica} concurrent x ${seconds(1 / slo.capacity.serviceRate)} service, ${capacitySource(slo.capacity)})`,
     `peak utilisation ${slo.utilisation.baselinePeak.toFixed(2)} -> ${slo.utilisation.projectedPeak.toFixed(2)}`,
     `${slo.windows} evaluation windows`,
   ];

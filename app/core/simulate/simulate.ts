@@ -16,6 +16,8 @@ export const SimulationOptions = z.object({
   replicaCount: z.number().int().min(1).optional(),
   /** Measured requests/s one replica sustains (a load test); replaces the capacity fitted from history. */
   capacityPerReplica: z.number().positive().max(1e9).optional(),
+  /** Where `capacityPerReplica` came from, as the user wrote it (`--capacity`, `capacity=`, the config key); shown with the result. */
+  capacityFrom: z.string().min(1).max(200).optional(),
   trafficMultiplier: z.number().positive().max(1000).optional(),
   /** Share of traffic (0..100) sent to the candidate version. */
   canaryPercentage: z.number().min(0).max(100).optional(),
@@ -55,7 +57,8 @@ export interface SloSimulationResult {
   sli: SloSimulationInput['sli'];
   scenario: string;
   parameters: Record<string, number | string>;
-  capacity: { perReplica: number; serversPerReplica: number; serviceRate: number; source: string };
+  /** `from`: where a configured capacity came from (SimulationOptions.capacityFrom), else null. */
+  capacity: { perReplica: number; serversPerReplica: number; serviceRate: number; source: string; from: string | null };
   utilisation: { baselinePeak: number; projectedPeak: number };
   /** Latency quantiles at the busiest observed step, current behaviour vs scenario (latency SLIs). */
   latencyAtPeak: PeakLatency | null;
@@ -271,7 +274,7 @@ function simulateOne(slo: SloSimulationInput, o: SimulationOptions, counts: Int3
     sli: slo.sli,
     scenario,
     parameters,
-    capacity: { perReplica: mu, serversPerReplica: slots, serviceRate: b.serviceRate, source: b.capacitySource },
+    capacity: { perReplica: mu, serversPerReplica: slots, serviceRate: b.serviceRate, source: b.capacitySource, from: b.capacitySource === 'configured' ? o.capacityFrom ?? null : null },
     utilisation: { baselinePeak, projectedPeak },
     latencyAtPeak: slo.sli === 'latency' && peak && b.thresholds.length > 0
       ? latencyAtPeak(b.thresholds, peak.current, peak.base, peak.scenario, candidate && share > 0 ? { behaviour: candidate, share } : null)

@@ -39,8 +39,9 @@ export function prometheusSourceFromConfig(config: SloScoutConfig, options: { en
       ...(m.matchers ? { matchers: m.matchers } : {}),
     },
     services: config.services,
-    // Health checks are excluded unless the config lists its own route excludes.
-    routes: { ...config.routes, exclude: config.routes.exclude ?? DEFAULT_ROUTE_EXCLUDE },
+    // Health checks are excluded unless the config lists its own route excludes (docs/configuration.md).
+    routes: config.routes,
+    defaultRouteExclude: DEFAULT_ROUTE_EXCLUDE,
     logger: options.logger,
   });
 }

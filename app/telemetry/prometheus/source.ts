@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../../core/types.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
@@ -6,6 +5,7 @@ import type { AlertSeries, AlertSeriesRequest, HistoryRequest, HistoryResult, Hi
 import type { MatrixSeries } from './api.js';
 import { PrometheusError, type PrometheusClient } from './client.js';
 import { renderWindow } from '../../core/sli/promql.js';
+import { endpointFilter, type EndpointFilterOptions } from '../filters.js';
 import { anyOf, selector, type Matcher } from './promql.js';
 
 /** Metric and label names (config `metrics`), defaults = OTel HTTP semantic conventions. */
@@ -24,12 +24,10 @@ export const OTEL_METRIC_NAMES: MetricNames = {
   errorStatusRegex: '5..',
 };
 
-export interface PrometheusSourceOptions {
+/** `services`, `routes`, `defaultRouteExclude`: the config's globs (app/telemetry/filters.ts). */
+export interface PrometheusSourceOptions extends EndpointFilterOptions {
   client: PrometheusClient;
   metrics?: MetricNames;
-  services?: { include?: string[]; exclude?: string[] };
-  /** Route globs; exclude defaults to nothing here (the config layer supplies the health-check default). */
-  routes?: { include?: string[]; exclude?: string[] };
   /** Services per query: bounds reply size and lets queries run in parallel. */
   servicesPerQuery?: number;
   /** Exemplars kept per endpoint (slowest first). */
@@ -49,16 +47,6 @@ interface Acc {
   /** window end -> le -> cumulative count */
   buckets: Map<number, Map<number, number>>;
   hourly?: { totals: Map<number, number>; errors: Map<number, number>; buckets: Map<number, Map<number, number>> };
-}
-
-function globFilter(include: string[] | undefined, exclude: string[] | undefined): (value: string) => { ok: boolean; reason?: string } {
-  const inc = include && include.length > 0 ? picomatch(include, { dot: true }) : null;
-  const excl = (exclude ?? []).map((g) => ({ g, m: picomatch(g, { dot: true }) }));
-  return (value) => {
-    if (inc && !inc(value)) return { ok: false, reason: `not matched by include patterns ${include!.join(', ')}` };
-    const hit = excl.find((e) => e.m(value));
-    return hit ? { ok: false, reason: `excluded by pattern ${hit.g}` } : { ok: true };
-  };
 }
 
 /**
@@ -104,8 +92,7 @@ export class PrometheusHistorySource implements HistorySource {
       throw new PrometheusError(`no series matched ${countMetric} between ${new Date(rangeStart * 1000).toISOString()} and ${new Date(end * 1000).toISOString()}: check metrics.histogram in .slo-scout.yml or --metric (and --end / --window)`, countMetric);
     }
     await this.checkLabels(discovered, countMetric, rangeStart, end);
-    const svcFilter = globFilter(request.services ?? this.options.services?.include, this.options.services?.exclude);
-    const routeFilter = globFilter(this.options.routes?.include, this.options.routes?.exclude);
+    const keep = endpointFilter(this.options, request.services);
     const endpoints = new Map<Key, { service: string; endpoint: string | null }>();
     for (const labels of discovered) {
       const service = labels[this.m.labels.service];
@@ -113,10 +100,9 @@ export class PrometheusHistorySource implements HistorySource {
       const route = this.m.labels.route ? (labels[this.m.labels.route] ?? null) : null;
       const key = keyOf(service, route);
       if (endpoints.has(key) || skipped.some((s) => s.service === service && s.endpoint === route)) continue;
-      const s = svcFilter(service);
-      const r = route === null ? { ok: true } : routeFilter(route);
-      if (!s.ok || !r.ok) {
-        skipped.push({ service, endpoint: route, reason: s.ok ? `route ${r.reason}` : `service ${s.reason}` });
+      const reason = keep(service, route);
+      if (reason !== null) {
+        skipped.push({ service, endpoint: route, reason });
         continue;
       }
       endpoints.set(key, { service, endpoint: route });

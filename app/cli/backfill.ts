@@ -1,0 +1,33 @@
+/**
+ * The synthetic fleet's history written as an OpenMetrics file for `promtool tsdb
+ * create-blocks-from openmetrics`: `slo-scout demo-exporter --backfill` and the tests' real
+ * Prometheus (test/helpers/prometheus.ts) both write it here, from app/core/fleet/exposition.ts.
+ */
+import { createWriteStream } from 'node:fs';
+import type { FleetEndpoint, FleetSpec } from '../core/fleet/index.js';
+import { fleetBackfillLines, openMetricsHeader, OTEL_METRIC_NAMING, type MetricNaming } from '../core/fleet/exposition.js';
+import { CliError } from './errors.js';
+
+export async function writeBackfill(file: string, spec: FleetSpec, options: { naming?: MetricNaming; keep?: (ep: FleetEndpoint) => boolean } = {}): Promise<void> {
+  const naming = options.naming ?? OTEL_METRIC_NAMING;
+  const out = createWriteStream(file);
+  let error: Error | undefined;
+  out.on('error', (err) => { error = err; });
+  // Waits for the stream to drain between endpoints: the benchmark fleet is millions of lines.
+  const write = (text: string): Promise<void> => out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('error', done);
+  });
+  await write(`${openMetricsHeader(naming).join('\n')}\n`);
+  for (const lines of fleetBackfillLines(spec, naming, options.keep)) {
+    if (error) break;
+    if (lines.length) await write(`${lines.join('\n')}\n`);
+  }
+  await new Promise<void>((resolve) => out.end('# EOF\n', () => resolve()));
+  if (error) throw new CliError(`cannot write ${file}: ${error.message}`);
+}
