@@ -207,7 +207,12 @@ export const Calibration = z.object({
   from: z.string().optional(),
   to: z.string().optional(),
   weeks: z.number().optional(),
+  /** Strength c of the Beta(c/2, c/2) prior of the breach rates (1 = Jeffreys), the one that best predicted the replayed weeks. */
+  priorStrength: z.number().optional(),
+  /** All variants' replays pooled (the level a variant uses when it has too few replays of its own). */
   breach: CalibratedLevel,
+  /** The level each variant's breach intervals were cut at, from its own replays. */
+  breachByVariant: z.partialRecord(VariantType, CalibratedLevel).optional(),
   burn: z.object({
     /** Log units each end of the nominal burn interval was moved out (negative: in) so it held `nominalLevel` of the replays. */
     shift: z.number(),
