@@ -153,7 +153,8 @@ export function calibrateBreach(replays: ReplayBreach[], nominal: number): Breac
       }
     }
   }
-  const scored = replays.map((r) => ({ type: r.type, score: pmfScore(mixPredictive(r.resampled, r.nEff, r.m, priorStrength / 2, priorStrength / 2), r.k) }));
+  const rng = fastRng(hashSeed('pit', replays.length));
+  const scored = replays.map((r) => ({ type: r.type, score: randomizedScore(mixPredictive(r.resampled, r.nEff, r.m, priorStrength / 2, priorStrength / 2), r.k, rng.next()) }));
   const pooled = calibrateLevel(scored.map((s) => s.score), nominal);
   const byVariant: BreachCalibration['byVariant'] = {};
   for (const type of new Set(scored.map((s) => s.type))) {
@@ -161,6 +162,17 @@ export function calibrateBreach(replays: ReplayBreach[], nominal: number): Breac
     byVariant[type] = own.length >= MIN_VARIANT_REPLAYS ? calibrateLevel(own, nominal, MIN_VARIANT_REPLAYS) : { ...pooled, replays: own.length, heldAtNominal: heldShare(own, nominal), held: heldShare(own, pooled.level) };
   }
   return { priorStrength, pooled, byVariant };
+}
+
+/**
+ * Randomized conformity score of a count under a discrete predictive pmf: the central level whose
+ * interval just reaches u = F(k − 1) + v·P(k) (the randomized PIT, uniform for a calibrated forecast).
+ */
+export function randomizedScore(pmf: Float64Array, k: number, v: number): number {
+  let below = 0;
+  for (let j = 0; j < k && j < pmf.length; j++) below += pmf[j]!;
+  const u = below + v * (k < pmf.length ? pmf[k]! : 0);
+  return Math.min(1, Math.abs(2 * u - 1));
 }
 
 const heldShare = (scores: number[], level: number) => (scores.length ? scores.filter((s) => s <= level + 1e-12).length / scores.length : 0);
