@@ -128,8 +128,20 @@ export const ProposalTrend = z.object({
   traffic: TrendFitSchema.optional(),
   latencyP90: TrendFitSchema.optional(),
   errorRatio: TrendFitSchema.optional(),
-  /** d log p90 / d log traffic across days, when latency follows load (queue-shaped). */
+  /** d log p90 / d log traffic within days, when latency follows load. */
   latencyLoadElasticity: z.number().optional(),
+  /** Queue-shaped latency: p90 ∝ (1 − per-replica load / capacity)^−exponent, fitted within days on the hourly series. */
+  queue: z.object({
+    capacityPerReplica: z.number(),
+    exponent: z.number(),
+    /** Replicas the projection assumes (the last observed count). */
+    replicas: z.number(),
+    /** Busiest hour's per-replica load / capacity in the analysed range, and at the projected traffic by `projectedTo`. */
+    peakUtilisation: z.number(),
+    projectedPeakUtilisation: z.number(),
+  }).optional(),
+  /** How latency was projected: through the fitted queue, its own drift, or the load elasticity. */
+  latencyModel: z.enum(['queue', 'drift', 'load-elasticity']).optional(),
   /** True when the variants' breach rates and burns include the projection. */
   projected: z.boolean(),
   /** RFC 3339: end of the next SLO period, the horizon of the projection. */

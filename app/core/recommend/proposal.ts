@@ -57,10 +57,10 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   const o = ctx.o;
   // Trends beyond the daily and weekly cycles, projected to the middle of the next period.
   const from = fit[0]!.w.start;
-  const all = detectTrends(fit.map((f) => f.w), h.hourly?.filter((w) => w.start >= from && w.end <= o.end));
+  const all = detectTrends(fit.map((f) => f.w), h.hourly?.filter((w) => w.start >= from && w.end <= o.end), h.replicas);
   // Only what moves this SLI: latency trends for latency, error trends for availability (traffic for both).
-  const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null };
-  const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight }));
+  const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null, queue: null };
+  const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight, w: f.w }));
   const mid = hasTrend(trends) ? projectionAt(trends, mids(fit), o.end + o.periodSeconds / 2) : NO_PROJECTION;
   const built = buildVariants(ctx, kind, sloId, fit, bounds, mid);
   let note: Prepared['note'] = null;
@@ -72,9 +72,9 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   }
   const check = blockLength(o.breachWindowSeconds) * o.breachWindowSeconds;
   const project = (ws: WindowCounts[], weights: number[], originEnd: number) => {
-    const a = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd));
-    const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null };
-    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]! })), originEnd + check / 2) : NO_PROJECTION;
+    const a = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd), h.replicas);
+    const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null, queue: null };
+    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]!, w })), originEnd + check / 2) : NO_PROJECTION;
   };
   const select = (ws: FitWindow[], proj: Projection) => selectVariants(ctx, kind, ws, bounds, proj);
   const replays = replayScores(o, sloId, fit.map((f) => f.w), regime !== null, select, project);

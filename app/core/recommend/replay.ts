@@ -14,7 +14,7 @@
 import type { VariantType } from '../report.js';
 import { fastRng, hashSeed } from '../sli/stats.js';
 import type { WindowCounts } from '../types.js';
-import { estimateBreachRate, mixPredictive, pmfScore, posteriorRate } from './bootstrap.js';
+import { estimateBreachRate, mixPredictive, posteriorRate } from './bootstrap.js';
 import { burnScore, estimateBurn, sampleInterval } from './burn.js';
 import type { ResolvedOptions } from './options.js';
 import type { FitWindow } from './threshold.js';
