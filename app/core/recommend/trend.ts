@@ -5,7 +5,8 @@
  * the daily one). The break k is the one with the smallest residual sum of squares; a trend counts
  * when it has run ≥ 14 days, |t| ≥ 6 and it changes y by at least 3 % a week. Projections assume it goes on.
  */
-import { histogramQuantile } from '../sli/window.js';
+import { normalCdf } from '../sli/stats.js';
+import { goodAtThreshold as goodAt, histogramQuantile } from '../sli/window.js';
 import type { WindowCounts } from '../types.js';
 
 const DAY = 86_400;
@@ -34,13 +35,13 @@ export interface Trends {
   errors: TrendFit | null;
   /** Latency follows traffic: d log p90 / d log traffic within days, when significant (a power law in load). */
   elasticity: number | null;
-  /** Latency rises convexly with per-replica load, as a queue nearing its capacity does. */
+  /** Latency (mean log latency per hour) rises convexly with per-replica load, as a queue nearing its capacity does. */
   queue: QueueFit | null;
 }
 
 /**
- * Queue-shaped latency: within each day, p90 ∝ (1 − x / capacity)^−exponent, x = requests/s per
- * replica. An M/M/1 sojourn time has exponent 1; service time that does not queue lowers it.
+ * Queue-shaped latency: within each day, latency ∝ (1 − x / capacity)^−exponent, x = requests/s per
+ * replica (fitted on each hour's mean log latency). An M/M/1 sojourn time has exponent 1; service time that does not queue lowers it.
  */
 export interface QueueFit {
   /** Fitted requests/s one replica sustains. */
@@ -51,8 +52,8 @@ export interface QueueFit {
   peakUtilisation: number;
   /** Replicas the projection assumes (the last observed count; 1 when none was observed). */
   replicas: number;
-  /** Hourly (per-replica load, request count) by hour start, to project each window hour by hour. */
-  hours: Map<number, { x: number; n: number }>;
+  /** Hourly windows with their per-replica load, by hour start, to project each window hour by hour. */
+  hours: Map<number, { x: number; w: WindowCounts }>;
   /** Residual sum of squares against the better of the power law and a straight line in load (< 1: the queue explains the hours better). */
   sseRatio: number;
 }
@@ -179,10 +180,29 @@ export function detectTrends(windows: WindowCounts[], hourly?: WindowCounts[], r
       const se = Math.sqrt(sse / Math.max(1, lx.length - (byDay ? new Set(hours.map((h) => h.day)).size : 7) - 1) / sxx);
       if (e > 0 && e / se >= MIN_T) elasticity = e;
       // Convex in load? Fit the queue curve on the same hours and keep it if it explains them better.
-      if (byDay && elasticity !== null) queue = fitQueue(hours, replicas, sse);
+      if (byDay && elasticity !== null) queue = fitQueue(hourly ?? [], replicas);
     }
   }
   return { traffic, latency, errors, elasticity, queue };
+}
+
+/**
+ * Mean log latency of a window's histogram: each bucket at its geometric midpoint (the first at half
+ * its bound, the one above the last bound at twice it). null under 50 requests.
+ */
+function meanLogLatency(w: WindowCounts): number | null {
+  const lat = w.latency;
+  if (!lat || w.total < 50 || lat.thresholds.length === 0) return null;
+  const b = lat.thresholds;
+  let prev = 0;
+  let sum = 0;
+  for (let i = 0; i <= b.length; i++) {
+    const count = (i < b.length ? lat.goodCounts[i]! : w.total) - prev;
+    const mid = i === 0 ? b[0]! / 2 : i === b.length ? b[b.length - 1]! * 2 : Math.sqrt(b[i - 1]! * b[i]!);
+    sum += count * Math.log(mid);
+    prev = i < b.length ? lat.goodCounts[i]! : w.total;
+  }
+  return sum / w.total;
 }
 
 function replicasAt(spans: Array<{ start: number; end: number; count: number }> | undefined, t: number): number {
@@ -196,8 +216,18 @@ function replicasAt(spans: Array<{ start: number; end: number; count: number }> 
  * and the residuals are at most 90 % of the better of the power law's (`powerSse`) and a straight
  * line's in load: latency then bends upwards with load, as a queue nearing capacity does.
  */
-function fitQueue(hours: Array<{ day: number; y: number; w: WindowCounts }>, replicas: Array<{ start: number; end: number; count: number }> | undefined, powerSse: number): QueueFit | null {
-  const load = hours.map((h) => h.w.total / Math.max(1, h.w.end - h.w.start) / replicasAt(replicas, (h.w.start + h.w.end) / 2));
+function fitQueue(hourly: WindowCounts[], replicas: Array<{ start: number; end: number; count: number }> | undefined): QueueFit | null {
+  const perReplica = (w: WindowCounts) => w.total / Math.max(1, w.end - w.start) / replicasAt(replicas, (w.start + w.end) / 2);
+  const all = hourly.filter((w) => w.total > 0).map((w) => ({ day: Math.floor(w.start / DAY), w }));
+  // The mean log latency over all buckets, not an interpolated p90: a quantile crossing a wide
+  // bucket (100 → 250 ms) bends by itself and would pass for (or hide) a queue. A scale change
+  // of latency moves the mean log latency by its log, smoothly.
+  const hours = all.flatMap((h) => {
+    const m = meanLogLatency(h.w);
+    return m !== null ? [{ ...h, y: m }] : [];
+  });
+  if (hours.length < 48) return null;
+  const load = hours.map((h) => perReplica(h.w));
   const peak = Math.max(...load);
   if (!(peak > 0)) return null;
   const days = hours.map((h) => h.day);
@@ -219,7 +249,8 @@ function fitQueue(hours: Array<{ day: number; y: number; w: WindowCounts }>, rep
     return { b, sse, se: Math.sqrt(sse / Math.max(1, z.length - nDays - 1) / szz) };
   };
   const linear = regress(load);
-  const reference = Math.min(powerSse, linear?.sse ?? Infinity);
+  const power = regress(load.map(Math.log));
+  const reference = Math.min(power?.sse ?? Infinity, linear?.sse ?? Infinity);
   let best: { sse: number; b: number; se: number; rho: number } | null = null;
   for (const rho of RHO_GRID) {
     const cap = peak / rho;
@@ -234,7 +265,7 @@ function fitQueue(hours: Array<{ day: number; y: number; w: WindowCounts }>, rep
     t: best.b / best.se,
     peakUtilisation: best.rho,
     replicas: replicasAt(replicas, last.end - 1),
-    hours: new Map(hours.map((h, i) => [h.w.start, { x: load[i]!, n: h.w.total }])),
+    hours: new Map(all.map((h) => [h.w.start, { x: perReplica(h.w), w: h.w }])),
     sseRatio: reference > 0 ? best.sse / reference : 1,
   };
 }
@@ -250,6 +281,8 @@ export interface Projection {
   /** How latency was projected: through the fitted queue, the latency drift itself, or the load elasticity. */
   latencyModel?: 'queue' | 'drift' | 'load-elasticity';
   latencyFactorOf?: (w: WindowCounts) => number;
+  /** Queue model: a window's bad events at a threshold, each of its hours scaled by its own factor (null: no hourly data). */
+  badAt?: (w: WindowCounts, threshold: number) => number | null;
   /** Queue model: per-replica utilisation at the busiest hour, now and at the projected load. */
   utilisation?: { now: number; projected: number };
 }
@@ -302,6 +335,28 @@ function queueFactor(q: QueueFit, x: number, g: number): number {
 
 function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number): Omit<Projection, 'errorFactor'> {
   const growth = (mid: number) => Math.exp(traffic.beta * (Math.max(0, at - traffic.since) - Math.max(0, mid - traffic.since)) / DAY);
+  const hoursOf = (w: WindowCounts) => {
+    const out: Array<{ x: number; w: WindowCounts }> = [];
+    for (let h = w.start; h < w.end; h += 3600) {
+      const hour = q.hours.get(h);
+      if (hour) out.push(hour);
+    }
+    return out;
+  };
+  // A busy afternoon slows down more than a quiet night: each hour's histogram is scaled by its own
+  // factor, then the window's bad events are summed (when its hours add up to the window).
+  const badAt = (w: WindowCounts, threshold: number): number | null => {
+    const hours = hoursOf(w);
+    if (hours.reduce((s, h) => s + h.w.total, 0) !== w.total) return null;
+    const g = growth((w.start + w.end) / 2);
+    let bad = 0;
+    for (const h of hours) {
+      const f = queueFactor(q, h.x, g);
+      const measured = h.w.latency ? h.w.total - (goodAt(h.w, threshold) ?? h.w.total) : 0;
+      bad += projectedBad(h.w, threshold, measured, { latencyFactor: f, errorFactor: 1 });
+    }
+    return bad;
+  };
   const cache = new Map<number, number>();
   const factorOf = (w: WindowCounts): number => {
     const hit = cache.get(w.start);
@@ -309,11 +364,9 @@ function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: n
     const g = growth((w.start + w.end) / 2);
     let sn = 0;
     let sf = 0;
-    for (let h = w.start; h < w.end; h += 3600) {
-      const hour = q.hours.get(h);
-      if (!hour) continue;
-      sn += hour.n;
-      sf += hour.n * queueFactor(q, hour.x, g);
+    for (const hour of hoursOf(w)) {
+      sn += hour.w.total;
+      sf += hour.w.total * queueFactor(q, hour.x, g);
     }
     // Without hourly data inside the window: its mean per-replica load.
     const f = sn > 0 ? sf / sn : queueFactor(q, w.total / Math.max(1, w.end - w.start) / q.replicas, g);
@@ -333,16 +386,19 @@ function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: n
     latencyFactor: sw > 0 ? sf / sw : 1,
     latencyModel: 'queue',
     latencyFactorOf: factorOf,
+    badAt,
     utilisation: { now: q.peakUtilisation, projected: Math.min(q.peakUtilisation * growth(lastMid), 9.99) },
   };
 }
 
 /**
- * Bad events of a window if latency were scaled by `latencyFactor` (log-linear interpolation of the
- * cumulative counts between bucket bounds) or errors by `errorFactor`.
+ * Bad events of a window if latency were scaled by `latencyFactor` (between bucket bounds, the
+ * probit of the cumulative share is interpolated linearly in log latency) or errors by `errorFactor`.
  */
 export function projectedBad(w: WindowCounts, threshold: number | null, bad: number, p: Projection): number {
   if (threshold === null) return p.errorFactor === 1 ? bad : Math.min(w.total, bad * p.errorFactor);
+  const hourly = p.badAt?.(w, threshold);
+  if (hourly !== undefined && hourly !== null) return hourly;
   const factor = p.latencyFactorOf ? p.latencyFactorOf(w) : p.latencyFactor;
   if (factor === 1 || !w.latency) return bad;
   const x = threshold / factor;
@@ -354,7 +410,24 @@ export function projectedBad(w: WindowCounts, threshold: number | null, bad: num
     let i = 0;
     while (thresholds[i + 1]! < x) i++;
     const f = Math.log(x / thresholds[i]!) / Math.log(thresholds[i + 1]! / thresholds[i]!);
-    good = goodCounts[i]! + f * (goodCounts[i + 1]! - goodCounts[i]!);
+    // Probit of the cumulative share, linear in log latency: exact for a log-normal, where a straight
+    // line in the count would put a wide bucket's (100 → 250 ms) mass evenly and overstate the slow share.
+    const clamp = (c: number) => Math.min(1 - 0.5 / w.total, Math.max(0.5 / w.total, c / w.total));
+    const lo = probit(clamp(goodCounts[i]!));
+    const hi = probit(clamp(goodCounts[i + 1]!));
+    good = goodCounts[i + 1]! <= goodCounts[i]! ? goodCounts[i]! : Math.min(goodCounts[i + 1]!, Math.max(goodCounts[i]!, w.total * normalCdf(lo + f * (hi - lo))));
   }
   return Math.max(0, Math.min(w.total, w.total - good));
+}
+
+/** Inverse standard normal CDF by bisection on normalCdf (enough for interpolation; p in (0, 1)). */
+function probit(p: number): number {
+  let lo = -9;
+  let hi = 9;
+  for (let k = 0; k < 50; k++) {
+    const mid = (lo + hi) / 2;
+    if (normalCdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
