@@ -128,6 +128,7 @@ export function replayScores(
 export interface BreachCalibration {
   /** c of the Beta(c/2, c/2) prior (1 = Jeffreys). */
   priorStrength: number;
+  /** All variants pooled: `level` is the fallback for a variant with too few replays; `held` is at each replay's own variant level. */
   pooled: CalibratedLevel;
   byVariant: Partial<Record<VariantType, CalibratedLevel>>;
 }
@@ -161,7 +162,9 @@ export function calibrateBreach(replays: ReplayBreach[], nominal: number): Breac
     const own = scored.filter((s) => s.type === type).map((s) => s.score);
     byVariant[type] = own.length >= MIN_VARIANT_REPLAYS ? calibrateLevel(own, nominal, MIN_VARIANT_REPLAYS) : { ...pooled, replays: own.length, heldAtNominal: heldShare(own, nominal), held: heldShare(own, pooled.level) };
   }
-  return { priorStrength, pooled, byVariant };
+  // "Held" of the whole group: each replay at the level its variant's intervals are cut at.
+  const held = scored.length ? scored.filter((s) => s.score <= (byVariant[s.type]?.level ?? pooled.level) + 1e-12).length / scored.length : pooled.held;
+  return { priorStrength, pooled: { ...pooled, held }, byVariant };
 }
 
 /**
