@@ -160,18 +160,6 @@ export function pmfInterval(pmf: Float64Array, level: number, rate: number): [nu
   return [Math.min(lo, rate), Math.max(hi, rate)];
 }
 
-/**
- * Conformity score of an observed count k under a predictive pmf: the smallest central level whose
- * interval (as `pmfInterval` builds it) contains k. Split conformal then picks the level whose
- * interval held in the wanted share of replays.
- */
-export function pmfScore(pmf: Float64Array, k: number): number {
-  let below = 0;
-  for (let j = 0; j < k && j < pmf.length; j++) below += pmf[j]!;
-  const atOrBelow = below + (k < pmf.length ? pmf[k]! : 0);
-  return Math.min(1, Math.max(0, 1 - 2 * atOrBelow, 2 * below - 1));
-}
-
 /** Smallest k whose cumulative probability reaches q (with a hair of tolerance for float sums). */
 function quantileOfPmf(pmf: Float64Array, q: number): number {
   let acc = 0;
