@@ -94,12 +94,13 @@ export function trendNote(input: {
   const share = breachShareUnder(input.fit, riskiest, atEnd);
   const burnAtEnd = burnUnder(input.fit, riskiest, atEnd);
   const now = input.unprojected?.find((u) => u.type === riskiest.type);
-  const oneIn = (s: number) => (s <= 0 ? 'would still breach on no day' : s >= 0.95 ? 'breaches on almost every day' : `breaches on about 1 day in ${Math.max(1, Math.round(1 / s))}`);
+  const oneIn = (s: number) => (s <= 0 ? 'would still breach on no day' : s >= 0.95 ? 'breaches on almost every day'
+    : s > 0.4 ? `breaches on about ${Math.round(s * 100)}% of days` : `breaches on about 1 day in ${Math.max(1, Math.round(1 / s))}`);
   const q = trends.queue;
   const via = kind !== 'latency'
     ? `error ratio x${input.mid.errorFactor.toFixed(2)} at mid-period`
     : input.mid.latencyModel === 'queue' && q
-      ? `latency is queue-shaped: p90 ∝ (1 − load/capacity)^−${q.exponent.toFixed(2)} with a fitted capacity of ${q.capacityPerReplica.toPrecision(3)} req/s per replica ` +
+      ? `latency is queue-shaped: latency ∝ (1 − load/capacity)^−${q.exponent.toFixed(2)} with a fitted capacity of ${q.capacityPerReplica.toPrecision(3)} req/s per replica ` +
         `(${q.replicas} replica${q.replicas === 1 ? '' : 's'}), busiest hour at ${(q.peakUtilisation * 100).toFixed(0)}% of it now and ${fmtUtil(atEnd.utilisation?.projected ?? q.peakUtilisation)} by the end of the period; ` +
         `latency x${input.mid.latencyFactor.toFixed(2)} at mid-period on average`
       : input.mid.latencyModel === 'drift'
