@@ -48,6 +48,8 @@ export interface ReplayBreach {
   /** Breached windows in the week that followed, of `m`. */
   k: number;
   m: number;
+  /** Uniform draw for the randomized PIT, seeded by SLO, variant and origin (not by position: order-independent). */
+  v: number;
 }
 
 export interface ReplayScores {
@@ -105,7 +107,10 @@ export function replayScores(
         weights: rows.map((r) => r.weight),
         rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay', at)),
       });
-      out.breach.push({ type: v.type, resampled: est.resampled, nEff: est.effectiveN, share: est.weightedShare, k: after.filter((r) => r.sli < tf).length, m: check });
+      out.breach.push({
+        type: v.type, resampled: est.resampled, nEff: est.effectiveN, share: est.weightedShare, k: after.filter((r) => r.sli < tf).length, m: check,
+        v: fastRng(hashSeed(o.seed, sloId, v.type, 'pit', at)).next(),
+      });
       const burn = estimateBurn({
         ...common,
         bad: rows.map((r) => r.bad),
@@ -154,8 +159,7 @@ export function calibrateBreach(replays: ReplayBreach[], nominal: number): Breac
       }
     }
   }
-  const rng = fastRng(hashSeed('pit', replays.length));
-  const scored = replays.map((r) => ({ type: r.type, score: randomizedScore(mixPredictive(r.resampled, r.nEff, r.m, priorStrength / 2, priorStrength / 2), r.k, rng.next()) }));
+  const scored = replays.map((r) => ({ type: r.type, score: randomizedScore(mixPredictive(r.resampled, r.nEff, r.m, priorStrength / 2, priorStrength / 2), r.k, r.v) }));
   const pooled = calibrateLevel(scored.map((s) => s.score), nominal);
   const byVariant: BreachCalibration['byVariant'] = {};
   for (const type of new Set(scored.map((s) => s.type))) {

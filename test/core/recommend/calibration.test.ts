@@ -6,11 +6,12 @@ import { OTEL_HTTP_BUCKETS } from '../../../app/core/fleet/index.js';
 import { fastRng, normalCdf } from '../../../app/core/sli/stats.js';
 import type { VariantType } from '../../../app/core/report.js';
 
+const rng = fastRng(3);
 /** A replayed week: the fit saw `breached` of 21 windows (one bootstrap point), the next week had k of 7. */
 const replay = (type: VariantType, breached: number, k: number): ReplayBreach => {
   const freq = new Float64Array(22);
   freq[breached] = 1;
-  return { type, resampled: { freq, of: 21 }, nEff: 18, share: breached / 21, k, m: 7 };
+  return { type, resampled: { freq, of: 21 }, nEff: 18, share: breached / 21, k, m: 7, v: rng.next() };
 };
 
 describe('calibration of breach rates on the replays', () => {
