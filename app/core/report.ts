@@ -128,8 +128,20 @@ export const ProposalTrend = z.object({
   traffic: TrendFitSchema.optional(),
   latencyP90: TrendFitSchema.optional(),
   errorRatio: TrendFitSchema.optional(),
-  /** d log p90 / d log traffic across days, when latency follows load (queue-shaped). */
+  /** d log p90 / d log traffic within days, when latency follows load. */
   latencyLoadElasticity: z.number().optional(),
+  /** Queue-shaped latency: p90 ∝ (1 − per-replica load / capacity)^−exponent, fitted within days on the hourly series. */
+  queue: z.object({
+    capacityPerReplica: z.number(),
+    exponent: z.number(),
+    /** Replicas the projection assumes (the last observed count). */
+    replicas: z.number(),
+    /** Busiest hour's per-replica load / capacity in the analysed range, and at the projected traffic by `projectedTo`. */
+    peakUtilisation: z.number(),
+    projectedPeakUtilisation: z.number(),
+  }).optional(),
+  /** How latency was projected: through the fitted queue, its own drift, or the load elasticity. */
+  latencyModel: z.enum(['queue', 'drift', 'load-elasticity']).optional(),
   /** True when the variants' breach rates and burns include the projection. */
   projected: z.boolean(),
   /** RFC 3339: end of the next SLO period, the horizon of the projection. */
@@ -207,7 +219,12 @@ export const Calibration = z.object({
   from: z.string().optional(),
   to: z.string().optional(),
   weeks: z.number().optional(),
+  /** Strength c of the Beta(c/2, c/2) prior of the breach rates (1 = Jeffreys), the one that best predicted the replayed weeks. */
+  priorStrength: z.number().optional(),
+  /** All variants' replays pooled (the level a variant uses when it has too few replays of its own). */
   breach: CalibratedLevel,
+  /** The level each variant's breach intervals were cut at, from its own replays. */
+  breachByVariant: z.partialRecord(VariantType, CalibratedLevel).optional(),
   burn: z.object({
     /** Log units each end of the nominal burn interval was moved out (negative: in) so it held `nominalLevel` of the replays. */
     shift: z.number(),

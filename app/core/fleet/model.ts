@@ -67,6 +67,11 @@ export interface FleetEndpoint {
   replicas: number;
   /** Sustained traffic growth: load × (1 + perWeek)^(weeks since `since`). */
   growth?: { since: number; perWeek: number };
+  /**
+   * Queue-shaped latency: latency × 1 / (1 − ρ), ρ = requests/s per replica / capacityPerReplica
+   * (an M/M/1 sojourn; capped at ρ = 0.98). Replaces nothing: loadSensitivity still applies.
+   */
+  queue?: { capacityPerReplica: number };
 }
 
 export interface FleetStep {

@@ -31,6 +31,7 @@ export function* fleetSteps(spec: FleetSpec, ep: FleetEndpoint): Generator<Fleet
     const total = poisson(rng, (ep.requestsPerDay / DAY) * step * load);
     let version = ep.initialVersion;
     let latencyFactor = dayFactor * (1 + ep.latency.loadSensitivity * (load - 1));
+    if (ep.queue) latencyFactor /= 1 - Math.min(0.98, (ep.requestsPerDay / DAY) * load / ep.replicas / ep.queue.capacityPerReplica);
     for (const dep of ep.deploys) {
       if (t >= dep.at) {
         version = dep.version;

@@ -31,6 +31,13 @@ export interface BreachEstimate {
   windows: number;
   /** Predictive pmf of the breached-window count over the next period (index = count); kept so the interval can be recalibrated. */
   predictive: Float64Array;
+  /**
+   * Bootstrap distribution of the resampled breach count (`freq[k]` = share of draws with k breached
+   * of `of` windows), kept so the posterior and predictive can be recomputed under another prior.
+   */
+  resampled: { freq: Float64Array; of: number };
+  /** The Beta prior the rate and the predictive were computed with. */
+  prior: { a: number; b: number };
 }
 
 /**
@@ -61,10 +68,12 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
   }
   const a0 = input.prior?.a ?? 0.5;
   const b0 = input.prior?.b ?? 0.5;
-  if (n === 0 || sw <= 0) return { rate: a0 / (a0 + b0), interval: [0, 1], effectiveN: 0, weightedShare: 0, breaches: 0, windows: 0, predictive: new Float64Array([0.5, 0.5]) };
+  if (n === 0 || sw <= 0) {
+    return { rate: a0 / (a0 + b0), interval: [0, 1], effectiveN: 0, weightedShare: 0, breaches: 0, windows: 0, predictive: new Float64Array([0.5, 0.5]), resampled: { freq: new Float64Array([1]), of: 1 }, prior: { a: a0, b: b0 } };
+  }
   const nEff = (sw * sw) / sw2;
   const weightedShare = swb / sw;
-  const rate = (weightedShare * nEff + a0) / (nEff + a0 + b0);
+  const rate = posteriorRate(weightedShare, nEff, a0, b0);
 
   const L = Math.max(1, Math.min(input.blockLength, n));
   const nBlocks = n - L + 1;
@@ -109,11 +118,26 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
     }
     kFreq[k]! += 1 / draws;
   }
-  // Layers 2 and 3 in closed form: Beta posterior × binomial = beta-binomial, mixed over the resamples.
+  const resampled = { freq: kFreq, of: perDraw * L };
+  const predictive = mixPredictive(resampled, nEff, m, a0, b0);
+  return { rate, interval: pmfInterval(predictive, input.level, rate), effectiveN: nEff, weightedShare, breaches, windows: n, predictive, resampled, prior: { a: a0, b: b0 } };
+}
+
+/** Posterior mean of the breach probability: the weighted share on the effective sample, with a Beta(a0, b0) prior. */
+export function posteriorRate(share: number, nEff: number, a0: number, b0: number): number {
+  return (share * nEff + a0) / (nEff + a0 + b0);
+}
+
+/**
+ * Layers 2 and 3 in closed form: for each resampled breach count, a Beta(share·nEff + a0, (1 − share)·nEff + b0)
+ * posterior times a binomial over the `m` windows of the period is a beta-binomial; mixed over the resamples.
+ */
+export function mixPredictive(resampled: { freq: Float64Array; of: number }, nEff: number, m: number, a0: number, b0: number): Float64Array {
   const predictive = new Float64Array(m + 1);
+  const kFreq = resampled.freq;
   for (let k = 0; k < kFreq.length; k++) {
     if (kFreq[k]! === 0) continue;
-    const share = k / (perDraw * L);
+    const share = k / resampled.of;
     const a = share * nEff + a0;
     const b = (1 - share) * nEff + b0;
     // Beta-binomial pmf by its ratio recurrence: f(j+1)/f(j) = (m−j)(j+a) / ((j+1)(m−j−1+b)).
@@ -123,7 +147,7 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
       f *= ((m - j) * (j + a)) / ((j + 1) * (m - j - 1 + b));
     }
   }
-  return { rate, interval: pmfInterval(predictive, input.level, rate), effectiveN: nEff, weightedShare, breaches, windows: n, predictive };
+  return predictive;
 }
 
 /** Central interval of a predictive count pmf at `level`, as shares of the period's windows. */
@@ -134,18 +158,6 @@ export function pmfInterval(pmf: Float64Array, level: number, rate: number): [nu
   const hi = quantileOfPmf(pmf, 1 - alpha) / m;
   // A predictive interval lives on multiples of 1/m; keep the point estimate inside it.
   return [Math.min(lo, rate), Math.max(hi, rate)];
-}
-
-/**
- * Conformity score of an observed count k under a predictive pmf: the smallest central level whose
- * interval (as `pmfInterval` builds it) contains k. Split conformal then picks the level whose
- * interval held in the wanted share of replays.
- */
-export function pmfScore(pmf: Float64Array, k: number): number {
-  let below = 0;
-  for (let j = 0; j < k && j < pmf.length; j++) below += pmf[j]!;
-  const atOrBelow = below + (k < pmf.length ? pmf[k]! : 0);
-  return Math.min(1, Math.max(0, 1 - 2 * atOrBelow, 2 * below - 1));
 }
 
 /** Smallest k whose cumulative probability reaches q (with a hair of tolerance for float sums). */

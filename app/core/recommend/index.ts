@@ -7,8 +7,9 @@ import type { Calibration, Proposal } from '../report.js';
 import type { EndpointHistory } from '../types.js';
 import { endpointContext } from './context.js';
 import { resolveOptions, type RecommendOptions } from './options.js';
-import { finishProposal, prepareProposal, type Prepared } from './proposal.js';
-import { calibrateLevel, calibrateScale } from './replay.js';
+import { finishProposal, prepareProposal, type Levels, type Prepared } from './proposal.js';
+import { calibrateBreach, calibrateScale, type CalibratedLevel } from './replay.js';
+import { VARIANT_TYPES } from '../report.js';
 
 export type { RecommendOptions } from './options.js';
 export { DEFAULT_PERCENTILES, DEFAULT_COMPLIANCE_GOALS, DEFAULT_EXCLUDE } from './options.js';
@@ -51,7 +52,11 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
   for (const [service, group] of byService) {
     const c = calibrationOf(group, o.intervalLevel);
     calibrationByService[service] = c;
-    const levels = { breach: c.breach.level, burnShift: c.burn.shift };
+    const levels = {
+      priorStrength: c.priorStrength ?? 1,
+      breach: Object.fromEntries(VARIANT_TYPES.map((t) => [t, c.breachByVariant?.[t]?.level ?? c.breach.level])) as Levels['breach'],
+      burnShift: c.burn.shift,
+    };
     for (const p of group) proposals.set(p, finishProposal(p, levels));
   }
   return { proposals: prepared.map((p) => proposals.get(p)!), skipped, calibration: calibrationOf(prepared, o.intervalLevel), calibrationByService };
@@ -59,19 +64,19 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
 
 /** Pools every SLO's and variant's replay scores (split conformal needs many; one SLO has a few weeks). */
 export function calibrationOf(prepared: Prepared[], nominal: number): Calibration {
-  const replays = prepared.flatMap((p) => p.replays);
+  const replays = prepared.map((p) => p.replays);
   const from = Math.min(...replays.map((r) => r.from));
   const to = Math.max(...replays.map((r) => r.to));
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
-  const level = (scores: number[]) => {
-    const c = calibrateLevel(scores, nominal);
-    return { level: round(c.level), replays: c.replays, heldAtNominal: round(c.heldAtNominal), held: round(c.held) };
-  };
+  const level = (c: CalibratedLevel) => ({ level: round(c.level), replays: c.replays, heldAtNominal: round(c.heldAtNominal), held: round(c.held) });
+  const breach = calibrateBreach(replays.flatMap((r) => r.breach), nominal);
   return {
     nominalLevel: nominal,
-    method: 'rolling-origin replay on the analysed history (fit on the windows before each weekly origin, check the next week), pooled over every SLO and variant of a service; split-conformal level',
+    method: 'rolling-origin replay on the analysed history (select and fit on the windows before each weekly origin, check the next week), pooled over every SLO of a service; prior strength by least squares on the replays; split-conformal level per variant',
     ...(Number.isFinite(from) && Number.isFinite(to) ? { from: iso(from), to: iso(to), weeks: Math.round((to - from) / (7 * 86_400)) } : {}),
-    breach: level(replays.flatMap((r) => r.breach)),
+    priorStrength: breach.priorStrength,
+    breach: level(breach.pooled),
+    breachByVariant: Object.fromEntries(Object.entries(breach.byVariant).map(([t, c]) => [t, level(c)])),
     burn: (() => {
       const c = calibrateScale(replays.flatMap((r) => r.burn), nominal);
       return { shift: round(c.shift), replays: c.replays, heldAtNominal: round(c.heldAtNominal), held: round(c.held) };

@@ -3,7 +3,7 @@ import type { ErrorBudget, Evidence, HistoryPoint, Proposal, ProposalTrend, SliK
 import { availabilityQueries, latencyQueries } from '../sli/promql.js';
 import { formatDuration } from '../time.js';
 import type { ExemplarRef, WindowCounts } from '../types.js';
-import { pmfInterval } from './bootstrap.js';
+import { mixPredictive, pmfInterval, posteriorRate, type BreachEstimate } from './bootstrap.js';
 import { sampleInterval, widenInterval } from './burn.js';
 import { CONFIDENCE_WEIGHTS, confidence, weeklyBadFractions } from './confidence.js';
 import { sloIdFor, type EndpointContext } from './context.js';
@@ -11,9 +11,9 @@ import { detectRegimeChange, type RegimeChange } from './regime.js';
 import { replayScores, type ReplayScores } from './replay.js';
 import { count, pct, seconds } from './text.js';
 import type { FitWindow } from './threshold.js';
-import { detectTrends, NO_PROJECTION, projectionAt } from './trend.js';
+import { detectTrends, NO_PROJECTION, projectionAt, type Projection } from './trend.js';
 import { hasTrend, projectionMatters, trendNote } from './trend-note.js';
-import { AVAILABILITY_BURN_CAP, blockLength, buildVariants, type Built } from './variants.js';
+import { AVAILABILITY_BURN_CAP, blockLength, buildVariants, selectVariants, type Built } from './variants.js';
 import { gapWarning, lowTrafficWarning, newEndpointWarning, regimeWarning, seasonalityWarning } from './warnings.js';
 
 export interface Prepared {
@@ -23,13 +23,16 @@ export interface Prepared {
   fit: FitWindow[];
   regime: RegimeChange | null;
   built: Built[];
-  replays: ReplayScores[];
+  replays: ReplayScores;
   /** The trend found on the fit windows and its warning, when there is one. */
   note: { trend: ProposalTrend; warning: string | null } | null;
 }
 
-/** Calibrated breach-interval level, and the log-scale stretch of the nominal burn interval. */
-export interface Levels { breach: number; burnShift: number }
+/**
+ * What the replays calibrated: the breach prior's strength c (Beta(c/2, c/2)), the breach-interval
+ * level per variant, and the log-scale stretch of the nominal burn interval.
+ */
+export interface Levels { priorStrength: number; breach: Record<VariantType, number>; burnShift: number }
 
 /**
  * First half of a proposal: fit, variants ordered by risk, their predictive distributions and the
@@ -54,10 +57,10 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   const o = ctx.o;
   // Trends beyond the daily and weekly cycles, projected to the middle of the next period.
   const from = fit[0]!.w.start;
-  const all = detectTrends(fit.map((f) => f.w), h.hourly?.filter((w) => w.start >= from && w.end <= o.end));
+  const all = detectTrends(fit.map((f) => f.w), h.hourly?.filter((w) => w.start >= from && w.end <= o.end), h.replicas);
   // Only what moves this SLI: latency trends for latency, error trends for availability (traffic for both).
-  const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null };
-  const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight }));
+  const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null, queue: null };
+  const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight, w: f.w }));
   const mid = hasTrend(trends) ? projectionAt(trends, mids(fit), o.end + o.periodSeconds / 2) : NO_PROJECTION;
   const built = buildVariants(ctx, kind, sloId, fit, bounds, mid);
   let note: Prepared['note'] = null;
@@ -69,11 +72,12 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   }
   const check = blockLength(o.breachWindowSeconds) * o.breachWindowSeconds;
   const project = (ws: WindowCounts[], weights: number[], originEnd: number) => {
-    const a = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd));
-    const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null };
-    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]! })), originEnd + check / 2) : NO_PROJECTION;
+    const a = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd), h.replicas);
+    const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null, queue: null };
+    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]!, w })), originEnd + check / 2) : NO_PROJECTION;
   };
-  const replays = built.map((b) => replayScores(o, sloId, fit.map((f) => f.w), regime !== null, { type: b.type, target: b.target, threshold: b.threshold }, project));
+  const select = (ws: FitWindow[], proj: Projection) => selectVariants(ctx, kind, ws, bounds, proj);
+  const replays = replayScores(o, sloId, fit.map((f) => f.w), regime !== null, select, project);
   return { ctx, kind, sloId, fit, regime, built, replays, note };
 }
 
@@ -84,7 +88,7 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
   const bw = o.breachWindowSeconds;
   const built = prep.built.map((b) => ({
     ...b,
-    estimate: { ...b.estimate, interval: pmfInterval(b.estimate.predictive, levels.breach, b.estimate.rate) },
+    estimate: withPrior(b.estimate, b.borrowedPrior ? null : levels.priorStrength, ctx.periodWindows, levels.breach[b.type]),
     burn: { ...b.burn, interval: widenInterval(sampleInterval(b.burn.samples, o.intervalLevel, b.burn.expected), levels.burnShift, b.burn.expected) },
   }));
   // Criticality (app/core/similar) may lean an endpoint's default variant; config pins win upstream.
@@ -99,12 +103,13 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     interval: selected.estimate.interval,
   });
   const fitNote = regime ? `the ${fit.length} windows since the regime change` : `${fit.length} windows (recency-weighted, half-life ${formatDuration(o.halfLife)})`;
-  const calibrated = Math.abs(levels.breach - o.intervalLevel) > 1e-9
-    ? ` (cut at the ${pct(levels.breach)} quantile level, which held ${pct(o.intervalLevel)} of the rolling-origin replays on this history)`
+  const moved = built.filter((b) => Math.abs(levels.breach[b.type] - o.intervalLevel) > 1e-9);
+  const calibrated = moved.length
+    ? ` (cut at the ${moved.map((b) => `${pct(levels.breach[b.type])} (${b.type})`).join(', ')} quantile level, which held ${pct(o.intervalLevel)} of the rolling-origin replays on this history)`
     : '';
   const method = `${pct(o.intervalLevel)} predictive interval of the breached share of ${ctx.periodWindows} ${formatDuration(bw)} windows ` +
     `(one ${formatDuration(o.periodSeconds)} period)${calibrated}: moving-block bootstrap over windows (${blockLength(bw)}-window blocks, recency-weighted), ` +
-    `${o.bootstrapDraws} draws; each resample's Jeffreys Beta posterior mixed exactly into a beta-binomial over the period`;
+    `${o.bootstrapDraws} draws; each resample's ${priorName(levels.priorStrength)} posterior mixed exactly into a beta-binomial over the period`;
 
   const queriesFor = (b: Built) => (kind === 'latency' ? latencyQueries(ctx.source, b.threshold!) : availabilityQueries(ctx.source));
   const variants: Variant[] = built.map((b) => ({
@@ -196,6 +201,22 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
   };
 }
 
+/** "Jeffreys Beta(0.5, 0.5)" or "Beta(0.05, 0.05)" with where its strength came from. */
+function priorName(strength: number): string {
+  return strength === 1 ? 'Jeffreys Beta(0.5, 0.5)' : `Beta(${strength / 2}, ${strength / 2}) (prior strength chosen on the rolling-origin replays)`;
+}
+
+/** The estimate under the calibrated prior strength (a borrowed prior is kept), cut at the calibrated level. */
+function withPrior(e: BreachEstimate, strength: number | null, periodWindows: number, level: number): BreachEstimate {
+  if (strength === null || e.windows === 0 || (e.prior.a === strength / 2 && e.prior.b === strength / 2)) {
+    return { ...e, interval: pmfInterval(e.predictive, level, e.rate) };
+  }
+  const a = strength / 2;
+  const rate = posteriorRate(e.weightedShare, e.effectiveN, a, a);
+  const predictive = mixPredictive(e.resampled, e.effectiveN, Math.max(1, Math.round(periodWindows)), a, a);
+  return { ...e, rate, predictive, prior: { a, b: a }, interval: pmfInterval(predictive, level, rate) };
+}
+
 function errorBudget(ctx: EndpointContext, targetPct: number): ErrorBudget {
   const bad = 1 - targetPct / 100;
   const bw = ctx.o.breachWindowSeconds;
@@ -230,7 +251,7 @@ function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: strin
       : `no objective on the ladder was met in ${goal} of ${fitNote} within a ${pct(AVAILABILITY_BURN_CAP[b.type])} expected burn; the loosest, ${b.target}%, was met in ${pct(c.compliance.share)}.`;
   }
   const e = b.estimate;
-  const breach = `Expected breach rate ${pct(e.rate)}: Jeffreys posterior mean for ${e.breaches} breached of ${e.windows} windows ` +
+  const breach = `Expected breach rate ${pct(e.rate)}: ${b.borrowedPrior ? 'posterior mean under the borrowed prior' : `${priorName(2 * e.prior.a)} posterior mean`} for ${e.breaches} breached of ${e.windows} windows ` +
     `(effective sample ${e.effectiveN.toFixed(1)} after weighting); interval [${pct(e.interval[0])}, ${pct(e.interval[1])}]. ` +
     `Historically met in ${pct(b.compliance)} of all ${ctx.present.length} windows. ` +
     `Expected error-budget burn ${pct(b.burn.expected)} of the budget per period, interval [${pct(b.burn.interval[0])}, ${pct(b.burn.interval[1])}] ` +

@@ -11,11 +11,13 @@
  * and calibration stretches (or shrinks) both ends by the conformal quantile of those distances;
  * a level alone could not widen past the bootstrap's few distinct weeks.
  */
+import type { VariantType } from '../report.js';
 import { fastRng, hashSeed } from '../sli/stats.js';
 import type { WindowCounts } from '../types.js';
-import { estimateBreachRate, pmfScore } from './bootstrap.js';
+import { estimateBreachRate, mixPredictive, posteriorRate } from './bootstrap.js';
 import { burnScore, estimateBurn, sampleInterval } from './burn.js';
 import type { ResolvedOptions } from './options.js';
+import type { FitWindow } from './threshold.js';
 import { projectedBad, type Projection } from './trend.js';
 import { blockLength, sliFunctions } from './variants.js';
 
@@ -25,61 +27,162 @@ const REPLAY_DRAWS = 400;
 const MAX_ORIGINS = 8;
 /** Fewer pooled replays than this cannot calibrate a 90 % level; the nominal level is kept. */
 export const MIN_REPLAYS = 30;
+/**
+ * A variant gets its own level once its replays alone can set one: with n scores the conformal rank
+ * ⌈(n + 1)·0.9⌉ must be at most n − 1 so that one extreme week does not set the level alone.
+ */
+export const MIN_VARIANT_REPLAYS = 20;
+/**
+ * Strengths c of the symmetric Beta(c/2, c/2) prior on a window's breach probability, strongest
+ * first; 1 is Jeffreys'. The replays pick the one whose point estimates predicted the next weeks best.
+ */
+export const PRIOR_STRENGTHS = [1, 0.5, 0.25, 0.1, 0.05];
+
+/** One replayed week of one variant: what the fit before the origin predicted, and what followed. */
+export interface ReplayBreach {
+  type: VariantType;
+  /** The fit's bootstrap distribution of the breach count, its effective sample and weighted breached share. */
+  resampled: { freq: Float64Array; of: number };
+  nEff: number;
+  share: number;
+  /** Breached windows in the week that followed, of `m`. */
+  k: number;
+  m: number;
+  /** Uniform draw for the randomized PIT, seeded by SLO, variant and origin (not by position: order-independent). */
+  v: number;
+}
 
 export interface ReplayScores {
-  breach: number[];
+  breach: ReplayBreach[];
   burn: number[];
   /** Earliest origin and latest checked moment (unix seconds), for "over the last N weeks". */
   from: number;
   to: number;
 }
 
-export interface ReplayVariant { type: string; target: number; threshold: number | null }
+export interface ReplayVariant { type: VariantType; target: number; threshold: number | null }
 
 /**
- * Scores of one variant's replays. `windows` are the windows the proposal was fitted on (time
- * order); `equalWeights` when the fit uses equal weights (after a regime change).
+ * Replays of one SLO. `windows` are the windows the proposal was fitted on (time order);
+ * `equalWeights` when the fit uses equal weights (after a regime change). At each origin the
+ * variants are selected again on the windows before it (`select`, the same rule as the final fit),
+ * so the replays see what the backtest sees: the selection's optimism as well as the noise.
  */
-export function replayScores(o: ResolvedOptions, sloId: string, windows: WindowCounts[], equalWeights: boolean, v: ReplayVariant, project: (fit: WindowCounts[], weights: number[], originEnd: number) => Projection): ReplayScores {
+export function replayScores(
+  o: ResolvedOptions,
+  sloId: string,
+  windows: WindowCounts[],
+  equalWeights: boolean,
+  select: (fit: FitWindow[], proj: Projection) => ReplayVariant[],
+  project: (fit: WindowCounts[], weights: number[], originEnd: number) => Projection,
+): ReplayScores {
   const check = blockLength(o.breachWindowSeconds);
-  const { sliOf, badOf } = sliFunctions(v.threshold);
-  const tf = v.target / 100 - 1e-12;
-  const rows = windows.flatMap((w) => {
-    const sli = sliOf(w);
-    const bad = badOf(w);
-    return sli === null || bad === null ? [] : [{ w, sli, bad }];
-  });
   const out: ReplayScores = { breach: [], burn: [], from: Infinity, to: -Infinity };
   let origins = 0;
-  for (let at = rows.length - check; at >= 2 * check && origins < MAX_ORIGINS; at -= check, origins++) {
-    const fit = rows.slice(0, at);
-    const next = rows.slice(at, at + check);
-    const originEnd = fit[fit.length - 1]!.w.end;
-    const weights = fit.map((r) => (equalWeights ? 1 : 0.5 ** (Math.max(0, originEnd - r.w.end) / o.halfLife)));
+  for (let at = windows.length - check; at >= 2 * check && origins < MAX_ORIGINS; at -= check, origins++) {
+    const fitW = windows.slice(0, at);
+    const next = windows.slice(at, at + check);
+    const originEnd = fitW[fitW.length - 1]!.end;
+    const weights = fitW.map((w) => (equalWeights ? 1 : 0.5 ** (Math.max(0, originEnd - w.end) / o.halfLife)));
     // The same method as the final fit, trend projection included: the replay checks what is reported.
-    const proj = project(fit.map((r) => r.w), weights, originEnd);
-    const projBad = fit.map((r) => projectedBad(r.w, v.threshold, r.bad, proj));
-    const projected = (_r: unknown, i: number) => 1 - projBad[i]! / fit[i]!.w.total;
-    const common = { periodWindows: check, draws: REPLAY_DRAWS, level: o.intervalLevel, blockLength: check };
-    const est = estimateBreachRate({ ...common, breached: fit.map((r, i) => projected(r, i) < tf), weights, rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay', at)) });
-    const k = next.filter((r) => r.sli < tf).length;
-    out.breach.push(pmfScore(est.predictive, k));
-    const burn = estimateBurn({
-      ...common,
-      bad: projBad,
-      total: fit.map((r) => r.w.total),
-      weights,
-      budgetFraction: 1 - v.target / 100,
-      rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay-burn', at)),
-    });
-    const nb = next.reduce((s, r) => s + r.bad, 0);
-    const nt = next.reduce((s, r) => s + r.w.total, 0);
-    out.burn.push(burnScore(sampleInterval(burn.samples, o.intervalLevel, burn.expected), nt > 0 ? nb / nt / (1 - v.target / 100) : 0));
-    out.from = Math.min(out.from, originEnd);
-    out.to = Math.max(out.to, next[next.length - 1]!.w.end);
+    const proj = project(fitW, weights, originEnd);
+    const variants = select(fitW.map((w, i) => ({ w, weight: weights[i]! })), proj);
+    for (const v of variants) {
+      const { sliOf, badOf } = sliFunctions(v.threshold);
+      const tf = v.target / 100 - 1e-12;
+      const rows = fitW.flatMap((w, i) => {
+        const bad = badOf(w);
+        return sliOf(w) === null || bad === null ? [] : [{ w, weight: weights[i]!, bad: projectedBad(w, v.threshold, bad, proj) }];
+      });
+      const after = next.flatMap((w) => {
+        const sli = sliOf(w);
+        const bad = badOf(w);
+        return sli === null || bad === null ? [] : [{ w, sli, bad }];
+      });
+      if (rows.length < check || after.length === 0) continue;
+      const common = { periodWindows: check, draws: REPLAY_DRAWS, level: o.intervalLevel, blockLength: check };
+      const est = estimateBreachRate({
+        ...common,
+        breached: rows.map((r) => 1 - r.bad / r.w.total < tf),
+        weights: rows.map((r) => r.weight),
+        rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay', at)),
+      });
+      out.breach.push({
+        type: v.type, resampled: est.resampled, nEff: est.effectiveN, share: est.weightedShare, k: after.filter((r) => r.sli < tf).length, m: check,
+        v: fastRng(hashSeed(o.seed, sloId, v.type, 'pit', at)).next(),
+      });
+      const burn = estimateBurn({
+        ...common,
+        bad: rows.map((r) => r.bad),
+        total: rows.map((r) => r.w.total),
+        weights: rows.map((r) => r.weight),
+        budgetFraction: 1 - v.target / 100,
+        rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay-burn', at)),
+      });
+      const nb = after.reduce((s, r) => s + r.bad, 0);
+      const nt = after.reduce((s, r) => s + r.w.total, 0);
+      out.burn.push(burnScore(sampleInterval(burn.samples, o.intervalLevel, burn.expected), nt > 0 ? nb / nt / (1 - v.target / 100) : 0));
+      out.from = Math.min(out.from, originEnd);
+      out.to = Math.max(out.to, next[next.length - 1]!.end);
+    }
   }
   return out;
 }
+
+/** Prior strength and interval levels of one calibration group (a service's SLOs). */
+export interface BreachCalibration {
+  /** c of the Beta(c/2, c/2) prior (1 = Jeffreys). */
+  priorStrength: number;
+  /** All variants pooled: `level` is the fallback for a variant with too few replays; `held` is at each replay's own variant level. */
+  pooled: CalibratedLevel;
+  byVariant: Partial<Record<VariantType, CalibratedLevel>>;
+}
+
+/**
+ * From the replayed weeks of a group: the prior strength whose posterior means had the smallest
+ * squared error against the breached share of the following weeks (Jeffreys when there are too few
+ * replays to choose), then the split-conformal level of the predictive intervals under that prior,
+ * per variant when the variant has enough replays of its own, else pooled. Per variant because the
+ * variants err differently: a conservative bound is rarely breached afterwards, while the aggressive
+ * one, picked because history barely met it, is breached more often than its history says.
+ */
+export function calibrateBreach(replays: ReplayBreach[], nominal: number): BreachCalibration {
+  let priorStrength = 1;
+  if (replays.length >= MIN_REPLAYS) {
+    let best = Infinity;
+    for (const c of PRIOR_STRENGTHS) {
+      const sse = replays.reduce((s, r) => s + (posteriorRate(r.share, r.nEff, c / 2, c / 2) - r.k / r.m) ** 2, 0);
+      // A weaker prior must do strictly better (by a hair) to be chosen over a stronger one.
+      if (sse < best * (1 - 1e-6)) {
+        best = sse;
+        priorStrength = c;
+      }
+    }
+  }
+  const scored = replays.map((r) => ({ type: r.type, score: randomizedScore(mixPredictive(r.resampled, r.nEff, r.m, priorStrength / 2, priorStrength / 2), r.k, r.v) }));
+  const pooled = calibrateLevel(scored.map((s) => s.score), nominal);
+  const byVariant: BreachCalibration['byVariant'] = {};
+  for (const type of new Set(scored.map((s) => s.type))) {
+    const own = scored.filter((s) => s.type === type).map((s) => s.score);
+    byVariant[type] = own.length >= MIN_VARIANT_REPLAYS ? calibrateLevel(own, nominal, MIN_VARIANT_REPLAYS) : { ...pooled, replays: own.length, heldAtNominal: heldShare(own, nominal), held: heldShare(own, pooled.level) };
+  }
+  // "Held" of the whole group: each replay at the level its variant's intervals are cut at.
+  const held = scored.length ? scored.filter((s) => s.score <= (byVariant[s.type]?.level ?? pooled.level) + 1e-12).length / scored.length : pooled.held;
+  return { priorStrength, pooled: { ...pooled, held }, byVariant };
+}
+
+/**
+ * Randomized conformity score of a count under a discrete predictive pmf: the central level whose
+ * interval just reaches u = F(k − 1) + v·P(k) (the randomized PIT, uniform for a calibrated forecast).
+ */
+export function randomizedScore(pmf: Float64Array, k: number, v: number): number {
+  let below = 0;
+  for (let j = 0; j < k && j < pmf.length; j++) below += pmf[j]!;
+  const u = below + v * (k < pmf.length ? pmf[k]! : 0);
+  return Math.min(1, Math.abs(2 * u - 1));
+}
+
+const heldShare = (scores: number[], level: number) => (scores.length ? scores.filter((s) => s <= level + 1e-12).length / scores.length : 0);
 
 export interface CalibratedLevel {
   /** Level the final intervals are computed at. */
@@ -110,10 +213,10 @@ export function calibrateScale(scores: number[], nominal: number): CalibratedSca
 }
 
 /** Split-conformal level from pooled scores; the nominal level when there are too few replays. */
-export function calibrateLevel(scores: number[], nominal: number): CalibratedLevel {
+export function calibrateLevel(scores: number[], nominal: number, minReplays = MIN_REPLAYS): CalibratedLevel {
   const n = scores.length;
-  const heldAt = (level: number) => (n ? scores.filter((s) => s <= level + 1e-12).length / n : 0);
-  if (n < MIN_REPLAYS) return { level: nominal, replays: n, heldAtNominal: heldAt(nominal), held: heldAt(nominal) };
+  const heldAt = (level: number) => heldShare(scores, level);
+  if (n < minReplays) return { level: nominal, replays: n, heldAtNominal: heldAt(nominal), held: heldAt(nominal) };
   const sorted = [...scores].sort((a, b) => a - b);
   const rank = Math.min(n, Math.ceil((n + 1) * nominal));
   // Never below 50 % (an interval that narrow says little) nor at 100 % (the whole support).

@@ -45,6 +45,8 @@ function burnUnder(windows: FitWindow[], b: Pick<Built, 'target' | 'threshold'>,
   return total > 0 ? bad / total / (1 - b.target / 100) : 0;
 }
 
+const fmtUtil = (u: number) => (u >= 0.99 ? 'saturated (at or past capacity)' : `${(u * 100).toFixed(0)}%`);
+
 export function trendNote(input: {
   kind: SliKind;
   trends: Trends;
@@ -55,7 +57,7 @@ export function trendNote(input: {
   mid: Projection;
 }): { trend: ProposalTrend; warning: string | null } {
   const { kind, trends, built } = input;
-  const mids = input.fit.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight }));
+  const mids = input.fit.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight, w: f.w }));
   const atEnd = projectionAt(trends, mids, input.periodEnd);
   const projected = projectionMatters(kind, input.mid);
   const trend: ProposalTrend = {
@@ -63,6 +65,16 @@ export function trendNote(input: {
     ...(trends.latency ? { latencyP90: fit(trends.latency) } : {}),
     ...(trends.errors ? { errorRatio: fit(trends.errors) } : {}),
     ...(trends.elasticity !== null ? { latencyLoadElasticity: Math.round(trends.elasticity * 1000) / 1000 } : {}),
+    ...(trends.queue && trends.traffic ? {
+      queue: {
+        capacityPerReplica: Number(trends.queue.capacityPerReplica.toPrecision(4)),
+        exponent: Math.round(trends.queue.exponent * 1000) / 1000,
+        replicas: trends.queue.replicas,
+        peakUtilisation: Math.round(trends.queue.peakUtilisation * 1000) / 1000,
+        projectedPeakUtilisation: Math.round((atEnd.utilisation?.projected ?? trends.queue.peakUtilisation) * 1000) / 1000,
+      },
+    } : {}),
+    ...(kind === 'latency' && input.mid.latencyModel ? { latencyModel: input.mid.latencyModel } : {}),
     projected,
     projectedTo: isoTime(input.periodEnd),
     latencyFactor: Math.round(input.mid.latencyFactor * 1000) / 1000,
@@ -82,10 +94,18 @@ export function trendNote(input: {
   const share = breachShareUnder(input.fit, riskiest, atEnd);
   const burnAtEnd = burnUnder(input.fit, riskiest, atEnd);
   const now = input.unprojected?.find((u) => u.type === riskiest.type);
-  const oneIn = (s: number) => (s <= 0 ? 'would still breach on no day' : s >= 0.95 ? 'breaches on almost every day' : `breaches on about 1 day in ${Math.max(1, Math.round(1 / s))}`);
-  const via = kind === 'latency'
-    ? (trends.latency ? `latency x${input.mid.latencyFactor.toFixed(2)} at mid-period` : `latency follows load (elasticity ${trends.elasticity!.toFixed(2)}), x${input.mid.latencyFactor.toFixed(2)} at mid-period`)
-    : `error ratio x${input.mid.errorFactor.toFixed(2)} at mid-period`;
+  const oneIn = (s: number) => (s <= 0 ? 'would still breach on no day' : s >= 0.95 ? 'breaches on almost every day'
+    : s > 0.4 ? `breaches on about ${Math.round(s * 100)}% of days` : `breaches on about 1 day in ${Math.max(1, Math.round(1 / s))}`);
+  const q = trends.queue;
+  const via = kind !== 'latency'
+    ? `error ratio x${input.mid.errorFactor.toFixed(2)} at mid-period`
+    : input.mid.latencyModel === 'queue' && q
+      ? `latency is queue-shaped: latency ∝ (1 − load/capacity)^−${q.exponent.toFixed(2)} with a fitted capacity of ${q.capacityPerReplica.toPrecision(3)} req/s per replica ` +
+        `(${q.replicas} replica${q.replicas === 1 ? '' : 's'}), busiest hour at ${(q.peakUtilisation * 100).toFixed(0)}% of it now and ${fmtUtil(atEnd.utilisation?.projected ?? q.peakUtilisation)} by the end of the period; ` +
+        `latency x${input.mid.latencyFactor.toFixed(2)} at mid-period on average`
+      : input.mid.latencyModel === 'drift'
+        ? `latency x${input.mid.latencyFactor.toFixed(2)} at mid-period, projecting its drift`
+        : `latency follows load (elasticity ${trends.elasticity!.toFixed(2)}), x${input.mid.latencyFactor.toFixed(2)} at mid-period`;
   const figures = now
     ? ` (expected breach rate ${(riskiest.estimate.rate * 100).toFixed(1)}% and budget burn ${(riskiest.burn.expected * 100).toFixed(0)}%, against ${(now.rate * 100).toFixed(1)}% and ${(now.burn * 100).toFixed(0)}% if it stopped today)`
     : '';

@@ -22,6 +22,8 @@ export interface Built {
   burn: BurnEstimate;
   pastPeriods: PastPeriod[];
   compliance: number;
+  /** The breach rate uses a prior borrowed from similar endpoints (kept as is by the calibration). */
+  borrowedPrior: boolean;
 }
 
 
@@ -44,12 +46,23 @@ interface Candidate { target: number; threshold: number | null; choice: Threshol
  * tenth of the budget of a 99 % one), its threshold or target is loosened one candidate at a time.
  */
 export function buildVariants(ctx: EndpointContext, kind: SliKind, sloId: string, fit: FitWindow[], bounds: number[], proj: Projection): Built[] {
+  return selectVariants(ctx, kind, fit, bounds, proj).map((c) => finish(ctx, sloId, fit, c, proj));
+}
+
+export type Chosen = Candidate & { type: VariantType; pValue: number; loosenedFor?: Built['loosenedFor'] };
+
+/**
+ * The targets and thresholds of the three variants (the selection half of `buildVariants`). The
+ * rolling-origin replays call it on the windows before each origin, so they measure the selection's
+ * own optimism: a bound picked because history barely met it breaches more often afterwards.
+ */
+export function selectVariants(ctx: EndpointContext, kind: SliKind, fit: FitWindow[], bounds: number[], proj: Projection): Chosen[] {
   const o = ctx.o;
   // A window of N requests cannot tell targets stricter than 1 − 1/N apart (one error is the whole budget).
   const resolvable = AVAILABILITY_LADDER.filter((t) => (1 - t / 100) * ctx.medianTotal >= 1 - 1e-9);
   const ladder = resolvable.length > 0 ? resolvable : AVAILABILITY_LADDER.slice(-1);
   const candidates = kind === 'latency' ? bounds : ladder;
-  const chosen: Array<Candidate & { type: VariantType; pValue: number; loosenedFor?: Built['loosenedFor'] }> = [];
+  const chosen: Chosen[] = [];
   for (const type of VARIANT_TYPES) {
     const goal = o.complianceGoals[type];
     if (kind === 'latency') {
@@ -94,7 +107,7 @@ export function buildVariants(ctx: EndpointContext, kind: SliKind, sloId: string
     cur.choice = { value, compliance: weightedCompliance(fit, sli, cur.target / 100), metGoal: true };
     cur.loosenedFor = { type: riskier.type, from };
   }
-  return chosen.map((c) => finish(ctx, sloId, fit, c, proj));
+  return chosen;
 }
 
 export function sliFunctions(threshold: number | null): Pick<Built, 'sliOf' | 'badOf'> {
@@ -137,7 +150,7 @@ function pointRisk(fit: FitWindow[], target: number, threshold: number | null, p
   return { rate: ((swb / sw) * nEff + 0.5) / (nEff + 1), burn: wTotal > 0 ? wBad / wTotal / (1 - target / 100) : 0 };
 }
 
-function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Candidate & { type: VariantType; pValue: number; loosenedFor?: Built['loosenedFor'] }, proj: Projection): Built {
+function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Chosen, proj: Projection): Built {
   const { sliOf, badOf } = sliFunctions(c.threshold);
   const tf = c.target / 100 - 1e-12;
   const breached: boolean[] = [];
@@ -193,6 +206,7 @@ function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Candid
     burn,
     pastPeriods,
     compliance: measured > 0 ? met / measured : 0,
+    borrowedPrior: prior !== undefined,
   };
 }
 
