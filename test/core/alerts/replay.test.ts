@@ -88,6 +88,9 @@ describe('alert replay against promtool test rules on the same series', () => {
     writeFileSync(join(dir, 'replay.test.yaml'), stringify({
       rule_files: ['replay.rules.yaml'],
       evaluation_interval: '1m',
+      // Without an order promtool evaluates the groups in Go map order, so an alert could read the
+      // previous minute's recorded ratios: the test was flaky under load.
+      group_eval_order: groups.map((g) => g.name),
       tests: [{
         interval: '1m',
         input_series: [
