@@ -174,6 +174,7 @@ export function analysisOptionsFromConfig(config: SloScoutConfig, end: number, l
     ...(a.period ? { periodSeconds: parseDuration(a.period) } : {}),
     percentiles: a.percentiles,
     selectedVariant: a.selectedVariant,
+    alertReplay: a.alertReplay,
     links: {
       ...(config.datasources.prometheus?.url ? { prometheusUrl: config.datasources.prometheus.url } : {}),
       ...(config.datasources.tempo?.url ? { tempoUrl: config.datasources.tempo.url } : {}),
