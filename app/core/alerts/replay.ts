@@ -124,12 +124,13 @@ export function errorRatio(input: RatioInput, t: number, range: number): number 
   return bad / total;
 }
 
-/** `sum(rate(...))` at every time of `times` (NaN = empty vector), the same arithmetic as sumRates. */
-function sumRateGrid(series: CounterSeries[], times: Float64Array, range: number): Float64Array {
+/** `sum(rate(...))` at every time of `times` where `mask` is set (NaN = empty vector or not asked), the same arithmetic as sumRates. */
+function sumRateGrid(series: CounterSeries[], times: Float64Array, range: number, mask?: Uint8Array): Float64Array {
   const out = new Float64Array(times.length).fill(Number.NaN);
   for (const s of series) {
     const p = prefixes(s);
     for (let k = 0; k < times.length; k++) {
+      if (mask && !mask[k]) continue;
       const r = rateAt(s, p, times[k]!, range);
       if (Number.isNaN(r)) continue;
       const sum = out[k]!;
@@ -139,14 +140,14 @@ function sumRateGrid(series: CounterSeries[], times: Float64Array, range: number
   return out;
 }
 
-/** errorRatio at every time of `times` (NaN where it is null), computed series by series. */
-function errorRatioGrid(input: RatioInput, times: Float64Array, range: number): Float64Array {
-  const bad = sumRateGrid(input.bad.plus, times, range);
+/** errorRatio at every time of `times` where `mask` is set (NaN where it is null or not asked), computed series by series. */
+function errorRatioGrid(input: RatioInput, times: Float64Array, range: number, mask?: Uint8Array): Float64Array {
+  const bad = sumRateGrid(input.bad.plus, times, range, mask);
   if (input.bad.minus.length) {
-    const minus = sumRateGrid(input.bad.minus, times, range);
+    const minus = sumRateGrid(input.bad.minus, times, range, mask);
     for (let k = 0; k < bad.length; k++) bad[k] = Number.isNaN(minus[k]!) ? Number.NaN : bad[k]! - minus[k]!;
   }
-  const total = sumRateGrid(input.total, times, range);
+  const total = sumRateGrid(input.total, times, range, mask);
   for (let k = 0; k < bad.length; k++) bad[k] = total[k] === 0 ? Number.NaN : bad[k]! / total[k]!;
   return bad;
 }
@@ -167,8 +168,20 @@ export function replayAlerts(input: RatioInput, pairs: AlertPair[], budget: numb
   const list: number[] = [];
   for (let t = from; t <= to + 1e-9; t += evalStep) list.push(t);
   const times = Float64Array.from(list);
-  const ranges = [...new Set(pairs.flatMap((p) => [p.longSeconds, p.shortSeconds]))];
-  const ratio = new Map<number, Float64Array>(ranges.map((r) => [r, errorRatioGrid(input, times, r)]));
+  // Long windows in full; a window that is only ever a short one just where its long one is over the
+  // limit (elsewhere the condition fails whatever the short ratio is): most evaluations are quiet.
+  const longs = [...new Set(pairs.map((p) => p.longSeconds))];
+  const ratio = new Map<number, Float64Array>(longs.map((r) => [r, errorRatioGrid(input, times, r)]));
+  for (const r of new Set(pairs.map((p) => p.shortSeconds))) {
+    if (ratio.has(r)) continue;
+    const mask = new Uint8Array(times.length);
+    for (const p of pairs.filter((x) => x.shortSeconds === r)) {
+      const long = ratio.get(p.longSeconds)!;
+      const limit = p.factor * budget;
+      for (let k = 0; k < times.length; k++) if (long[k]! > limit) mask[k] = 1;
+    }
+    ratio.set(r, errorRatioGrid(input, times, r, mask));
+  }
   return (['page', 'ticket'] as const).map((severity) => {
     const conditions = pairs.filter((p) => p.severity === severity).map((p) => ({ long: ratio.get(p.longSeconds)!, short: ratio.get(p.shortSeconds)!, limit: p.factor * budget }));
     const firing: number[] = [];
