@@ -5,6 +5,9 @@ import { renderPullRequestBody } from '../../app/export/pr-body.js';
 import { runAnalysis } from '../../app/pipeline.js';
 import { footer } from '../../app/cli/summary.js';
 import type { HistorySource } from '../../app/telemetry/source.js';
+import { alertReplayStep } from '../../app/alert-replay.js';
+import type { Report } from '../../app/core/report.js';
+import { silentLogger } from '../../app/logger.js';
 
 describe('alert replay in the analysis (demo fleet, checkout incident)', async () => {
   const report = await runAnalysis(
@@ -95,5 +98,44 @@ describe('bounding the alert replay (analysis.alertReplay)', async () => {
     expect(waited.every((p) => p.waitsOn === 'demo fleet' && p.waitingSeconds <= p.seconds + 1e-9)).toBe(true);
     expect(t.datasourceSeconds).toBeCloseTo(waited.reduce((s, p) => s + p.waitingSeconds, 0), 9);
     expect(footer(all, undefined)).toMatch(/s waiting on demo fleet\)/);
+  });
+});
+
+describe('the replay overlaps the what-if without changing the report', async () => {
+  const fleet = new FleetHistorySource({ seed: 7, scenario: 'demo' });
+  // A datasource that answers later, as Prometheus does: the what-if runs while the replay's queries are out.
+  let pending = 0;
+  const slow: HistorySource = {
+    name: 'slow datasource',
+    fetchHistories: (r) => fleet.fetchHistories(r),
+    fetchAlertSeries: async (requests) => {
+      pending++;
+      await new Promise((r) => setTimeout(r, 150));
+      pending--;
+      return fleet.fetchAlertSeries(requests);
+    },
+  };
+  const options = { end: DEMO_END, windowSeconds: 28 * 86_400, breachWindowSeconds: 86_400, seed: 7, services: ['checkout', 'search'], bootstrapDraws: 200 };
+  // enrich done 1 = the what-if is about to run, done 2 = it has run: was a replay fetch pending then?
+  const pendingAt: Record<number, number> = {};
+  const overlapped = await runAnalysis({ source: slow, clock: fixedClock(new Date(DEMO_END * 1000)) }, {
+    ...options,
+    onProgress: (p) => { if (p.phase === 'enrich') pendingAt[p.done] = pending; },
+  });
+
+  it('the what-if ran while the replay was still waiting on the datasource', async () => {
+    // One after the other: no replay in the pipeline, then the replay step alone on that report.
+    const sequential = await runAnalysis({ source: slow, clock: fixedClock(new Date(DEMO_END * 1000)) }, { ...options, alertReplay: { enabled: false } });
+    const whatIfPhase = overlapped.timings!.phases!.find((p) => p.name === 'what-if')!;
+    const replayPhase = overlapped.timings!.phases!.find((p) => p.name === 'alert-replay')!;
+    // The replay's first fetch was out before the what-if started and still out when it ended.
+    expect(pendingAt[1]).toBe(1);
+    expect(pendingAt[2]).toBe(1);
+    expect(replayPhase.seconds).toBeGreaterThan(whatIfPhase.seconds);
+    expect(pending).toBe(0);
+    await alertReplayStep.run({ report: sequential, histories: [], deps: { source: slow, clock: fixedClock(new Date(DEMO_END * 1000)) }, options, logger: silentLogger, timing: { wait: () => undefined } });
+    const strip = (r: Report) => ({ ...r, generatedAt: '', timings: undefined });
+    expect(strip(overlapped)).toEqual(strip(sequential));
+    expect(overlapped.proposals.filter((p) => p.alertReplay && p.whatIf).length).toBe(overlapped.proposals.length);
   });
 });
