@@ -109,7 +109,7 @@ describe('PrometheusHistorySource.fetchAlertSeries on replayed API replies', () 
         const routes = /http_route=~"([^"]*)"/.exec(q)![1]!.split('|');
         const errors = q.includes('5..');
         // Two routes in one reply: padded past the cap, as a reply with many series would be.
-        const pad = routes.length > 1 ? { note: 'x'.repeat(400) } : {};
+        const pad: Record<string, string> = routes.length > 1 ? { note: 'x'.repeat(400) } : {};
         return matrix(routes.map((route) => ({
           metric: { service_name: 'pay', http_route: route, ...pad },
           values: [1, 2, 3].map((i) => [start + i * step, String(errors ? i / 100 : route.length * i)] as [number, string]),
