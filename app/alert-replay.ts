@@ -48,54 +48,92 @@ export function summarizeReplay(p: Proposal, firing: { severity: 'page' | 'ticke
   return { variant: variant.type, stepSeconds: step, from: iso(from), to: iso(to), page: fired(eps.page), ticket: fired(eps.ticket), badWindows };
 }
 
+/** SLOs whose series are fetched at once: the replay of one group runs while the next group's queries are out. */
+const SLOS_PER_FETCH = 200;
+/** Default of analysis.alertReplay.maxSlos: above it the replay's queries and memory grow with every SLO. */
+export const DEFAULT_MAX_REPLAYED_SLOS = 1000;
+
 export const alertReplayStep: AnalysisStep = {
   name: 'alert-replay',
-  async run({ report, deps, options, logger }) {
+  async run({ report, deps, options, logger, timing }) {
     const source = deps.source;
-    if (!source.fetchAlertSeries) return;
+    const settings = options.alertReplay ?? {};
+    const skipped: Array<{ reason: string; slos: number }> = [];
+    const summary = () => ({ replayed, ...(skipped.length ? { skipped } : {}) });
+    let replayed = 0;
+    if (settings.enabled === false) {
+      report.alertReplay = { replayed: 0, skipped: [{ reason: 'alert replay switched off (--no-alert-replay or analysis.alertReplay.enabled: false)', slos: report.proposals.length }] };
+      return;
+    }
+    if (!source.fetchAlertSeries) {
+      report.alertReplay = { replayed: 0, skipped: [{ reason: `${source.name} cannot provide the rules' series at ${REPLAY_STEP_SECONDS / 60}-minute resolution`, slos: report.proposals.length }] };
+      return;
+    }
+    const max = settings.maxSlos ?? DEFAULT_MAX_REPLAYED_SLOS;
+    const chosen = report.proposals.slice(0, max);
+    if (report.proposals.length > max) {
+      skipped.push({ reason: `only the first ${max} SLOs are replayed (analysis.alertReplay.maxSlos)`, slos: report.proposals.length - max });
+    }
     const period = options.periodSeconds ?? options.windowSeconds;
     const pairs = burnWindows(period).map((x) => ({ severity: x.severity, longSeconds: parseDuration(x.long), shortSeconds: parseDuration(x.short), factor: x.factor }));
+    const longest = Math.max(...pairs.map((x) => x.longSeconds));
     const start = options.end - options.windowSeconds;
-    let replayed = 0;
-    // Fetched together: the client caps concurrent queries, so this overlaps waiting without flooding.
-    const fetchStarted = performance.now();
-    const fetched = await Promise.all(report.proposals.map(async (p) => {
-      const variant = p.variants.find((v) => v.type === p.selectedVariant);
-      if (!variant) return null;
-      try {
-        return await source.fetchAlertSeries!({
-          service: p.service, endpoint: p.endpoint, sli: p.sli, thresholdSeconds: variant.thresholdSeconds,
-          queries: queriesFor(p, variant.type), start, end: options.end, step: REPLAY_STEP_SECONDS,
-        });
-      } catch (err) {
-        // The replay is an extra: a failed query leaves this SLO without one, not the analysis without a report.
-        logger.warn({ sloId: p.sloId, err: (err as Error).message }, 'alert replay series not fetched');
-        return null;
-      }
+    let noData = 0;
+    let failed = 0;
+    const fetchGroup = (group: Proposal[]) => source.fetchAlertSeries!(group.map((p) => {
+      const variant = p.variants.find((v) => v.type === p.selectedVariant)!;
+      return { service: p.service, endpoint: p.endpoint, sli: p.sli, thresholdSeconds: variant.thresholdSeconds, queries: queriesFor(p, variant.type), start, end: options.end, step: REPLAY_STEP_SECONDS };
     }));
-    // Count this phase as waiting on the datasource (it is almost all query time), so the run's
-    // timings say where the time went: two range queries per SLO add up on a large fleet.
-    if (report.timings) {
-      report.timings = { ...report.timings, prometheusSeconds: report.timings.prometheusSeconds + (performance.now() - fetchStarted) / 1000, queries: report.timings.queries + 2 * fetched.filter((f) => f !== null).length };
+    const groups: Proposal[][] = [];
+    for (let i = 0; i < chosen.length; i += SLOS_PER_FETCH) groups.push(chosen.slice(i, i + SLOS_PER_FETCH).filter((p) => p.variants.some((v) => v.type === p.selectedVariant)));
+    // Group i+1's queries are in flight while group i is replayed (CPU), so the two overlap.
+    let next = groups.length ? fetchGroup(groups[0]!) : undefined;
+    for (let g = 0; g < groups.length; g++) {
+      const result = await next!;
+      next = g + 1 < groups.length ? fetchGroup(groups[g + 1]!) : undefined;
+      timing.wait(result.stats);
+      for (const [i, p] of groups[g]!.entries()) {
+        const series = result.series[i];
+        if (series instanceof Error) {
+          // The replay is an extra: a failed query leaves this SLO without one, not the analysis without a report.
+          logger.warn({ sloId: p.sloId, err: series.message }, 'alert replay series not fetched');
+          failed++;
+          continue;
+        }
+        if (!series || !hasData(series.total)) {
+          noData++;
+          continue;
+        }
+        const variant = p.variants.find((v) => v.type === p.selectedVariant)!;
+        const bad = counterFromIncrements(series.t0, series.step, series.bad);
+        const total = counterFromIncrements(series.t0, series.step, series.total);
+        // The same budget the rules compare against (1 − objective, as the exporter rounds it).
+        const budget = tidy(1 - tidy(variant.target / 100));
+        // Evaluate once the longest window (3d) is full of data: earlier, a ratio over a few hours stands in
+        // for a day's and fires where the installed rules (with history before the range) would not.
+        const from = series.t0 + Math.ceil(longest / series.step) * series.step;
+        const to = series.t0 + series.step * series.bad.length;
+        if (from >= to) {
+          noData++;
+          continue;
+        }
+        const firing = replayAlerts({ bad: { plus: [bad], minus: [] }, total: [total] }, pairs, budget, from, to, series.step);
+        p.alertReplay = summarizeReplay(p, firing, series.step, from, to, options.links);
+        replayed++;
+      }
     }
-    for (const [i, p] of report.proposals.entries()) {
-      const series = fetched[i];
-      const variant = p.variants.find((v) => v.type === p.selectedVariant);
-      if (!series || !variant) continue;
-      const bad = counterFromIncrements(series.t0, series.step, series.bad);
-      const total = counterFromIncrements(series.t0, series.step, series.total);
-      // The same budget the rules compare against (1 − objective, as the exporter rounds it).
-      const budget = tidy(1 - tidy(variant.target / 100));
-      // Evaluate once the longest window (3d) is full of data: earlier, a ratio over a few hours stands in
-      // for a day's and fires where the installed rules (with history before the range) would not.
-      const longest = Math.max(...pairs.map((x) => x.longSeconds));
-      const from = series.t0 + Math.ceil(longest / series.step) * series.step;
-      const to = series.t0 + series.step * series.bad.length;
-      if (from >= to) continue;
-      const firing = replayAlerts({ bad: { plus: [bad], minus: [] }, total: [total] }, pairs, budget, from, to, series.step);
-      p.alertReplay = summarizeReplay(p, firing, series.step, from, to, options.links);
-      replayed++;
-    }
-    logger.info({ proposals: replayed }, 'alerts replayed');
+    const missing = chosen.length - replayed - noData - failed;
+    if (noData) skipped.push({ reason: `no samples at the rules' ${REPLAY_STEP_SECONDS / 60}-minute resolution in ${source.name} (rate over ${REPLAY_STEP_SECONDS / 60}m needs two samples: a scrape interval of at most ${REPLAY_STEP_SECONDS / 120} minutes)`, slos: noData });
+    if (failed) skipped.push({ reason: `the queries for their series failed in ${source.name} (see the warnings in the log)`, slos: failed });
+    if (missing > 0) skipped.push({ reason: 'no selected variant to replay', slos: missing });
+    report.alertReplay = summary();
+    logger.info({ proposals: replayed, skipped }, 'alerts replayed');
   },
 };
+
+/** At least two steps with valid events: anything less gives no rate anywhere. */
+function hasData(values: Float64Array): boolean {
+  let n = 0;
+  for (const v of values) if (!Number.isNaN(v) && ++n >= 2) return true;
+  return false;
+}

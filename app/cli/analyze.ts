@@ -54,6 +54,8 @@ interface AnalyzeFlags {
   metric?: string;
   logLevel: string;
   trustConfig?: boolean;
+  /** Commander's --no-alert-replay: false when given. */
+  alertReplay: boolean;
 }
 
 /** The working tree's CODEOWNERS (GitHub's locations, first found), for the team label; absent is fine. */
@@ -95,6 +97,7 @@ export function register(program: Command): void {
     .option('--metric <name>', 'histogram base name, e.g. http_request_duration_seconds (overrides metrics.histogram)')
     .option('--out <dir>', 'write the proposal files here (default: output.path, unless --json)')
     .option('--json', 'print report.json to stdout instead of the summary')
+    .option('--no-alert-replay', 'skip replaying the page and ticket alerts over the history (overrides analysis.alertReplay.enabled; the report says it was skipped)')
     .option('--log-level <level>', 'pino log level on stderr', 'warn')
     .option('--trust-config', TRUST_CONFIG_HELP)
     .action(async (flags: AnalyzeFlags) => {
@@ -104,6 +107,7 @@ export function register(program: Command): void {
       if (flags.window) config.analysis.window = flags.window;
       if (flags.breachWindow) config.analysis.breachWindow = flags.breachWindow;
       if (flags.format) config.output.format = flags.format;
+      if (!flags.alertReplay) config.analysis.alertReplay.enabled = false;
       const logger = createLogger({ level: flags.logLevel });
       const clock = systemClock;
       const bw = parseDuration(config.analysis.breachWindow);

@@ -8,7 +8,7 @@ import type { FleetEndpoint, FleetSpec } from '../core/fleet/index.js';
 import { fleetBackfillLines, openMetricsHeader, OTEL_METRIC_NAMING, type MetricNaming } from '../core/fleet/exposition.js';
 import { CliError } from './errors.js';
 
-export async function writeBackfill(file: string, spec: FleetSpec, options: { naming?: MetricNaming; keep?: (ep: FleetEndpoint) => boolean } = {}): Promise<void> {
+export async function writeBackfill(file: string, spec: FleetSpec, options: { naming?: MetricNaming; keep?: (ep: FleetEndpoint) => boolean; sampleSeconds?: number } = {}): Promise<void> {
   const naming = options.naming ?? OTEL_METRIC_NAMING;
   const out = createWriteStream(file);
   let error: Error | undefined;
@@ -24,7 +24,7 @@ export async function writeBackfill(file: string, spec: FleetSpec, options: { na
     out.once('error', done);
   });
   await write(`${openMetricsHeader(naming).join('\n')}\n`);
-  for (const lines of fleetBackfillLines(spec, naming, options.keep)) {
+  for (const lines of fleetBackfillLines(spec, naming, options.keep, options.sampleSeconds)) {
     if (error) break;
     if (lines.length) await write(`${lines.join('\n')}\n`);
   }

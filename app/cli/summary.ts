@@ -35,7 +35,12 @@ export function summaryTable(report: Report): string {
 
 export function footer(report: Report, written: string | undefined): string {
   const t = report.timings;
-  const lines = [`${report.proposals.length} proposals, ${report.skipped?.length ?? 0} endpoints skipped${t ? `; ${t.queries} queries, ${t.totalSeconds.toFixed(1)} s (${t.prometheusSeconds.toFixed(1)} s waiting on the datasource)` : ''}`];
+  const waited = t?.datasourceSeconds ?? t?.prometheusSeconds;
+  const lines = [`${report.proposals.length} proposals, ${report.skipped?.length ?? 0} endpoints skipped${t ? `; ${t.queries} queries, ${t.totalSeconds.toFixed(1)} s${waited === undefined ? '' : ` (${waited.toFixed(1)} s waiting on ${t.datasource ?? 'the datasource'})`}` : ''}`];
+  const replay = report.alertReplay;
+  if (replay?.skipped?.length) {
+    lines.push(`alert replay: ${replay.replayed} SLOs replayed; ${replay.skipped.map((s) => `${s.slos} not: ${s.reason}`).join('; ')}`);
+  }
   const c = report.calibration;
   if (c && c.breach.replays > 0) {
     lines.push(`intervals (${Math.round(c.nominalLevel * 100)}%) held in ${pct(c.burn.held)} (burn) and ${pct(c.breach.held)} (breach rate) of ${c.breach.replays} weekly replays on this history` +

@@ -80,6 +80,16 @@ export const Percentiles = z.object({
 }).strict();
 export type Percentiles = z.infer<typeof Percentiles>;
 
+/**
+ * The replay of each SLO's page and ticket alerts over the history (docs/recommendation.md). It costs
+ * a few range queries per 50 endpoints at 5-minute resolution and ~1 ms of CPU per SLO and replayed
+ * day; `maxSlos` bounds it on a very large fleet (the first SLOs in report order are replayed).
+ */
+export const AlertReplaySettings = z.object({
+  enabled: z.boolean().default(true),
+  maxSlos: z.number().int().min(1).max(100_000).default(1000),
+}).strict();
+
 export const Analysis = z.object({
   window: Duration.default('28d'),
   breachWindow: Duration.default('1d'),
@@ -87,6 +97,7 @@ export const Analysis = z.object({
   period: Duration.optional(),
   percentiles: Percentiles.default({ conservative: 99.9, balanced: 99, aggressive: 95 }),
   selectedVariant: z.enum(['conservative', 'balanced', 'aggressive']).default('balanced'),
+  alertReplay: AlertReplaySettings.default({ enabled: true, maxSlos: 1000 }),
 }).strict();
 export type Analysis = z.infer<typeof Analysis>;
 

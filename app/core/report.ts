@@ -255,11 +255,23 @@ export const Report = z.object({
   calibration: Calibration.optional(),
   /** The calibration each service's intervals were cut at; a per-service PR shows its own service's. */
   calibrationByService: z.record(z.string(), Calibration).optional(),
+  /** Which SLOs have an alert replay, and why the others have none (switched off, capped, no data at 5 min). */
+  alertReplay: z.object({
+    replayed: z.number(),
+    skipped: z.array(z.object({ reason: z.string(), slos: z.number() })).optional(),
+  }).optional(),
   /** How long the run took; like generatedAt, absent from committed files. */
   timings: z.object({
     totalSeconds: z.number(),
-    prometheusSeconds: z.number(),
+    /** Seconds spent only waiting on `datasource` (for Prometheus: no SLO-Scout code running while a query was out). */
+    datasourceSeconds: z.number().optional(),
+    /** What the run waited on: the source's name, e.g. "Prometheus at http://prometheus:9090" or "demo fleet". */
+    datasource: z.string().optional(),
+    /** datasourceSeconds, present only when the datasource is Prometheus (the field older readers know). */
+    prometheusSeconds: z.number().optional(),
     queries: z.number(),
+    /** Each phase in order, its seconds, and how many of them were only waiting on what `waitsOn` names. */
+    phases: z.array(z.object({ name: z.string(), seconds: z.number(), waitingSeconds: z.number(), waitsOn: z.string().optional() })).optional(),
   }).optional(),
 });
 export type Report = z.infer<typeof Report>;

@@ -16,9 +16,14 @@ export interface HistoryResult {
   histories: EndpointHistory[];
   /** Endpoints the source saw but could not use, with the reason (shown in the report). */
   skipped: Array<{ service: string; endpoint: string | null; reason: string }>;
-  /** Time spent waiting on the backend and the number of backend queries. */
-  stats: { backendSeconds: number; queries: number };
+  stats: SourceStats;
 }
+
+/**
+ * Seconds the analysis spent only waiting on the backend (for Prometheus: this thread idle while a
+ * query was in flight; for an in-process source: the time it took), and the number of backend queries.
+ */
+export interface SourceStats { backendSeconds: number; queries: number }
 
 /** The two series the burn-rate alerts of one SLO need (issue 11 §5), at the rules' resolution. */
 export interface AlertSeriesRequest {
@@ -36,10 +41,15 @@ export interface AlertSeriesRequest {
 /** Bad and valid events per step: element i covers (t0 + i·step, t0 + (i + 1)·step]; NaN = no data. */
 export interface AlertSeries { t0: number; step: number; bad: Float64Array; total: Float64Array }
 
+export interface AlertSeriesResult { series: Array<AlertSeries | null | Error>; stats: SourceStats }
+
 export interface HistorySource {
   /** Human name for messages ("Prometheus at http://...", "demo fleet"). */
   readonly name: string;
   fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void): Promise<HistoryResult>;
-  /** Optional: per-step bad and valid events for the alert replay; null when unavailable. */
-  fetchAlertSeries?(request: AlertSeriesRequest): Promise<AlertSeries | null>;
+  /**
+   * Optional: per-step bad and valid events for the alert replay, one entry per request (null when
+   * unavailable, the Error when its query failed). Many at once, so a source can batch its queries.
+   */
+  fetchAlertSeries?(requests: AlertSeriesRequest[]): Promise<AlertSeriesResult>;
 }

@@ -3,6 +3,11 @@ import { DEMO_END, FleetHistorySource } from '../../app/cli/demo.js';
 import { fixedClock } from '../../app/deps.js';
 import { renderPullRequestBody } from '../../app/export/pr-body.js';
 import { runAnalysis } from '../../app/pipeline.js';
+import { footer } from '../../app/cli/summary.js';
+import type { HistorySource } from '../../app/telemetry/source.js';
+import { alertReplayStep } from '../../app/alert-replay.js';
+import type { Report } from '../../app/core/report.js';
+import { silentLogger } from '../../app/logger.js';
 
 describe('alert replay in the analysis (demo fleet, checkout incident)', async () => {
   const report = await runAnalysis(
@@ -35,5 +40,102 @@ describe('alert replay in the analysis (demo fleet, checkout incident)', async (
   it('says it in the PR body with links', () => {
     const body = renderPullRequestBody(report);
     expect(body).toMatch(/\*\*Alert replay\*\* \(balanced, every 5 min over 25 days\): page fired 1 time \([\d.]+\/week, [\d.]+ h in all; \[\d{4}-\d\d-\d\d \d\d:\d\d\]\(http:\/\/prometheus:9090\/graph\?/);
+  });
+});
+
+describe('bounding the alert replay (analysis.alertReplay)', async () => {
+  const source = new FleetHistorySource({ seed: 42, scenario: 'demo' });
+  const run = (alertReplay?: { enabled?: boolean; maxSlos?: number }, src: HistorySource = source) => runAnalysis(
+    { source: src, clock: fixedClock(new Date(DEMO_END * 1000)) },
+    { end: DEMO_END, windowSeconds: 28 * 86_400, breachWindowSeconds: 86_400, seed: 42, services: ['checkout', 'payments'], bootstrapDraws: 200, ...(alertReplay ? { alertReplay } : {}) },
+  );
+  const all = await run();
+
+  it('replays every SLO by default and says so', () => {
+    expect(all.proposals.length).toBeGreaterThan(3);
+    expect(all.alertReplay).toEqual({ replayed: all.proposals.length });
+    expect(all.proposals.every((p) => p.alertReplay)).toBe(true);
+  });
+
+  it('switched off: no replay anywhere, and the report and the summary say why', async () => {
+    const off = await run({ enabled: false });
+    expect(off.proposals.some((p) => p.alertReplay)).toBe(false);
+    expect(off.alertReplay).toEqual({ replayed: 0, skipped: [{ reason: expect.stringMatching(/--no-alert-replay/), slos: off.proposals.length }] });
+    expect(footer(off, undefined)).toMatch(/alert replay: 0 SLOs replayed; \d+ not: alert replay switched off/);
+    // Everything else is the same analysis.
+    expect(off.proposals.map(({ alertReplay: _a, ...p }) => p)).toEqual(all.proposals.map(({ alertReplay: _a, ...p }) => p));
+  });
+
+  it('capped: the first maxSlos SLOs get the same replay as in the full run, each SLO on its own', async () => {
+    const capped = await run({ maxSlos: 3 });
+    expect(capped.proposals.filter((p) => p.alertReplay)).toHaveLength(3);
+    expect(capped.proposals.slice(0, 3).map((p) => p.alertReplay)).toEqual(all.proposals.slice(0, 3).map((p) => p.alertReplay));
+    expect(capped.alertReplay).toEqual({ replayed: 3, skipped: [{ reason: 'only the first 3 SLOs are replayed (analysis.alertReplay.maxSlos)', slos: capped.proposals.length - 3 }] });
+  });
+
+  it('no samples at the rules\' resolution: skipped with the reason, not reported as "never fired"', async () => {
+    const hourly: HistorySource = {
+      name: 'hourly-scraped Prometheus',
+      fetchHistories: (r) => source.fetchHistories(r),
+      fetchAlertSeries: (requests) => Promise.resolve({
+        series: requests.map((r) => ({ t0: r.start, step: r.step, bad: new Float64Array(10).fill(Number.NaN), total: new Float64Array(10).fill(Number.NaN) })),
+        stats: { backendSeconds: 0, queries: 2 },
+      }),
+    };
+    const r = await run(undefined, hourly);
+    expect(r.proposals.some((p) => p.alertReplay)).toBe(false);
+    expect(r.alertReplay!.skipped![0]!.reason).toMatch(/no samples at the rules' 5-minute resolution in hourly-scraped Prometheus/);
+    expect(r.timings!.phases!.find((p) => p.name === 'alert-replay')!.waitsOn).toBe('hourly-scraped Prometheus');
+    expect(r.timings!.prometheusSeconds).toBeUndefined();
+  });
+
+  it('timings name the demo fleet, not Prometheus, for every phase that waited', () => {
+    const t = all.timings!;
+    expect(t.datasource).toBe('demo fleet');
+    expect(t.prometheusSeconds).toBeUndefined();
+    const waited = t.phases!.filter((p) => p.waitingSeconds > 0);
+    expect(waited.map((p) => p.name)).toEqual(expect.arrayContaining(['fetch histories', 'alert-replay']));
+    expect(waited.every((p) => p.waitsOn === 'demo fleet' && p.waitingSeconds <= p.seconds + 1e-9)).toBe(true);
+    expect(t.datasourceSeconds).toBeCloseTo(waited.reduce((s, p) => s + p.waitingSeconds, 0), 9);
+    expect(footer(all, undefined)).toMatch(/s waiting on demo fleet\)/);
+  });
+});
+
+describe('the replay overlaps the what-if without changing the report', async () => {
+  const fleet = new FleetHistorySource({ seed: 7, scenario: 'demo' });
+  // A datasource that answers later, as Prometheus does: the what-if runs while the replay's queries are out.
+  let pending = 0;
+  const slow: HistorySource = {
+    name: 'slow datasource',
+    fetchHistories: (r) => fleet.fetchHistories(r),
+    fetchAlertSeries: async (requests) => {
+      pending++;
+      await new Promise((r) => setTimeout(r, 150));
+      pending--;
+      return fleet.fetchAlertSeries(requests);
+    },
+  };
+  const options = { end: DEMO_END, windowSeconds: 28 * 86_400, breachWindowSeconds: 86_400, seed: 7, services: ['checkout', 'search'], bootstrapDraws: 200 };
+  // enrich done 1 = the what-if is about to run, done 2 = it has run: was a replay fetch pending then?
+  const pendingAt: Record<number, number> = {};
+  const overlapped = await runAnalysis({ source: slow, clock: fixedClock(new Date(DEMO_END * 1000)) }, {
+    ...options,
+    onProgress: (p) => { if (p.phase === 'enrich') pendingAt[p.done] = pending; },
+  });
+
+  it('the what-if ran while the replay was still waiting on the datasource', async () => {
+    // One after the other: no replay in the pipeline, then the replay step alone on that report.
+    const sequential = await runAnalysis({ source: slow, clock: fixedClock(new Date(DEMO_END * 1000)) }, { ...options, alertReplay: { enabled: false } });
+    const whatIfPhase = overlapped.timings!.phases!.find((p) => p.name === 'what-if')!;
+    const replayPhase = overlapped.timings!.phases!.find((p) => p.name === 'alert-replay')!;
+    // The replay's first fetch was out before the what-if started and still out when it ended.
+    expect(pendingAt[1]).toBe(1);
+    expect(pendingAt[2]).toBe(1);
+    expect(replayPhase.seconds).toBeGreaterThan(whatIfPhase.seconds);
+    expect(pending).toBe(0);
+    await alertReplayStep.run({ report: sequential, histories: [], deps: { source: slow, clock: fixedClock(new Date(DEMO_END * 1000)) }, options, logger: silentLogger, timing: { wait: () => undefined } });
+    const strip = (r: Report) => ({ ...r, generatedAt: '', timings: undefined });
+    expect(strip(overlapped)).toEqual(strip(sequential));
+    expect(overlapped.proposals.filter((p) => p.alertReplay && p.whatIf).length).toBe(overlapped.proposals.length);
   });
 });

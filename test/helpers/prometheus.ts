@@ -27,17 +27,19 @@ export interface BackfillSpec {
   /** Keep only these endpoints (default: the whole fleet). */
   filter?: (ep: FleetEndpoint) => boolean;
   naming?: Naming;
+  /** Counter sample spacing; 1h keeps files small, and the adapter only asks for >= 1h increases. */
+  sampleSeconds?: number;
 }
 
 /** The fleet's hourly cumulative counters as OpenMetrics, written by the same code as `demo-exporter --backfill`. */
 export async function writeOpenMetrics(spec: BackfillSpec, file: string): Promise<{ endpoints: FleetEndpoint[] }> {
   const keep = spec.filter ?? (() => true);
-  await writeBackfill(file, spec.fleet, { naming: spec.naming ?? OTEL_NAMING, keep });
+  await writeBackfill(file, spec.fleet, { naming: spec.naming ?? OTEL_NAMING, keep, ...(spec.sampleSeconds ? { sampleSeconds: spec.sampleSeconds } : {}) });
   return { endpoints: describeFleet(spec.fleet).filter(keep) };
 }
 
 function cacheKey(spec: BackfillSpec, extra: string): string {
-  return createHash('sha256').update(JSON.stringify({ fleet: spec.fleet, naming: spec.naming ?? OTEL_NAMING, extra, v: 5 })).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify({ fleet: spec.fleet, naming: spec.naming ?? OTEL_NAMING, sample: spec.sampleSeconds ?? 3600, extra, v: 5 })).digest('hex').slice(0, 16);
 }
 
 /**

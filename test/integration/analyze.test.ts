@@ -113,16 +113,24 @@ describe('analyze against a real Prometheus (OpenTelemetry names)', () => {
     expect(report.timings!.queries).toBeGreaterThanOrEqual(4);
     expect(report.timings!.prometheusSeconds).toBeGreaterThan(0);
     expect(report.timings!.prometheusSeconds).toBeLessThanOrEqual(report.timings!.totalSeconds);
+    expect(report.timings!.datasource).toBe(`Prometheus at ${prom.url}`);
+    expect(report.timings!.phases!.find((p) => p.name === 'fetch histories')!.waitsOn).toBe(`Prometheus at ${prom.url}`);
+  });
+
+  it('hourly samples give the rules\' 5-minute ratios no data: no replay, and the report says why', () => {
+    expect(report.proposals.some((p) => p.alertReplay)).toBe(false);
+    expect(report.alertReplay).toEqual({ replayed: 0, skipped: [{ reason: expect.stringMatching(/^no samples at the rules' 5-minute resolution/), slos: report.proposals.length }] });
   });
 
   it('the CLI writes the file set, report.json parses as the contract and the OpenSLO files validate', async () => {
     const out = await mkdtemp(join(tmpdir(), 'analyze-out-'));
-    const { stdout } = await run('npx', ['tsx', 'app/bin.ts', 'analyze', '--prometheus', prom.url, '--end', '2026-11-01T00:00:00Z', '--window', '14d', '--out', out, '--json'], { cwd: join(import.meta.dirname, '..', '..'), maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('npx', ['tsx', 'app/bin.ts', 'analyze', '--prometheus', prom.url, '--end', '2026-11-01T00:00:00Z', '--window', '14d', '--out', out, '--json', '--no-alert-replay'], { cwd: join(import.meta.dirname, '..', '..'), maxBuffer: 64 * 1024 * 1024 });
     const fromStdout = Report.parse(JSON.parse(stdout));
     const fromFile = Report.parse(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
     expect(fromFile.proposals.map((p) => p.sloId)).toEqual(fromStdout.proposals.map((p) => p.sloId));
     expect(fromFile.window).toBe('14d');
     expect(fromFile.end).toBe('2026-11-01T00:00:00Z');
+    expect(fromStdout.alertReplay!.skipped![0]!.reason).toMatch(/--no-alert-replay/);
     expect(readFileSync(join(out, 'PULL_REQUEST.md'), 'utf8')).toContain('payments');
     const spec = join(out, 'slos', 'payments', 'payments-charge-latency.openslo.yaml');
     expect(existsSync(join(out, 'slos', 'payments', 'dashboard.json'))).toBe(true);

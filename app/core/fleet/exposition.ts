@@ -89,15 +89,15 @@ export function buildFleetExposition(spec: FleetSpec, naming: MetricNaming = OTE
 
 /**
  * The history as OpenMetrics lines, one endpoint at a time (a caller can wait for its writer
- * between them): hourly samples, each series contiguous as promtool requires. `keep` picks
+ * between them): hourly samples by default (`sampleSeconds`), each series contiguous as promtool requires. `keep` picks
  * endpoints (the test Prometheus serves subsets of the fleet).
  */
-export function* fleetBackfillLines(spec: FleetSpec, naming: MetricNaming = OTEL_METRIC_NAMING, keep: (ep: FleetEndpoint) => boolean = () => true): Generator<string[]> {
-  for (const w of walk(spec, naming, true, keep)) yield w.lines;
+export function* fleetBackfillLines(spec: FleetSpec, naming: MetricNaming = OTEL_METRIC_NAMING, keep: (ep: FleetEndpoint) => boolean = () => true, sampleSeconds = 3600): Generator<string[]> {
+  for (const w of walk(spec, naming, true, keep, sampleSeconds)) yield w.lines;
 }
 
-function* walk(spec: FleetSpec, naming: MetricNaming, wantLines: boolean, keep: (ep: FleetEndpoint) => boolean = () => true): Generator<{ live: EndpointLive; lines: string[] }> {
-  const sample = 3600;
+function* walk(spec: FleetSpec, naming: MetricNaming, wantLines: boolean, keep: (ep: FleetEndpoint) => boolean = () => true, sampleSeconds = 3600): Generator<{ live: EndpointLive; lines: string[] }> {
+  const sample = sampleSeconds;
   for (const ep of describeFleet(spec)) {
     if (!keep(ep)) continue;
     const live: EndpointLive = { series: new Map(), liveVersion: '', week: [] };

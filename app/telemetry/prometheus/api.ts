@@ -9,7 +9,15 @@ import { z } from 'zod';
 const SamplePair = z.tuple([z.number(), z.string()]);
 const Labels = z.record(z.string(), z.string());
 
-export const MatrixSeries = z.object({ metric: Labels, values: z.array(SamplePair) });
+const isSamplePair = (p: unknown): boolean => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && typeof p[1] === 'string';
+/**
+ * A matrix series' samples, checked in place: the same check as an array of SamplePair, without
+ * copying each pair (the alert replay's 28 days at 5 minutes are 8,064 pairs a series, millions a run,
+ * and the copies cost more time in parsing and garbage collection than the queries).
+ */
+const SamplePairs = z.custom<Array<[number, string]>>((v) => Array.isArray(v) && v.every(isSamplePair), { message: 'expected [[unix seconds, "value"], ...]' });
+
+export const MatrixSeries = z.object({ metric: Labels, values: SamplePairs });
 export type MatrixSeries = z.infer<typeof MatrixSeries>;
 export const VectorSample = z.object({ metric: Labels, value: SamplePair });
 export type VectorSample = z.infer<typeof VectorSample>;

@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
@@ -45,8 +46,14 @@ export function basicAuth(username: string, password: string): string {
 
 export interface ClientStats {
   queries: number;
-  /** Wall-clock seconds during which at least one request was in flight (what the user waits for). */
+  /** Wall-clock seconds during which at least one request was in flight. */
   backendSeconds: number;
+  /**
+   * The part of backendSeconds in which this thread's event loop was idle: time spent only waiting on
+   * Prometheus. While a request is in flight the process may be busy parsing an earlier reply or
+   * computing; that time is SLO-Scout's own work, not waiting, even though a query is outstanding.
+   */
+  waitSeconds: number;
   /** Sum of per-request durations (exceeds backendSeconds when requests overlap). */
   requestSeconds: number;
   retries: number;
@@ -62,7 +69,8 @@ export class PrometheusClient {
   private inFlight = 0;
   private busySince = 0;
   private readonly waiters: Array<() => void> = [];
-  readonly stats: ClientStats = { queries: 0, backendSeconds: 0, requestSeconds: 0, retries: 0 };
+  private busyElu: EventLoopUtilization | undefined;
+  readonly stats: ClientStats = { queries: 0, backendSeconds: 0, waitSeconds: 0, requestSeconds: 0, retries: 0 };
 
   constructor(options: PrometheusClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
@@ -79,6 +87,11 @@ export class PrometheusClient {
     if (options.authorization) this.headers.Authorization = options.authorization;
     this.logger = options.logger ?? silentLogger;
     this.fetchFn = options.fetch ?? fetch;
+  }
+
+  /** The caps a caller sizes its queries by (points per query_range call, bytes per reply). */
+  get limits(): { maxPointsPerQuery: number; maxResponseBytes: number } {
+    return { maxPointsPerQuery: this.opts.maxPointsPerQuery, maxResponseBytes: this.opts.maxResponseBytes };
   }
 
   async query(expr: string, time: number): Promise<VectorSample[]> {
@@ -127,13 +140,20 @@ export class PrometheusClient {
 
   private async acquire(): Promise<void> {
     if (this.inFlight >= this.opts.concurrency) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    if (this.inFlight === 0) this.busySince = performance.now();
+    if (this.inFlight === 0) {
+      this.busySince = performance.now();
+      this.busyElu = performance.eventLoopUtilization();
+    }
     this.inFlight++;
   }
 
   private release(): void {
     this.inFlight--;
-    if (this.inFlight === 0) this.stats.backendSeconds += (performance.now() - this.busySince) / 1000;
+    if (this.inFlight === 0) {
+      this.stats.backendSeconds += (performance.now() - this.busySince) / 1000;
+      // eventLoopUtilization(prev) is the change since prev: idle = time the loop sat waiting for I/O.
+      if (this.busyElu) this.stats.waitSeconds += performance.eventLoopUtilization(this.busyElu).idle / 1000;
+    }
     this.waiters.shift()?.();
   }
 

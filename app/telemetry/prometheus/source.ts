@@ -1,12 +1,24 @@
 import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../../core/types.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
-import type { AlertSeries, AlertSeriesRequest, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
+import type { AlertSeries, AlertSeriesRequest, AlertSeriesResult, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
 import type { MatrixSeries } from './api.js';
 import { PrometheusError, type PrometheusClient } from './client.js';
-import { renderWindow } from '../../core/sli/promql.js';
+import { availabilityQueries, formatLe, latencyQueries, renderWindow } from '../../core/sli/promql.js';
+import type { SliSource } from '../../core/types.js';
+import { ResponseTooLargeError } from '../outbound.js';
 import { endpointFilter, type EndpointFilterOptions } from '../filters.js';
 import { anyOf, selector, type Matcher } from './promql.js';
+
+/** Endpoints per alert-series query: ~50 x 8,064 points of 28 days at 5 min is a ~15 MB reply. */
+const ALERT_ENDPOINTS_PER_QUERY = 50;
+/** A generous size of one `[t,"v"],` point in a query_range reply, to keep replies under the byte cap. */
+const BYTES_PER_POINT = 64;
+
+/** The `le` matcher of the rules (app/core/sli/promql.ts leMatcher): integer bounds match "1" and "1.0". */
+function leMatch(bound: number): Matcher {
+  return Number.isInteger(bound) ? { label: 'le', op: '=~', value: `${formatLe(bound)}(\\.0)?` } : { label: 'le', op: '=', value: formatLe(bound) };
+}
 
 /** Metric and label names (config `metrics`), defaults = OTel HTTP semantic conventions. */
 export interface MetricNames {
@@ -78,7 +90,7 @@ export class PrometheusHistorySource implements HistorySource {
   }
 
   async fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void): Promise<HistoryResult> {
-    const start0 = this.client.stats.backendSeconds;
+    const start0 = this.client.stats.waitSeconds;
     const queries0 = this.client.stats.queries;
     const { end, windowSeconds: win, breachWindowSeconds: bw } = request;
     if (win % bw !== 0) throw new PrometheusError(`the window (${win}s) must be a whole number of breach windows (${bw}s): adjust --window or --breach-window`);
@@ -164,7 +176,7 @@ export class PrometheusHistorySource implements HistorySource {
     }
     histories.sort((x, y) => x.service.localeCompare(y.service) || (x.endpoint ?? '').localeCompare(y.endpoint ?? ''));
     this.logger.debug({ endpoints: histories.length, skipped: skipped.length, queries: this.client.stats.queries - queries0 }, 'prometheus histories fetched');
-    return { histories, skipped, stats: { backendSeconds: this.client.stats.backendSeconds - start0, queries: this.client.stats.queries - queries0 } };
+    return { histories, skipped, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
   }
 
   /** When the series exist but lack the configured labels, say which labels they do have. */
@@ -177,10 +189,163 @@ export class PrometheusHistorySource implements HistorySource {
   }
 
   /**
-   * The alert replay's two series: `sum(rate(...[step]))` of the SLO's bad and total queries at `step`
-   * (chunked by the client under Prometheus' points-per-query limit), times the step = events per step.
+   * The alert replay's two series for each request, bad and valid events per step: what
+   * `sum(rate(<query>[step]))` at `step` gives for the SLO's own queries, times the step.
+   *
+   * The SLOs of one run share their selectors' shape, so instead of two range queries per SLO they
+   * are fetched per group of endpoints: `sum by (service, route) (rate(..._count{…}[step]))` for the
+   * totals and the errors, and one `_bucket` query per latency threshold of the group. An endpoint's
+   * values equal its own query's: the same series, summed the same way (latency bad = total − good,
+   * only where both exist, as the rules' vector subtraction). A request whose queries are not the
+   * ones this source would write (another config, a whole-service SLO beside routes) is fetched alone.
+   * Groups are sized to keep each reply under the client's byte cap; a reply that still exceeds it
+   * is fetched again in halves.
    */
-  async fetchAlertSeries(request: AlertSeriesRequest): Promise<AlertSeries | null> {
+  async fetchAlertSeries(requests: AlertSeriesRequest[]): Promise<AlertSeriesResult> {
+    const start0 = this.client.stats.waitSeconds;
+    const queries0 = this.client.stats.queries;
+    const out: Array<AlertSeries | null | Error> = requests.map(() => null);
+    const groups = new Map<string, number[]>();
+    const alone: number[] = [];
+    for (const [i, r] of requests.entries()) {
+      if (Math.floor((r.end - r.start) / r.step) < 2) continue;
+      if (!this.batchable(r)) {
+        alone.push(i);
+        continue;
+      }
+      const key = `${r.start}/${r.end}/${r.step}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    }
+    const tasks: Array<Promise<void>> = alone.map(async (i) => {
+      out[i] = await this.alertSeriesOne(requests[i]!).catch((err: unknown) => err as Error);
+    });
+    for (const indexes of groups.values()) {
+      const { start, end, step } = requests[indexes[0]!]!;
+      const n = Math.floor((end - start) / step);
+      // Endpoints (service, route) in a stable order; each chunk's replies stay under the byte cap.
+      const endpoints = new Map<Key, { service: string; endpoint: string | null; requests: number[] }>();
+      for (const i of indexes) {
+        const r = requests[i]!;
+        const key = keyOf(r.service, r.endpoint);
+        const e = endpoints.get(key) ?? { service: r.service, endpoint: r.endpoint, requests: [] };
+        e.requests.push(i);
+        endpoints.set(key, e);
+      }
+      const sorted = [...endpoints.values()].sort((a, b) => a.service.localeCompare(b.service) || (a.endpoint ?? '').localeCompare(b.endpoint ?? ''));
+      const points = Math.min(n, this.client.limits.maxPointsPerQuery);
+      const perQuery = Math.max(1, Math.min(ALERT_ENDPOINTS_PER_QUERY, Math.floor(this.client.limits.maxResponseBytes / (points * BYTES_PER_POINT))));
+      for (let c = 0; c < sorted.length; c += perQuery) {
+        tasks.push(this.alertSeriesChunk(sorted.slice(c, c + perQuery), requests, out, start, n, step));
+      }
+    }
+    await Promise.all(tasks);
+    return { series: out, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
+  }
+
+  /** True when the request's queries are exactly the ones this source writes for its endpoint. */
+  private batchable(r: AlertSeriesRequest): boolean {
+    if ((this.m.labels.route === null) !== (r.endpoint === null)) return false;
+    const src = this.sliSource(r.service, r.endpoint);
+    const want = r.sli === 'latency' ? (r.thresholdSeconds === null ? null : latencyQueries(src, r.thresholdSeconds)) : availabilityQueries(src);
+    return want !== null && want.bad === r.queries.bad && want.total === r.queries.total;
+  }
+
+  private sliSource(service: string, endpoint: string | null): SliSource {
+    const selectorLabels: Record<string, string> = { ...(this.m.matchers ?? {}), [this.m.labels.service]: service };
+    if (this.m.labels.route && endpoint !== null) selectorLabels[this.m.labels.route] = endpoint;
+    return {
+      histogramMetric: this.m.histogram,
+      countMetric: `${this.m.histogram}_count`,
+      bucketMetric: `${this.m.histogram}_bucket`,
+      selector: selectorLabels,
+      statusLabel: this.m.labels.status,
+      errorStatusRegex: this.m.errorStatusRegex,
+    };
+  }
+
+  /** One group of endpoints: totals, errors (if an availability SLO asks) and one bucket query per threshold. */
+  private async alertSeriesChunk(chunk: Array<{ service: string; endpoint: string | null; requests: number[] }>, requests: AlertSeriesRequest[], out: Array<AlertSeries | null | Error>, start: number, n: number, step: number): Promise<void> {
+    const first = start + step;
+    const last = start + n * step;
+    const range = `[${step}s]`;
+    const matchers = (list: typeof chunk): Matcher[] => [
+      ...this.baseMatchers(),
+      anyOf(this.m.labels.service, [...new Set(list.map((e) => e.service))]),
+      ...(this.m.labels.route ? [anyOf(this.m.labels.route, [...new Set(list.map((e) => e.endpoint!))])] : []),
+    ];
+    const grids = async (expr: string): Promise<Map<Key, Float64Array>> => {
+      const result = await this.client.queryRange(expr, first, last, step);
+      const byKey = new Map<Key, Float64Array>();
+      for (const s of result) {
+        const key = keyOf(s.metric[this.m.labels.service] ?? '', this.m.labels.route ? (s.metric[this.m.labels.route] ?? null) : null);
+        let grid = byKey.get(key);
+        if (!grid) byKey.set(key, (grid = new Float64Array(n).fill(Number.NaN)));
+        for (const [t, v] of s.values) {
+          const i = Math.round((Number(t) - first) / step);
+          const x = Number(v);
+          if (i >= 0 && i < n && Number.isFinite(x)) grid[i] = x;
+        }
+      }
+      return byKey;
+    };
+    const wantsErrors = chunk.some((e) => e.requests.some((i) => requests[i]!.sli === 'availability'));
+    const thresholds = new Map<number, typeof chunk>();
+    for (const e of chunk) {
+      for (const i of e.requests) {
+        const r = requests[i]!;
+        if (r.sli !== 'latency' || r.thresholdSeconds === null) continue;
+        const list = thresholds.get(r.thresholdSeconds) ?? [];
+        if (!list.includes(e)) list.push(e);
+        thresholds.set(r.thresholdSeconds, list);
+      }
+    }
+    const count = `${this.m.histogram}_count`;
+    const bucket = `${this.m.histogram}_bucket`;
+    let totals: Map<Key, Float64Array>;
+    let errors: Map<Key, Float64Array> | undefined;
+    let good: Map<number, Map<Key, Float64Array>>;
+    try {
+      [totals, errors, good] = await Promise.all([
+        grids(`sum by (${this.by()}) (rate(${selector(count, matchers(chunk))}${range}))`),
+        wantsErrors ? grids(`sum by (${this.by()}) (rate(${selector(count, [...matchers(chunk), { label: this.m.labels.status, op: '=~', value: this.m.errorStatusRegex }])}${range}))`) : Promise.resolve(undefined),
+        Promise.all([...thresholds].map(async ([le, list]) => [le, await grids(`sum by (${this.by()}) (rate(${selector(bucket, [...matchers(list), leMatch(le)])}${range}))`)] as const)).then((x) => new Map(x)),
+      ]);
+    } catch (err) {
+      if (chunk.length > 1 && err instanceof PrometheusError && err.cause instanceof ResponseTooLargeError) {
+        const half = Math.ceil(chunk.length / 2);
+        await Promise.all([this.alertSeriesChunk(chunk.slice(0, half), requests, out, start, n, step), this.alertSeriesChunk(chunk.slice(half), requests, out, start, n, step)]);
+        return;
+      }
+      for (const e of chunk) for (const i of e.requests) out[i] = err as Error;
+      return;
+    }
+    for (const e of chunk) {
+      const key = keyOf(e.service, e.endpoint);
+      const total = totals.get(key);
+      for (const i of e.requests) {
+        const r = requests[i]!;
+        // Events per step = rate × step, as one query per SLO would give; a step without a sample stays NaN.
+        const events = (rate: Float64Array | undefined) => {
+          const x = new Float64Array(n).fill(Number.NaN);
+          if (rate) for (let k = 0; k < n; k++) if (!Number.isNaN(rate[k]!)) x[k] = 0 + rate[k]! * step;
+          return x;
+        };
+        let badRate: Float64Array | undefined;
+        if (r.sli === 'availability') badRate = errors?.get(key);
+        else {
+          const g = good.get(r.thresholdSeconds!)?.get(key);
+          if (total && g) {
+            badRate = new Float64Array(n);
+            for (let k = 0; k < n; k++) badRate[k] = total[k]! - g[k]!; // NaN where either is missing
+          }
+        }
+        out[i] = { t0: start, step, bad: events(badRate), total: events(total) };
+      }
+    }
+  }
+
+  /** One SLO's two series from its own queries (requests this source cannot batch). */
+  private async alertSeriesOne(request: AlertSeriesRequest): Promise<AlertSeries | null> {
     const window = `${request.step}s`;
     const n = Math.floor((request.end - request.start) / request.step);
     if (n < 2) return null;

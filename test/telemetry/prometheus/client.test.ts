@@ -86,6 +86,26 @@ describe('PrometheusClient against scripted replies', () => {
       await srv.close();
     }
   });
+
+  it('matrix samples are checked in place: a number value, a missing timestamp or an object is refused', async () => {
+    const matrix = (values: unknown) => JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { a: 'b' }, values }] } });
+    const good = [[1, '1'], [2, '2.5']];
+    const srv = await scripted([
+      () => ({ status: 200, body: matrix(good) }),
+      () => ({ status: 200, body: matrix([[1, '1'], [2, 2.5]]) }),
+      () => ({ status: 200, body: matrix([[1, '1'], ['2']]) }),
+      () => ({ status: 200, body: matrix({ 0: [1, '1'] }) }),
+    ]);
+    try {
+      const client = new PrometheusClient({ url: srv.url });
+      expect((await client.queryRange('x', 1, 2, 1))[0]!.values).toEqual(good);
+      for (let i = 0; i < 3; i++) {
+        await expect(client.queryRange('x', 1, 2, 1)).rejects.toThrow(/unexpected shape for x: expected \[\[unix seconds, "value"\], \.\.\.\] at result\.0\.values/);
+      }
+    } finally {
+      await srv.close();
+    }
+  });
 });
 
 describe('PrometheusClient and PrometheusHistorySource against a real Prometheus', () => {

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../../app/telemetry/prometheus/client.js';
 import { OTEL_METRIC_NAMES, PrometheusHistorySource } from '../../../app/telemetry/prometheus/source.js';
 import { freePort } from '../../helpers/prometheus.js';
+import { availabilityQueries, defaultOtelSource } from '../../../app/core/sli/promql.js';
+import type { AlertSeries } from '../../../app/telemetry/source.js';
 
 /**
  * Exemplars, replicas and label-less setups cannot be backfilled with promtool (TSDB blocks hold
@@ -94,5 +96,37 @@ describe('PrometheusHistorySource on replayed API replies', () => {
     expect(r.histories.map((h) => h.service)).toEqual(['pay']);
     expect(r.skipped).toEqual([{ service: 'pay-canary', endpoint: '/a', reason: 'service excluded by pattern *-canary' }]);
     expect(srv.queries.filter((q) => q.startsWith('/api/v1/query_range')).every((q) => q.includes('service_name=~"pay"'))).toBe(true);
+  });
+});
+
+describe('PrometheusHistorySource.fetchAlertSeries on replayed API replies', () => {
+  it('a group whose reply passes the byte cap is fetched again in halves, and each endpoint keeps its values', async () => {
+    const step = 300;
+    const start = END - 3 * step;
+    const srv = await replay({
+      '/api/v1/query_range': (f) => {
+        const q = f.get('query')!;
+        const routes = /http_route=~"([^"]*)"/.exec(q)![1]!.split('|');
+        const errors = q.includes('5..');
+        // Two routes in one reply: padded past the cap, as a reply with many series would be.
+        const pad: Record<string, string> = routes.length > 1 ? { note: 'x'.repeat(400) } : {};
+        return matrix(routes.map((route) => ({
+          metric: { service_name: 'pay', http_route: route, ...pad },
+          values: [1, 2, 3].map((i) => [start + i * step, String(errors ? i / 100 : route.length * i)] as [number, string]),
+        })));
+      },
+    });
+    // 3 points x 64 bytes: room for two endpoints a query by the estimate, but not by the padded reply.
+    const source = new PrometheusHistorySource({ client: new PrometheusClient({ url: srv.url, maxResponseBytes: 3 * 64 * 2 + 10 }) });
+    const queries = (route: string) => availabilityQueries(defaultOtelSource('pay', route));
+    const reqs = ['/a', '/bb'].map((route) => ({ service: 'pay', endpoint: route, sli: 'availability' as const, thresholdSeconds: null, queries: queries(route), start, end: END, step }));
+    const r = await source.fetchAlertSeries(reqs);
+    const [a, bb] = r.series as AlertSeries[];
+    expect(Array.from(a!.total)).toEqual([2 * step, 4 * step, 6 * step]);
+    expect(Array.from(bb!.total)).toEqual([3 * step, 6 * step, 9 * step]);
+    expect(Array.from(a!.bad)).toEqual([0.01 * step, 0.02 * step, 0.03 * step]);
+    // The pair's two queries were refused, then each half asked its own two.
+    expect(srv.queries.filter((q) => q.startsWith('/api/v1/query_range'))).toHaveLength(6);
+    expect(r.stats.queries).toBe(6);
   });
 });
