@@ -1,4 +1,4 @@
-import { Report, type VariantType } from '../core/report.js';
+import { Report, type Calibration, type VariantType } from '../core/report.js';
 import { byService, ExportError, periodSecondsOf, safeName } from './common.js';
 import { renderGrafanaDashboard } from './grafana.js';
 import { renderOpenSlo } from './openslo.js';
@@ -108,13 +108,17 @@ export function renderFileSet(report: Report, options: ExportOptions): OutputFil
 const sortedKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /**
- * Map-like fields (what-if parameters, per-variant SLI values) in one key order. A report read
+ * Map-like fields (the report schema's records: what-if parameters, per-variant SLI values,
+ * calibration per service and per variant) in one key order. A report read
  * back from PostgreSQL (jsonb orders keys by length) and a fresh one must render the same bytes,
  * or a variant switch followed by a rerun on unchanged data would move the branch.
  */
 export function canonicalReport(report: Report): Report {
+  const calibration = (c: Calibration): Calibration => (c.breachByVariant ? { ...c, breachByVariant: sortedKeys(c.breachByVariant) } : c);
   return {
     ...report,
+    ...(report.calibration ? { calibration: calibration(report.calibration) } : {}),
+    ...(report.calibrationByService ? { calibrationByService: Object.fromEntries(Object.entries(sortedKeys(report.calibrationByService)).map(([k, c]) => [k, calibration(c)])) } : {}),
     proposals: report.proposals.map((p) => ({
       ...p,
       ...(p.whatIf ? { whatIf: p.whatIf.map((w) => ({ ...w, parameters: sortedKeys(w.parameters) })) } : {}),
