@@ -43,7 +43,7 @@ export function footer(report: Report, written: string | undefined): string {
   }
   const c = report.calibration;
   if (c && c.breach.replays > 0) {
-    lines.push(`intervals (${Math.round(c.nominalLevel * 100)}%) held in ${pct(c.burn.held)} (burn) and ${pct(c.breach.held)} (breach rate) of ${c.breach.replays} weekly replays on this history` +
+    lines.push(`intervals (${Math.round(c.nominalLevel * 100)}%) held in ${pct(c.burn.held)} (burn) and ${pct(c.breach.held)} (breach rate, randomized coverage) of ${c.breach.replays} weekly replays on this history` +
       `${c.weeks ? ` over the last ${c.weeks} weeks` : ''}; before calibration ${pct(c.burn.heldAtNominal)} and ${pct(c.breach.heldAtNominal)}`);
   }
   if (written) lines.push(`wrote ${written}`);

@@ -78,7 +78,8 @@ function calibrationNote(report: Report): string | undefined {
   const weeks = c.weeks ? ` over the last ${c.weeks} week${c.weeks === 1 ? '' : 's'}` : '';
   return `Intervals are ${pct(c.nominalLevel)} predictive intervals calibrated on this history: replaying the method week by week${weeks}, ` +
     `burn intervals held in ${pct(c.burn.held)} and breach-rate intervals in ${pct(c.breach.held)} of ${num(c.breach.replays)} replays ` +
-    `(before calibration: ${pct(c.burn.heldAtNominal)} and ${pct(c.breach.heldAtNominal)}).`;
+    `(before calibration: ${pct(c.burn.heldAtNominal)} and ${pct(c.breach.heldAtNominal)}; breach rates by randomized coverage: a breached-day count at an interval's end counts in part, ` +
+    `because a count of whole days that is usually 0 would otherwise hold almost always).`;
 }
 
 function budget(v: Variant, report: Report, period: string): string {

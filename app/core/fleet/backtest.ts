@@ -1,4 +1,4 @@
-import { recommend, type RecommendOptions } from '../recommend/index.js';
+import { recommend, type BreachPredictive, type RecommendOptions } from '../recommend/index.js';
 import type { Calibration, Proposal, VariantType } from '../report.js';
 import { availabilitySli, latencySli } from '../sli/window.js';
 import type { EndpointHistory, WindowCounts } from '../types.js';
@@ -23,17 +23,28 @@ export interface BacktestCase {
   interval: [number, number];
   realized: number;
   windows: number;
+  /** Raw coverage: the realized share lies in the interval. */
   inside: boolean;
+  /**
+   * Randomized coverage (0..1): the probability that the realized count's randomized PIT falls in the
+   * interval's quantile range, i.e. "inside" with the point masses at the interval's ends split by the
+   * predictive probabilities (`randomizedCoverage`). null when the recommender gave no predictive pmf.
+   */
+  randomized: number | null;
   /** The naive baseline for the same target: lowest bound with ≤ 10 % of fit windows breached, k/n and a Wilson interval. */
   naive: { expected: number; interval: [number, number]; realized: number; inside: boolean };
 }
 
-/** Scores of one method over the cases: coverage, mean interval (Winkler) score, RMSE of the expected rate. */
-export interface BacktestScore { coverage: number; intervalScore: number; rmse: number }
+/**
+ * Scores of one method over the cases: raw coverage, randomized coverage (null when a case has no
+ * predictive pmf, e.g. the naive Wilson interval, which is not a predictive distribution), mean
+ * interval (Winkler) score, RMSE of the expected rate.
+ */
+export interface BacktestScore { coverage: number; randomizedCoverage: number | null; intervalScore: number; rmse: number }
 
 export interface BacktestResult {
   cases: BacktestCase[];
-  /** Share of (proposal, variant) whose realized breach share fell inside the reported interval. */
+  /** Share of (proposal, variant) whose realized breach share fell inside the reported interval (raw coverage). */
   coverage: number;
   /** Mean realized minus mean expected breach rate (calibration of the point estimate). */
   bias: number;
@@ -60,7 +71,7 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
   const fitEnd = spec.end - checkDays * DAY;
   const cut = (h: EndpointHistory, from: number, to: number): WindowCounts[] => h.windows.filter((w) => w.start >= from && w.end <= to);
   const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), hourly: (h.hourly ?? []).filter((w) => w.end <= fitEnd), exemplars: [] }));
-  const { proposals, calibration } = (options.recommendFn ?? recommend)(fitHistories, {
+  const { proposals, calibration, predictive } = (options.recommendFn ?? recommend)(fitHistories, {
     end: fitEnd,
     windowSeconds: fitDays * DAY,
     breachWindowSeconds: bw,
@@ -74,7 +85,7 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
     const h = byKey.get(`${p.service}\u0000${p.endpoint}`)!;
     const check = cut(h, fitEnd, spec.end);
     const fit = cut(h, fitEnd - fitDays * DAY, fitEnd);
-    for (const v of p.variants) cases.push(realize(p, v.type, fit, check, level));
+    for (const v of p.variants) cases.push(realize(p, v.type, fit, check, level, predictive?.[p.sloId]?.[v.type]));
   }
   const coverage = cases.length ? cases.filter((c) => c.inside).length / cases.length : 0;
   const bias = cases.length ? cases.reduce((s, c) => s + c.realized - c.expected, 0) / cases.length : 0;
@@ -83,8 +94,8 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
     coverage,
     bias,
     fitEnd,
-    score: scoreOf(cases.map((c) => c), level),
-    naive: scoreOf(cases.map((c) => ({ ...c.naive })), level),
+    score: scoreOf(cases, level),
+    naive: scoreOf(cases.map((c) => ({ ...c.naive, randomized: null })), level),
     proposals,
     calibration,
   };
@@ -99,13 +110,58 @@ export function winkler(interval: [number, number], y: number, alpha: number): n
   return hi - lo + (y < lo ? (2 / alpha) * (lo - y) : 0) + (y > hi ? (2 / alpha) * (y - hi) : 0);
 }
 
-export function scoreOf(cases: Array<{ expected: number; interval: [number, number]; realized: number; inside: boolean }>, level: number): BacktestScore {
+export function scoreOf(cases: Array<{ expected: number; interval: [number, number]; realized: number; inside: boolean; randomized?: number | null }>, level: number): BacktestScore {
   const n = Math.max(1, cases.length);
+  const randomized = cases.every((c) => typeof c.randomized === 'number') ? cases.reduce((s, c) => s + c.randomized!, 0) / n : null;
   return {
     coverage: cases.filter((c) => c.inside).length / n,
+    randomizedCoverage: cases.length ? randomized : null,
     intervalScore: cases.reduce((s, c) => s + winkler(c.interval, c.realized, 1 - level), 0) / n,
     rmse: Math.sqrt(cases.reduce((s, c) => s + (c.expected - c.realized) ** 2, 0) / n),
   };
+}
+
+/**
+ * Randomized coverage of an interval for a discrete outcome (Czado, Gneiting & Held 2009, "Predictive
+ * model assessment for count data"). `pmf` is the predictive distribution of the count (index = count,
+ * shares are count / (pmf.length − 1)), the interval was cut from it at the central quantile `level`,
+ * and `k` is the realized count. The randomized PIT of k is u = F(k − 1) + v·P(k), v ~ U(0, 1); the
+ * result is P_v(u in the interval's PIT range), computed exactly (no draw, so no seed is needed):
+ * 1 for a count strictly inside, 0 outside, and at an end only the part of that count's mass that lies
+ * inside the nominal quantile range [(1 − level)/2, (1 + level)/2]. An end the interval was widened to
+ * (beyond its quantile, to contain the point estimate) counts whole. If k ~ pmf, the expectation is
+ * exactly `level`, however much mass sits at 0, while raw coverage P(lo ≤ k ≤ hi) can be far above it.
+ */
+export function randomizedCoverage(pmf: ArrayLike<number>, level: number, interval: [number, number], k: number): number {
+  const m = Math.max(1, pmf.length - 1);
+  const a = Math.max(0, Math.ceil((interval[0] - SHARE_TOLERANCE) * m));
+  const b = Math.min(m, Math.floor((interval[1] + SHARE_TOLERANCE) * m));
+  if (k < a || k > b || a > b) return 0;
+  const cdf = (j: number) => {
+    let s = 0;
+    for (let i = 0; i <= j && i <= m; i++) s += pmf[i]!;
+    return Math.min(1, s);
+  };
+  const alpha = (1 - level) / 2;
+  const qLo = quantileOf(pmf, alpha);
+  const qHi = quantileOf(pmf, 1 - alpha);
+  // PIT range of the interval: the nominal tails where an end is the nominal quantile, else the end's whole mass.
+  const pitLo = a === qLo ? alpha : cdf(a - 1);
+  const pitHi = b === qHi ? 1 - alpha : cdf(b);
+  const below = cdf(k - 1);
+  const mass = pmf[k] ?? 0;
+  if (mass <= 0) return 1;
+  return Math.max(0, Math.min(below + mass, pitHi) - Math.max(below, pitLo)) / mass;
+}
+
+/** Smallest count whose cumulative probability reaches q (the same rule as the recommender's interval). */
+function quantileOf(pmf: ArrayLike<number>, q: number): number {
+  let acc = 0;
+  for (let k = 0; k < pmf.length; k++) {
+    acc += pmf[k]!;
+    if (acc >= q - 1e-9) return k;
+  }
+  return pmf.length - 1;
 }
 
 /** Wilson score interval for k of n at the given two-sided level. */
@@ -149,9 +205,14 @@ function breachShare(windows: WindowCounts[], target: number, threshold: number 
   return { k, n };
 }
 
-const inside = (x: number, [lo, hi]: [number, number]) => x >= lo - 1e-9 && x <= hi + 1e-9;
+/**
+ * Report intervals are rounded to 5 decimals, so 3/28 = 0.1071428… reads 0.10714: a realized share at
+ * an end must match within half a unit of that rounding (far below 1/windows), or it would count as out.
+ */
+const SHARE_TOLERANCE = 1e-5;
+const inside = (x: number, [lo, hi]: [number, number]) => x >= lo - SHARE_TOLERANCE && x <= hi + SHARE_TOLERANCE;
 
-function realize(p: Proposal, type: VariantType, fit: WindowCounts[], check: WindowCounts[], level: number): BacktestCase {
+function realize(p: Proposal, type: VariantType, fit: WindowCounts[], check: WindowCounts[], level: number, predictive: BreachPredictive | undefined): BacktestCase {
   const v = p.variants.find((x) => x.type === type)!;
   const r = breachShare(check, v.target, v.thresholdSeconds);
   const realized = r.n ? r.k / r.n : 0;
@@ -177,6 +238,8 @@ function realize(p: Proposal, type: VariantType, fit: WindowCounts[], check: Win
     realized,
     windows: r.n,
     inside: inside(realized, [lo, hi]),
+    // The pmf lives on the period's windows; a check period with missing windows maps its share onto them.
+    randomized: predictive && r.n ? randomizedCoverage(predictive.pmf, predictive.level, [lo, hi], Math.round(realized * (predictive.pmf.length - 1))) : null,
     naive: { expected: f.n ? f.k / f.n : 0, interval: naiveInterval, realized: naiveRealized, inside: inside(naiveRealized, naiveInterval) },
   };
 }

@@ -4,4 +4,4 @@ export type { FleetSpec, FleetEndpoint, FleetStep, LatencyModel, FleetDeploy, Fl
 export { describeFleet } from './scenarios.js';
 export { fleetSteps, loadAt } from './steps.js';
 export { fleetHistories, endpointHistory, otelSource, type FleetHistoryOptions } from './histories.js';
-export { backtest, scoreOf, winkler, wilson, type BacktestOptions, type BacktestResult, type BacktestCase, type BacktestScore } from './backtest.js';
+export { backtest, randomizedCoverage, scoreOf, winkler, wilson, type BacktestOptions, type BacktestResult, type BacktestCase, type BacktestScore } from './backtest.js';

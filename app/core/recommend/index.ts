@@ -7,15 +7,16 @@ import type { Calibration, Proposal } from '../report.js';
 import type { EndpointHistory } from '../types.js';
 import { endpointContext } from './context.js';
 import { resolveOptions, type RecommendOptions } from './options.js';
-import { finishProposal, prepareProposal, type Levels, type Prepared } from './proposal.js';
+import { breachPredictives, finishProposal, prepareProposal, type BreachPredictive, type Levels, type Prepared } from './proposal.js';
 import { calibrateBreach, calibrateScale, type CalibratedLevel } from './replay.js';
-import { VARIANT_TYPES } from '../report.js';
+import { VARIANT_TYPES, type VariantType } from '../report.js';
 
 export type { RecommendOptions } from './options.js';
 export { DEFAULT_PERCENTILES, DEFAULT_COMPLIANCE_GOALS, DEFAULT_EXCLUDE } from './options.js';
 export { slug, sloIdFor } from './context.js';
 export { detectRegimeChange, type RegimeChange } from './regime.js';
 export { estimateBreachRate } from './bootstrap.js';
+export type { BreachPredictive } from './proposal.js';
 
 export interface RecommendResult {
   proposals: Proposal[];
@@ -24,6 +25,11 @@ export interface RecommendResult {
   calibration: Calibration;
   /** The calibration each service's intervals were cut at (its own SLOs' replays only). */
   calibrationByService: Record<string, Calibration>;
+  /**
+   * Per sloId and variant: the predictive pmf of the breached count the interval was cut from, and its level.
+   * Not part of the report; the backtest (app/core/fleet) scores intervals of a discrete outcome with it.
+   */
+  predictive?: Record<string, Partial<Record<VariantType, BreachPredictive>>>;
 }
 
 export function recommend(histories: EndpointHistory[], options: RecommendOptions): RecommendResult {
@@ -49,6 +55,7 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
   for (const p of prepared) byService.set(p.ctx.h.service, [...(byService.get(p.ctx.h.service) ?? []), p]);
   const calibrationByService: Record<string, Calibration> = {};
   const proposals = new Map<Prepared, Proposal>();
+  const predictive: NonNullable<RecommendResult['predictive']> = {};
   for (const [service, group] of byService) {
     const c = calibrationOf(group, o.intervalLevel);
     calibrationByService[service] = c;
@@ -57,9 +64,12 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
       breach: Object.fromEntries(VARIANT_TYPES.map((t) => [t, c.breachByVariant?.[t]?.level ?? c.breach.level])) as Levels['breach'],
       burnShift: c.burn.shift,
     };
-    for (const p of group) proposals.set(p, finishProposal(p, levels));
+    for (const p of group) {
+      proposals.set(p, finishProposal(p, levels));
+      predictive[p.sloId] = breachPredictives(p, levels);
+    }
   }
-  return { proposals: prepared.map((p) => proposals.get(p)!), skipped, calibration: calibrationOf(prepared, o.intervalLevel), calibrationByService };
+  return { proposals: prepared.map((p) => proposals.get(p)!), skipped, calibration: calibrationOf(prepared, o.intervalLevel), calibrationByService, predictive };
 }
 
 /** Pools every SLO's and variant's replay scores (split conformal needs many; one SLO has a few weeks). */

@@ -201,6 +201,23 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
   };
 }
 
+/** The predictive count pmf of one variant's breach interval and the quantile level the interval was cut at. */
+export interface BreachPredictive { pmf: Float64Array; level: number }
+
+/**
+ * Each variant's predictive distribution of the breached-window count over the next period, as
+ * `finishProposal` cuts the interval from it (calibrated prior and level). For scoring the interval
+ * against outcomes: a count's point mass can then be split at the interval's ends (app/core/fleet).
+ */
+export function breachPredictives(prep: Prepared, levels: Levels): Partial<Record<VariantType, BreachPredictive>> {
+  const out: Partial<Record<VariantType, BreachPredictive>> = {};
+  for (const b of prep.built) {
+    const e = withPrior(b.estimate, b.borrowedPrior ? null : levels.priorStrength, prep.ctx.periodWindows, levels.breach[b.type]);
+    out[b.type] = { pmf: e.predictive, level: levels.breach[b.type] };
+  }
+  return out;
+}
+
 /** "Jeffreys Beta(0.5, 0.5)" or "Beta(0.05, 0.05)" with where its strength came from. */
 function priorName(strength: number): string {
   return strength === 1 ? 'Jeffreys Beta(0.5, 0.5)' : `Beta(${strength / 2}, ${strength / 2}) (prior strength chosen on the rolling-origin replays)`;
