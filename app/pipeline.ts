@@ -38,7 +38,7 @@ export interface AnalysisProgress {
 export interface AnalysisOptions extends RecommendOptions {
   /** Restrict to these services (the source applies its own include/exclude otherwise). */
   services?: string[];
-  /** Ask the source for 1h series too (the simulator uses them). */
+  /** Ask the source for 1h series too (the trend detection's queue model and the simulator use them; config analysis.hourly). */
   hourly?: boolean;
   /** Extra steps run in order after recommend, e.g. the what-if simulator. */
   steps?: AnalysisStep[];
@@ -200,6 +200,7 @@ export function analysisOptionsFromConfig(config: SloScoutConfig, end: number, l
     // globs), so the core's own default must not skip what the user chose to analyse.
     ...(config.routes.exclude !== undefined ? { excludeEndpoints: [] } : {}),
     alertReplay: a.alertReplay,
+    hourly: a.hourly,
     links: {
       ...(config.datasources.prometheus?.url ? { prometheusUrl: config.datasources.prometheus.url } : {}),
       ...(config.datasources.tempo?.url ? { tempoUrl: config.datasources.tempo.url } : {}),

@@ -98,6 +98,12 @@ export const Analysis = z.object({
   percentiles: Percentiles.default({ conservative: 99.9, balanced: 99, aggressive: 95 }),
   selectedVariant: z.enum(['conservative', 'balanced', 'aggressive']).default('balanced'),
   alertReplay: AlertReplaySettings.default({ enabled: true, maxSlos: 1000 }),
+  /**
+   * Fetch hourly series beside the breach windows: the trend detection fits latency against load
+   * within each day on them (the queue model and the load elasticity, docs/recommendation.md).
+   * They are 24x the points of daily windows; false saves that cost and falls back to the drift.
+   */
+  hourly: z.boolean().default(true),
 }).strict();
 export type Analysis = z.infer<typeof Analysis>;
 

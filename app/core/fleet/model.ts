@@ -24,6 +24,8 @@ export interface FleetSpec {
   scenario?: 'demo' | 'uniform' | 'families';
   /** 'uniform' only: extra services whose traffic grows week over week (latency follows load). */
   growingServices?: number;
+  /** 'uniform' only: extra services whose traffic grows and whose latency is queue-shaped (M/M/1, `queue`). */
+  queuedServices?: number;
 }
 
 /** Latency as a mixture of two log-normals: the body and a slow tail (cache misses, retries, GC). */

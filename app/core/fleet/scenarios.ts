@@ -160,6 +160,22 @@ function uniformFleet(spec: FleetSpec): FleetEndpoint[] {
       }));
     }
   }
+  // Queue-shaped services: traffic +9% a week for the last 24 days, latency x 1/(1 - rho) with the
+  // busiest hour of the first days at rho ~ 0.45 (as test/core/recommend/queue-trend.test.ts).
+  for (let g = 1; g <= (spec.queuedServices ?? 0); g++) {
+    const service = `svc-queued-${g}`;
+    for (let e = 1; e <= perService; e++) {
+      const endpoint = `/api/v1/resource-${e}`;
+      const h = hashSeed(spec.seed, service, endpoint);
+      const requestsPerDay = 100_000 + 100_000 * ((h % 1000) / 1000);
+      const ep = base(spec, service, endpoint, {
+        requestsPerDay, latency: { ...latency(0.02 + 0.04 * (((h >>> 10) % 1000) / 1000), 0.45), loadSensitivity: 0 }, dayNoise: 0.03,
+        growth: { since: spec.end - 24 * DAY, perWeek: 0.09 },
+      });
+      ep.queue = { capacityPerReplica: (requestsPerDay / DAY) * (1 + ep.dailyAmplitude) / ep.replicas / 0.45 };
+      out.push(ep);
+    }
+  }
   return out;
 }
 

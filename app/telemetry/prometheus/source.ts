@@ -14,6 +14,31 @@ import { anyOf, selector, type Matcher } from './promql.js';
 const ALERT_ENDPOINTS_PER_QUERY = 50;
 /** A generous size of one `[t,"v"],` point in a query_range reply, to keep replies under the byte cap. */
 const BYTES_PER_POINT = 64;
+/**
+ * Bucket series per endpoint assumed when sizing the hourly queries (OTel's default histogram has 15
+ * with +Inf, Prometheus clients' 12): batches of services are cut to keep the `_bucket` reply under
+ * the byte cap; a histogram with more buckets is caught by the split on an oversized reply.
+ */
+const ASSUMED_BUCKETS = 16;
+
+/** True when `err` is a Prometheus reply cancelled at the client's byte cap. */
+function tooLarge(err: unknown): boolean {
+  return err instanceof PrometheusError && err.cause instanceof ResponseTooLargeError;
+}
+
+/**
+ * Runs `run` on `items`; when the reply is over the byte cap, runs it again on each half (down to
+ * one item, whose error is then thrown). Queries split this way must give the same values per item.
+ */
+async function splitWhenTooLarge<T>(items: T[], run: (part: T[]) => Promise<void>): Promise<void> {
+  try {
+    await run(items);
+  } catch (err) {
+    if (items.length < 2 || !tooLarge(err)) throw err;
+    const half = Math.ceil(items.length / 2);
+    await Promise.all([splitWhenTooLarge(items.slice(0, half), run), splitWhenTooLarge(items.slice(half), run)]);
+  }
+}
 
 /** The `le` matcher of the rules (app/core/sli/promql.ts leMatcher): integer bounds match "1" and "1.0". */
 function leMatch(bound: number): Matcher {
@@ -127,9 +152,29 @@ export class PrometheusHistorySource implements HistorySource {
     const acc = new Map<Key, Acc>();
     for (const [key, e] of endpoints) acc.set(key, { ...e, totals: new Map(), errors: new Map(), buckets: new Map() });
     const tasks: Array<() => Promise<void>> = [];
-    for (const batch of batches) {
-      tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
-      if (request.hourly && bw > 3600) tasks.push(...this.windowTasks(batch, acc, rangeStart + 3600, end, 3600, true));
+    for (const batch of batches) tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
+    // Hourly series (config analysis.hourly): 24x the points of daily ones, so batches are sized by
+    // the reply they give, and a service whose hourly reply is still too large goes without them.
+    const noHourly = new Set<string>();
+    if (request.hourly && bw > 3600) {
+      const perService = new Map<string, number>();
+      for (const e of endpoints.values()) perService.set(e.service, (perService.get(e.service) ?? 0) + 1);
+      const points = Math.min(win / 3600, this.client.limits.maxPointsPerQuery);
+      const room = Math.floor(this.client.limits.maxResponseBytes / (points * ASSUMED_BUCKETS * BYTES_PER_POINT));
+      let batch: string[] = [];
+      let used = 0;
+      const flush = () => {
+        if (batch.length) tasks.push(...this.windowTasks(batch, acc, rangeStart + 3600, end, 3600, true, noHourly));
+        batch = [];
+        used = 0;
+      };
+      for (const service of services) {
+        const n = perService.get(service) ?? 1;
+        if (batch.length >= perQuery || (batch.length > 0 && used + n > room)) flush();
+        batch.push(service);
+        used += n;
+      }
+      flush();
     }
     const versions = this.m.versionLabel ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<Key, VersionSpan[]>());
     const replicas = this.m.replicas ? this.replicaTask(rangeStart + bw, end, bw) : Promise.resolve(new Map<string, Array<{ start: number; end: number; count: number }>>());
@@ -165,7 +210,7 @@ export class PrometheusHistorySource implements HistorySource {
           errorStatusRegex: this.m.errorStatusRegex,
         },
       };
-      if (a.hourly) h.hourly = toWindows({ ...a, ...a.hourly }, 3600);
+      if (a.hourly && !noHourly.has(a.service)) h.hourly = toWindows({ ...a, ...a.hourly }, 3600);
       const v = versionMap.get(key);
       if (v) h.versions = v;
       const r = replicaMap.get(a.service);
@@ -263,8 +308,13 @@ export class PrometheusHistorySource implements HistorySource {
     };
   }
 
-  /** One group of endpoints: totals, errors (if an availability SLO asks) and one bucket query per threshold. */
+  /** One group of endpoints, fetched in halves while a reply is over the byte cap. */
   private async alertSeriesChunk(chunk: Array<{ service: string; endpoint: string | null; requests: number[] }>, requests: AlertSeriesRequest[], out: Array<AlertSeries | null | Error>, start: number, n: number, step: number): Promise<void> {
+    await splitWhenTooLarge(chunk, (part) => this.alertSeriesPart(part, requests, out, start, n, step));
+  }
+
+  /** Totals, errors (if an availability SLO asks) and one bucket query per threshold; failures go to `out`, except an oversized reply that can still be split. */
+  private async alertSeriesPart(chunk: Array<{ service: string; endpoint: string | null; requests: number[] }>, requests: AlertSeriesRequest[], out: Array<AlertSeries | null | Error>, start: number, n: number, step: number): Promise<void> {
     const first = start + step;
     const last = start + n * step;
     const range = `[${step}s]`;
@@ -311,11 +361,7 @@ export class PrometheusHistorySource implements HistorySource {
         Promise.all([...thresholds].map(async ([le, list]) => [le, await grids(`sum by (${this.by()}) (rate(${selector(bucket, [...matchers(list), leMatch(le)])}${range}))`)] as const)).then((x) => new Map(x)),
       ]);
     } catch (err) {
-      if (chunk.length > 1 && err instanceof PrometheusError && err.cause instanceof ResponseTooLargeError) {
-        const half = Math.ceil(chunk.length / 2);
-        await Promise.all([this.alertSeriesChunk(chunk.slice(0, half), requests, out, start, n, step), this.alertSeriesChunk(chunk.slice(half), requests, out, start, n, step)]);
-        return;
-      }
+      if (chunk.length > 1 && tooLarge(err)) throw err;
       for (const e of chunk) for (const i of e.requests) out[i] = err as Error;
       return;
     }
@@ -366,28 +412,43 @@ export class PrometheusHistorySource implements HistorySource {
     return { t0: request.start, step: request.step, bad, total };
   }
 
-  private windowTasks(batch: string[], acc: Map<Key, Acc>, first: number, end: number, step: number, hourly: boolean): Array<() => Promise<void>> {
-    const sel: Matcher[] = [...this.baseMatchers(), anyOf(this.m.labels.service, batch)];
+  /**
+   * The totals, errors and buckets queries of a batch of services at one step. A reply over the byte
+   * cap is fetched again for half the services. Hourly ones (`noHourly` given) are optional: a single
+   * service whose hourly reply is still too large is logged and added to `noHourly` instead of failing.
+   */
+  private windowTasks(batch: string[], acc: Map<Key, Acc>, first: number, end: number, step: number, hourly: boolean, noHourly?: Set<string>): Array<() => Promise<void>> {
     const range = `[${step}s]`;
-    const count = selector(`${this.m.histogram}_count`, sel);
-    const bad = selector(`${this.m.histogram}_count`, [...sel, { label: this.m.labels.status, op: '=~', value: this.m.errorStatusRegex }]);
-    const bucket = selector(`${this.m.histogram}_bucket`, sel);
+    const sel = (services: string[]): Matcher[] => [...this.baseMatchers(), anyOf(this.m.labels.service, services)];
+    const count = (services: string[]) => selector(`${this.m.histogram}_count`, sel(services));
+    const bad = (services: string[]) => selector(`${this.m.histogram}_count`, [...sel(services), { label: this.m.labels.status, op: '=~', value: this.m.errorStatusRegex }]);
+    const bucket = (services: string[]) => selector(`${this.m.histogram}_bucket`, sel(services));
     const target = (a: Acc): NonNullable<Acc['hourly']> | Acc => {
       if (!hourly) return a;
       a.hourly ??= { totals: new Map(), errors: new Map(), buckets: new Map() };
       return a.hourly;
     };
-    const run = async (expr: string, apply: (a: NonNullable<Acc['hourly']>, s: MatrixSeries) => void): Promise<void> => {
-      const result = await this.client.queryRange(expr, first, end, step);
-      for (const s of result) {
-        const a = acc.get(keyOf(s.metric[this.m.labels.service] ?? '', this.m.labels.route ? (s.metric[this.m.labels.route] ?? null) : null));
-        if (a) apply(target(a), s);
-      }
+    const run = (expr: (services: string[]) => string, apply: (a: NonNullable<Acc['hourly']>, s: MatrixSeries) => void) => async (): Promise<void> => {
+      // A part's series are applied only once its whole reply is in, so a split never counts twice.
+      const part = async (services: string[]): Promise<void> => {
+        try {
+          const result = await this.client.queryRange(expr(services), first, end, step);
+          for (const s of result) {
+            const a = acc.get(keyOf(s.metric[this.m.labels.service] ?? '', this.m.labels.route ? (s.metric[this.m.labels.route] ?? null) : null));
+            if (a) apply(target(a), s);
+          }
+        } catch (err) {
+          if (!noHourly || services.length > 1 || !tooLarge(err)) throw err;
+          this.logger.warn({ service: services[0], err: (err as Error).message }, 'hourly series of this service exceed the reply cap; it is analysed without them (no queue model or within-day elasticity)');
+          noHourly.add(services[0]!);
+        }
+      };
+      await splitWhenTooLarge(batch, part);
     };
     return [
-      () => run(`sum by (${this.by()}) (increase(${count}${range}))`, (t, s) => fill(t.totals, s)),
-      () => run(`sum by (${this.by()}) (increase(${bad}${range}))`, (t, s) => fill(t.errors, s)),
-      () => run(`sum by (${this.by(['le'])}) (increase(${bucket}${range}))`, (t, s) => {
+      run((b) => `sum by (${this.by()}) (increase(${count(b)}${range}))`, (t, s) => fill(t.totals, s)),
+      run((b) => `sum by (${this.by()}) (increase(${bad(b)}${range}))`, (t, s) => fill(t.errors, s)),
+      run((b) => `sum by (${this.by(['le'])}) (increase(${bucket(b)}${range}))`, (t, s) => {
         const le = Number(s.metric.le === '+Inf' ? Infinity : s.metric.le);
         if (!Number.isFinite(le)) return; // +Inf equals the total, which _count already gives
         for (const [ts, v] of s.values) {
