@@ -29,8 +29,10 @@ const instrumented = new WeakSet<object>();
  */
 export function instrumentGitlab(api: GitlabApi, metrics: Metrics): GitlabApi {
   for (const resource of Object.values(api as unknown as Record<string, unknown>)) {
-    const requester = (resource as { requester?: Partial<Record<(typeof REQUEST_METHODS)[number], RequestFn>> } | null)?.requester;
+    const { requester, url } = (resource ?? {}) as { requester?: Partial<Record<(typeof REQUEST_METHODS)[number], RequestFn>>; url?: unknown };
     if (!requester || instrumented.has(requester)) continue;
+    // Some resources (notes, award emoji) send endpoints relative to their own prefix (`projects`).
+    const prefix = typeof url === 'string' ? (url.split('/api/v4/')[1] ?? '').replace(/\/+$/, '') : '';
     instrumented.add(requester);
     for (const m of REQUEST_METHODS) {
       const inner = requester[m];
@@ -38,10 +40,10 @@ export function instrumentGitlab(api: GitlabApi, metrics: Metrics): GitlabApi {
       requester[m] = async (endpoint, options) => {
         try {
           const res = await inner(endpoint, options);
-          recordGitLabCall(metrics, m, endpoint, (res as { status?: unknown } | null)?.status === undefined ? 200 : Number((res as { status: unknown }).status));
+          recordGitLabCall(metrics, m, prefix ? `${prefix}/${endpoint}` : endpoint, (res as { status?: unknown } | null)?.status === undefined ? 200 : Number((res as { status: unknown }).status));
           return res;
         } catch (err) {
-          recordGitLabCall(metrics, m, endpoint, httpStatus(err) ?? 0);
+          recordGitLabCall(metrics, m, prefix ? `${prefix}/${endpoint}` : endpoint, httpStatus(err) ?? 0);
           throw err;
         }
       };
