@@ -70,7 +70,7 @@ describe('slo_scout_gitlab_api_calls_total', () => {
 
     // Policy Guard, as the worker's policy wiring builds it from the same client.
     const vcs = await policyWorkerDeps(() => Promise.reject(new Error('no GitHub App')), { GITLAB_TOKEN: 'glpat-test', GITLAB_URL: GITLAB }, undefined, api).gitlabPolicyVcs!();
-    await platform.createCheck(repo, { name: 'SLO-Scout Policy Guard', headSha: SHA, conclusion: 'success', title: 'ok' });
+    await platform.createCheck(repo, { name: 'SLO-Scout Policy Guard', headSha: SHA, conclusion: 'success', title: 'ok', summary: 'ok' });
     await expect(vcs.listChangedFiles('acme/slos', 1)).rejects.toThrow(/HTTP 500/);
 
     expect(await calls(metrics)).toEqual({
