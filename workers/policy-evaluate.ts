@@ -79,6 +79,7 @@ export async function onPolicyEvaluateFailed(data: unknown, err: unknown, deps: 
   const cause = bug ? `${err.name}: ${err.message}` : err instanceof Error ? err.message : String(err);
   await vcs.writeCheckRun(repo, {
     headSha: pr.headSha,
+    prNumber,
     conclusion: 'neutral',
     title: `${CHECK_NAME} could not evaluate this pull request`,
     summary: [

@@ -17,7 +17,7 @@ import { startWorkers } from '../../workers/run.js';
 import { createRedis, Queues } from '../queues.js';
 import { envOrExit, untilSignal } from './serve.js';
 import { policyCommandHandlers, policyWorkerDeps } from '../policy/wiring.js';
-import { withGitlab } from '../vcs/gitlab-client.js';
+import { createGitlabApi, withGitlab } from '../vcs/gitlab-client.js';
 import { retentionFromEnv } from '../telemetry/otlp/intake.js';
 import { scheduleRetention } from '../../workers/retention.js';
 import { configEnvPolicyFromEnv, scopedEnv } from '../config/env-policy.js';
@@ -53,11 +53,13 @@ export function register(program: Command): void {
       // A GitLab-only install has no GitHub App: GitHub jobs then fail as permanent errors that say so.
       const probot = githubAppConfigured(env) ? createProbot(env, logger) : null;
       const noGithub = () => Promise.reject(new UnrecoverableError('this job is for GitHub, but the GitHub App is not configured (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)'));
+      // One GitLab client for the platform and the guard, counted in slo_scout_gitlab_api_calls_total.
+      const gitlabApi = env.GITLAB_TOKEN ? createGitlabApi({ url: env.GITLAB_URL, token: env.GITLAB_TOKEN, metrics }) : undefined;
       // The Policy Guard's clients are counted in slo_scout_github_api_calls_total like the platform's.
-      const policy = policyWorkerDeps(async (id) => (probot ? instrument(await probot.auth(id), metrics) : noGithub()), process.env, async () => (probot ? instrument(await probot.auth(), metrics) : noGithub()));
+      const policy = policyWorkerDeps(async (id) => (probot ? instrument(await probot.auth(id), metrics) : noGithub()), process.env, async () => (probot ? instrument(await probot.auth(), metrics) : noGithub()), gitlabApi);
       for (const h of policyCommandHandlers({ pool, queues, logger, clock, ...policy })) registry.register(h); // Policy Guard approve/reject
       const workers = startWorkers(
-        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, configTrust, commandLimiter, platformFor: withGitlab(probot ? githubPlatformFactory(probot, metrics) : noGithub, env, logger), pool, retention: retentionFromEnv(env), ...policy },
+        { logger, clock, inbox: new InboxStore(pool), reports, queues, metrics, registry, engine, configTrust, commandLimiter, platformFor: withGitlab(probot ? githubPlatformFactory(probot, metrics) : noGithub, env, logger, gitlabApi), pool, retention: retentionFromEnv(env), ...policy },
         conn, { concurrency: env.WORKER_CONCURRENCY },
       );
       const port = Number(flags.metricsPort);

@@ -12,11 +12,15 @@
  *   does not say which commit an approval was given for, so an approval counts for the head the
  *   MR has when the approvals are read: the evaluator then counts it only while that head is the
  *   one it evaluates. Whether a push removes approvals is the project's own setting;
- * - `org/team` in a policy is a GitLab group path (`org/team`, or `org/sub/team` for subgroups).
+ * - `org/team` in a policy is a GitLab group path (`org/team`, or `org/sub/team` for subgroups);
+ * - what GitHub shows as the check run's summary and text (who may approve, what exceeds policy,
+ *   decisions that did not count) goes into ONE note on the MR, found by a hidden marker and
+ *   edited in place (app/vcs/pr.ts `ensureTopicComment`), and only when its text changed.
  */
 import { z } from 'zod';
-import type { GitlabApi } from '../vcs/gitlab.js';
-import { httpStatus } from '../vcs/gitlab.js';
+import { neutraliseMentions } from '../commands/quote.js';
+import { GitLabPlatform, httpStatus, type GitlabApi } from '../vcs/gitlab.js';
+import { ensureTopicComment } from '../vcs/pr.js';
 import { CHECK_NAME, type PolicyChangedFile, type PolicyCheckRun, type PolicyPullRequest, type PolicyReview, type PolicyVcs } from './vcs.js';
 
 /** A GitLab read that failed or answered something unexpected; `status` is kept for retry classification (workers/errors.ts). */
@@ -74,6 +78,31 @@ const Users = z.array(z.object({ id: z.number(), username: z.string() }));
 // `state` is the user's (active, blocked); `membership_state` the membership's (active, awaiting).
 const Member = z.object({ access_level: z.number(), state: z.string().optional(), membership_state: z.string().optional() });
 const Status = z.object({ id: z.number(), status: z.string() });
+const CurrentUser = z.object({ id: z.number(), username: z.string() });
+
+/** The topic of the guard's summary note: `<!-- slo-scout:topic=policy-guard-summary -->` marks it. */
+export const SUMMARY_TOPIC = 'policy-guard-summary';
+
+const VERDICT_LINE: Record<PolicyCheckRun['conclusion'], string> = {
+  success: '✅ passes', failure: '❌ blocks this merge request', action_required: '⏳ waits for approval', neutral: '⚠️ could not evaluate',
+};
+
+/**
+ * The note's text: the check run's title, summary and text as GitHub shows them. Nothing in it
+ * changes between evaluations of the same head and verdict (no timestamps, no signed links: the
+ * status links the details page), so a re-evaluation edits nothing. Mentions are neutralised:
+ * the approver list must not ping every approver on each edit.
+ */
+export function summaryNoteText(run: PolicyCheckRun): string {
+  return neutraliseMentions([
+    `### ${CHECK_NAME}: ${run.title}`,
+    '',
+    `The guard ${VERDICT_LINE[run.conclusion]} on \`${run.headSha.slice(0, 7)}\` (commit status \`${CHECK_NAME}\`). This note is edited in place on every evaluation.`,
+    '',
+    run.summary,
+    ...(run.text ? ['', run.text] : []),
+  ].join('\n'));
+}
 
 /** GitLab's Minimal Access role: a member that can see nothing in the group is no team member. */
 const MINIMAL_ACCESS = 5;
@@ -114,6 +143,29 @@ export function gitlabPolicyVcs(api: GitlabApi): PolicyVcs {
       number: m.iid, state: m.state === 'opened' ? 'open' : 'closed', merged: m.state === 'merged',
       headSha, baseSha, author: m.author?.username ?? '', url: m.web_url,
     };
+  }
+
+  // The token's user writes the summary note; its username tells our note from a copy of the
+  // marker in someone else's. Read once per process; a failed read is retried on the next call.
+  let notes: Promise<GitLabPlatform> | null = null;
+  function notesPlatform(): Promise<GitLabPlatform> {
+    // This platform only lists, creates and edits notes; it never commits, so no author e-mail.
+    notes ??= call('GET /user', () => api.Users.showCurrentUser(), CurrentUser).then((me) => new GitLabPlatform(api, { botLogin: me.username, botEmail: '' }));
+    return notes.catch((err: unknown) => {
+      notes = null;
+      throw err;
+    });
+  }
+
+  async function writeSummaryNote(repo: string, run: PolicyCheckRun): Promise<void> {
+    const platform = await notesPlatform();
+    const i = repo.lastIndexOf('/');
+    try {
+      await ensureTopicComment(platform, { owner: repo.slice(0, i), repo: repo.slice(i + 1) }, run.prNumber, SUMMARY_TOPIC, summaryNoteText(run));
+    } catch (err) {
+      const status = httpStatus(err);
+      throw new PolicyGitLabError(`GitLab GET/POST/PUT /projects/:id/merge_requests/:iid/notes (${repo}!${run.prNumber}, the guard's summary note) failed${status ? ` with HTTP ${status}` : ''}: ${(err as Error).message}`, { cause: err, ...(status ? { status } : {}) });
+    }
   }
 
   async function userId(login: string): Promise<number | null> {
@@ -187,6 +239,9 @@ export function gitlabPolicyVcs(api: GitlabApi): PolicyVcs {
       await call(`POST /projects/:id/statuses/:sha (${repo} at ${run.headSha.slice(0, 12)})`, () => api.Commits.editStatus(repo, run.headSha, STATUS_STATE[run.conclusion], {
         name: CHECK_NAME, description, ...(run.detailsUrl ? { targetUrl: run.detailsUrl } : {}),
       }), Status);
+      // After the status: the verdict is posted even when the note cannot be written (the job
+      // then fails and is retried, which re-posts the same status and tries the note again).
+      await writeSummaryNote(repo, run);
     },
   };
 }

@@ -167,7 +167,7 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
     const lines = parsed.errors.map(formatConfigError);
     const title = `Policy in ${policyFile?.file} on the base branch is invalid`;
     await deps.vcs.writeCheckRun(repo, {
-      headSha: pr.headSha, conclusion: 'failure', title,
+      headSha: pr.headSha, prNumber: pr.number, conclusion: 'failure', title,
       summary: `Fix these in \`${policyFile?.file}\` on the base branch (the policy is never read from the PR itself):\n\n${lines.map((l) => `- \`${l}\``).join('\n')}`,
       annotations: parsed.errors.map((e) => ({ path: e.file, line: e.line, message: e.message })),
     });
@@ -216,7 +216,7 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   const escalated = verdict.escalate.length > 0 && pr.state === 'open' ? await escalate(deps, repo, pr, change, verdict, sections, detailsUrl) : false;
   const slackChannel = deps.slack && sections.policy_guard.slack ? sections.policy_guard.slack.channel : undefined;
   await deps.vcs.writeCheckRun(repo, {
-    headSha: pr.headSha, conclusion: verdict.conclusion, title: verdict.title, ...(detailsUrl ? { detailsUrl } : {}),
+    headSha: pr.headSha, prNumber: pr.number, conclusion: verdict.conclusion, title: verdict.title, ...(detailsUrl ? { detailsUrl } : {}),
     summary: renderSummary(verdict),
     text: renderCheckText({ verdict, change, configFile: policyFile?.file ?? '.slo-scout.yml', baseSha: pr.baseSha, headSha: pr.headSha, policyHash: hash, slackChannel, pagerDutyEscalated: escalated }),
   });

@@ -31,6 +31,8 @@ export interface PolicyReview {
 
 export interface PolicyCheckRun {
   headSha: string;
+  /** The PR (MR iid) evaluated: GitLab keeps the guard's summary in a note on it (app/policy/gitlab.ts). */
+  prNumber: number;
   /** `neutral` only when the guard itself failed (a bug or GitHub unreachable): it says so, never silence. */
   conclusion: 'success' | 'action_required' | 'failure' | 'neutral';
   title: string;

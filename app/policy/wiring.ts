@@ -20,6 +20,7 @@ import type { CommandHandler } from '../commands/registry.js';
 import { githubPolicyVcs, type OctokitLike } from './github.js';
 import { gitlabPolicyVcs } from './gitlab.js';
 import { createGitlabApi } from '../vcs/gitlab-client.js';
+import type { GitlabApi } from '../vcs/gitlab.js';
 import type { PolicyVcs } from './vcs.js';
 
 export const PolicyEvaluateJob = z.object({
@@ -164,9 +165,10 @@ export interface PolicyWorkerWiring {
  * and (given the app-level client) a lookup of the installation for jobs that arrived without one
  * (an approval on a notification sent before installations were kept with notifications).
  */
-export function policyWorkerDeps(authFor: (installationId: number) => Promise<OctokitLike>, env: Record<string, string | undefined>, appClient?: () => Promise<OctokitLike>): PolicyWorkerWiring {
-  // GitLab needs no per-job auth: one token (the bot user's), one client per process.
-  const gitlab = env.GITLAB_TOKEN ? gitlabPolicyVcs(createGitlabApi({ url: env.GITLAB_URL || 'https://gitlab.com', token: env.GITLAB_TOKEN })) : undefined;
+export function policyWorkerDeps(authFor: (installationId: number) => Promise<OctokitLike>, env: Record<string, string | undefined>, appClient?: () => Promise<OctokitLike>, gitlabApi?: GitlabApi): PolicyWorkerWiring {
+  // GitLab needs no per-job auth: one token (the bot user's), one client per process. The worker
+  // passes its instrumented client (slo_scout_gitlab_api_calls_total), shared with the platform.
+  const gitlab = env.GITLAB_TOKEN ? gitlabPolicyVcs(gitlabApi ?? createGitlabApi({ url: env.GITLAB_URL || 'https://gitlab.com', token: env.GITLAB_TOKEN })) : undefined;
   return {
     env,
     ...(gitlab ? { gitlabPolicyVcs: async () => gitlab } : {}),

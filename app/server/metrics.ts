@@ -12,6 +12,7 @@ export interface Metrics {
   jobsByState: Gauge<'queue' | 'state'>;
   githubApiCalls: Counter<'method' | 'status'>;
   githubRateLimitRemaining: Gauge<'resource'>;
+  gitlabApiCalls: Counter<'method' | 'route' | 'status'>;
   inboxPending: Gauge;
 }
 
@@ -28,6 +29,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     jobsByState: new Gauge({ name: 'slo_scout_jobs', help: 'Jobs in each queue by state (waiting, active, delayed, failed, completed), read from Redis at scrape time.', labelNames: ['queue', 'state'], registers }),
     githubApiCalls: new Counter({ name: 'slo_scout_github_api_calls_total', help: 'GitHub API requests by HTTP method and status.', labelNames: ['method', 'status'], registers }),
     githubRateLimitRemaining: new Gauge({ name: 'slo_scout_github_rate_limit_remaining', help: 'x-ratelimit-remaining of the last GitHub API response, by resource.', labelNames: ['resource'], registers }),
+    gitlabApiCalls: new Counter({ name: 'slo_scout_gitlab_api_calls_total', help: 'GitLab API calls by HTTP method, route template (projects/:id/merge_requests/:iid/notes) and status class (2xx, 4xx, 5xx; error when no HTTP answer).', labelNames: ['method', 'route', 'status'], registers }),
     inboxPending: new Gauge({ name: 'slo_scout_inbox_pending', help: 'Inbox deliveries accepted but not yet enqueued (Redis was unreachable).', registers }),
   };
 }
@@ -39,4 +41,32 @@ export function recordGitHubResponse(metrics: Metrics, method: string, status: n
   if (remaining !== undefined) {
     metrics.githubRateLimitRemaining.set({ resource: String(headers['x-ratelimit-resource'] ?? 'core') }, Number(remaining));
   }
+}
+
+/** After these GitLab collections the next path segment is an id, a path or a ref: a placeholder. */
+const GITLAB_PARAM_AFTER: Record<string, string> = {
+  projects: ':id', groups: ':id', users: ':user_id', merge_requests: ':iid', issues: ':iid', notes: ':note_id', award_emoji: ':award_id',
+  statuses: ':sha', commits: ':sha', files: ':file_path', branches: ':branch', tags: ':tag', discussions: ':discussion_id', pipelines: ':pipeline_id',
+};
+
+/**
+ * A gitbeaker endpoint (`projects/acme%2Ffleet/merge_requests/7/notes?x=1`) as a low-cardinality
+ * route template (`projects/:id/merge_requests/:iid/notes`): every segment that names one object
+ * (after a collection, or anything that is not a plain lower-case word) becomes a placeholder,
+ * so no project, branch, file or user ever becomes a label value.
+ */
+export function gitlabRoute(endpoint: string): string {
+  const segments = endpoint.split(/[?#]/, 1)[0]!.replace(/^\/+|\/+$/g, '').replace(/^api\/v4\//, '').split('/').slice(0, 8);
+  return segments.map((seg, i) => {
+    const prev = segments[i - 1];
+    // `members/all/:user_id`: `all` is a word of the route, not a member.
+    if (prev === 'members' && seg === 'all') return seg;
+    if (prev !== undefined && GITLAB_PARAM_AFTER[prev]) return GITLAB_PARAM_AFTER[prev];
+    return /^[a-z][a-z_]*$/.test(seg) ? seg : ':param';
+  }).join('/');
+}
+
+/** Records one GitLab API call; `status` 0 means no HTTP answer (network error, timeout, retries exhausted). */
+export function recordGitLabCall(metrics: Metrics, method: string, endpoint: string, status: number): void {
+  metrics.gitlabApiCalls.inc({ method: method.toUpperCase(), route: gitlabRoute(endpoint), status: status >= 100 ? `${Math.floor(status / 100)}xx` : 'error' });
 }

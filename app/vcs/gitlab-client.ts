@@ -7,12 +7,49 @@ import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import type { PlatformFactory } from '../ports.js';
 import type { Logger } from '../logger.js';
-import { GitLabPlatform, type GitlabApi, type GitLabIdentity } from './gitlab.js';
+import { recordGitLabCall, type Metrics } from '../server/metrics.js';
+import { GitLabPlatform, httpStatus, type GitlabApi, type GitLabIdentity } from './gitlab.js';
 
 const CurrentUser = z.object({ id: z.number(), username: z.string(), commit_email: z.string().nullish(), email: z.string().nullish() });
 
-export function createGitlabApi(input: { url: string; token: string }): GitlabApi {
-  return new Gitlab({ host: input.url.replace(/\/+$/, ''), token: input.token });
+/** With `metrics`, every call is counted in slo_scout_gitlab_api_calls_total (instrumentGitlab). */
+export function createGitlabApi(input: { url: string; token: string; metrics?: Metrics }): GitlabApi {
+  const api = new Gitlab({ host: input.url.replace(/\/+$/, ''), token: input.token });
+  return input.metrics ? instrumentGitlab(api, input.metrics) : api;
+}
+
+type RequestFn = (endpoint: string, options?: unknown) => Promise<unknown>;
+const REQUEST_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const instrumented = new WeakSet<object>();
+
+/**
+ * Counts every call of this client: each gitbeaker resource (api.MergeRequests, api.Commits, …)
+ * has its own requester, whose get/post/put/patch/delete are wrapped once. One call is one count,
+ * with its final status: gitbeaker's own retries of 429/502 happen inside it.
+ */
+export function instrumentGitlab(api: GitlabApi, metrics: Metrics): GitlabApi {
+  for (const resource of Object.values(api as unknown as Record<string, unknown>)) {
+    const { requester, url } = (resource ?? {}) as { requester?: Partial<Record<(typeof REQUEST_METHODS)[number], RequestFn>>; url?: unknown };
+    if (!requester || instrumented.has(requester)) continue;
+    // Some resources (notes, award emoji) send endpoints relative to their own prefix (`projects`).
+    const prefix = typeof url === 'string' ? (url.split('/api/v4/')[1] ?? '').replace(/\/+$/, '') : '';
+    instrumented.add(requester);
+    for (const m of REQUEST_METHODS) {
+      const inner = requester[m];
+      if (typeof inner !== 'function') continue;
+      requester[m] = async (endpoint, options) => {
+        try {
+          const res = await inner(endpoint, options);
+          recordGitLabCall(metrics, m, prefix ? `${prefix}/${endpoint}` : endpoint, (res as { status?: unknown } | null)?.status === undefined ? 200 : Number((res as { status: unknown }).status));
+          return res;
+        } catch (err) {
+          recordGitLabCall(metrics, m, prefix ? `${prefix}/${endpoint}` : endpoint, httpStatus(err) ?? 0);
+          throw err;
+        }
+      };
+    }
+  }
+  return api;
 }
 
 /** Who the token is; the e-mail falls back to GitLab's no-reply form when the token cannot read it. */

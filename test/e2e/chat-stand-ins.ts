@@ -6,6 +6,7 @@
  * `POST /v2/enqueue` (202) and REST `GET /oncalls` (`Token token=`, version 2 Accept header).
  * Everything asked is recorded; a malformed or unknown request is recorded in `refused` as well.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 interface JsonServer { url: string; stop(): Promise<void> }
@@ -106,6 +107,23 @@ export class SlackStandIn {
   summary(): string {
     return `slack: ${this.calls.map((c) => `${c.method}(${String(c.body.ts ?? c.body.user ?? '')})`).join(', ') || 'no calls'}${this.refused.length ? `; refused: ${this.refused.join('; ')}` : ''}`;
   }
+}
+
+/**
+ * A button click as Slack's interactivity sends it: form-encoded `payload` (type block_actions),
+ * signed v0 (`v0=` HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret).
+ */
+export function signedSlackClick(url: string, message: { channel: string; ts: string; value: string }, user: string, actionTs: string, secret: string): Promise<Response> {
+  const payload = {
+    type: 'block_actions', user: { id: user, username: 'alice', name: 'alice', team_id: 'T0ACME' }, api_app_id: 'A0SLOSCOUT', token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false }, trigger_id: '1.2.3', team: { id: 'T0ACME', domain: 'acme' },
+    channel: { id: message.channel, name: 'slo-guard' }, response_url: 'https://hooks.slack.com/actions/T0ACME/1/x',
+    actions: [{ type: 'button', action_id: 'slo_scout_approve', block_id: 'slo_scout_block', text: { type: 'plain_text', text: 'Approve' }, value: message.value, style: 'primary', action_ts: actionTs }],
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const ts = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature } });
 }
 
 export interface OnCall { id: string; email: string; name: string }

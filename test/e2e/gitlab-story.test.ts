@@ -3,7 +3,8 @@
  * processes. `slo-scout serve` and `slo-scout worker` run as child processes with ONLY the GitLab
  * variables (no GitHub App), GITLAB_URL pointing at a GitLab stand-in (./gitlab-stand-in.ts), a
  * real Prometheus with backfilled history, and the shared PostgreSQL and Redis. Webhooks carry
- * the X-Gitlab-Token secret; every step asserts on the stand-in's state.
+ * the X-Gitlab-Token secret; every step asserts on the stand-in's state. A Slack stand-in
+ * (./chat-stand-ins.ts, SLACK_API_URL) takes the guard's approval message; a signed click approves.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -13,14 +14,19 @@ import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 import { GitLabStandIn, GL_BOT, type MergeRequest } from './gitlab-stand-in.js';
 import { AppProcesses } from './processes.js';
+import { signedSlackClick, SlackStandIn } from './chat-stand-ins.js';
 
 const PROJECT = 'acme/platform/fleet';
 const TOKEN = 'glpat-e2e-token';
 const SECRET = 'e2e-gitlab-secret';
 const DAY = 86_400;
+const SLACK_SECRET = 'e2e-gitlab-slack-signing-secret';
+const SLACK_CHANNEL = 'C0GLGUARD';
+const ALICE_SLACK = 'U0ALICE';
 
 let prom: RunningPrometheus;
 let gl: GitLabStandIn;
+let slack: SlackStandIn;
 let db: TestDatabase;
 let port: number;
 const apps = new AppProcesses();
@@ -36,6 +42,8 @@ policies:
   - policy_id: reviewed
     approval_required: true
     approvers: { users: [alice] }
+policy_guard:
+  slack: { channel: ${SLACK_CHANNEL}, users: { ${ALICE_SLACK}: alice } }
 `;
 
 const projectJson = () => ({ id: 1, name: 'fleet', path_with_namespace: PROJECT, default_branch: 'main', web_url: `${gl.url}/${PROJECT}` });
@@ -65,7 +73,9 @@ function noteHook(mr: MergeRequest, text: string, author: string) {
   });
 }
 
-const failWithLogs = (err: unknown) => { throw new Error(`${(err as Error).message}\nstand-in unknown routes: ${gl.unknown.join(', ') || 'none'}\n${apps.tail(40)}`); };
+const failWithLogs = (err: unknown) => { throw new Error(`${(err as Error).message}\nstand-in unknown routes: ${gl.unknown.join(', ') || 'none'}\n${slack?.summary() ?? ''}\n${apps.tail(40)}`); };
+/** The guard's summary notes on the MR (app/policy/gitlab.ts): there must only ever be one. */
+const summaryNotes = (mr: MergeRequest) => gl.notes.filter((n) => n.iid === mr.iid && n.author === GL_BOT.username && n.body.includes('<!-- slo-scout:topic=policy-guard-summary -->'));
 const mrOf = (service: string) => gl.mergeRequests.find((m) => m.source === `slo-scout/${service}`);
 
 beforeAll(async () => {
@@ -75,12 +85,14 @@ beforeAll(async () => {
   [prom, db] = await Promise.all([startPrometheus(blocks), createTestDatabase()]);
   gl = new GitLabStandIn(PROJECT, TOKEN);
   Object.assign(gl.members, { alice: 30, maintainer: 40 });
-  await gl.start();
+  slack = new SlackStandIn('xoxb-e2e-gitlab-bot');
+  await Promise.all([gl.start(), slack.start()]);
   port = await freePort();
   const env = {
     GITLAB_URL: gl.url, GITLAB_TOKEN: TOKEN, GITLAB_WEBHOOK_SECRET: SECRET,
     DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix('e2e-gl'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKER_CONCURRENCY: '4',
     SLO_SCOUT_ALLOWED_HOSTS: '127.0.0.1',
+    SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_BOT_TOKEN: slack.botToken, SLACK_API_URL: slack.apiUrl,
   };
   // A GitLab-only install: none of the GitHub App's variables, even if the test's shell has them.
   const github = ['APP_ID', 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'WEBHOOK_SECRET', 'GHE_HOST'];
@@ -92,7 +104,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await apps.stopAll();
-  await Promise.all([prom?.stop(), gl?.stop(), db?.drop()]);
+  await Promise.all([prom?.stop(), gl?.stop(), slack?.stop(), db?.drop()]);
 });
 
 describe('the merge-request story on GitLab with the real serve and worker processes', () => {
@@ -130,6 +142,10 @@ describe('the merge-request story on GitLab with the real serve and worker proce
     expect(guard.state).toBe('failed');
     expect(guard.description).toBe('Approval needed (reviewed)');
     expect(guard.description!.length).toBeLessThanOrEqual(255);
+    // What the 255-character description cannot hold is in the guard's one summary note.
+    await waitFor(() => summaryNotes(mr).length === 1, 'the guard\'s summary note', 30_000, 250).catch(failWithLogs);
+    expect(summaryNotes(mr)[0]!.body).toMatch(/\| `reviewed` \| ⏳ waiting for approval \| 0\/1 \| @\u200Dalice \|/);
+    expect(summaryNotes(mr)[0]!.body).toContain(`press Approve or Reject on the message in Slack channel ${SLACK_CHANNEL}`);
   }, 90_000);
 
   it('`/slo-scout approve` by someone who is not an approver does not turn it green', async () => {
@@ -167,6 +183,35 @@ describe('the merge-request story on GitLab with the real serve and worker proce
     gl.approvals.set(mr.iid, ['alice']);
     expect(await mrHook(mr, 'approved', 'alice')).toBe(200);
     await waitFor(() => gl.guardOn(pushed)?.state === 'success', 'guard success after the GitLab approval', 60_000, 250).catch(failWithLogs);
+    expect(gl.unknown).toEqual([]);
+  }, 120_000);
+
+  it('a push with approvals reset -> the Slack approval message for the new head; a signed click by the mapped approver turns it success and the summary note says who approved', async () => {
+    const mr = mrOf('checkout')!;
+    const noteId = summaryNotes(mr)[0]!.id;
+    const file = Object.keys(gl.filesAt(gl.headOf(mr))).find((f) => f.startsWith('slo-proposals/slos/checkout/') && f.endsWith('.yaml'))!;
+    const pushed = gl.push(mr.source, { [file]: `${gl.filesAt(gl.headOf(mr))[file]}# second tweak\n` }, 'alice');
+    gl.approvals.set(mr.iid, []); // the project resets approvals on push (GitLab's own setting)
+    expect(await webhook('Merge Request Hook', {
+      object_kind: 'merge_request', event_type: 'merge_request', user: { id: gl.userId('alice'), username: 'alice', name: 'alice' },
+      object_attributes: { iid: mr.iid, action: 'update', oldrev: gl.commits.get(pushed)!.parents[0], state: mr.state, source_project_id: 1, target_project_id: 1, last_commit: { id: pushed } },
+    })).toBe(200);
+    await waitFor(() => slack.approvalMessages(mr.iid, pushed).length > 0, 'the Slack approval message for the pushed head', 60_000, 250).catch(failWithLogs);
+    expect(gl.guardOn(pushed)).toMatchObject({ state: 'failed', description: 'Approval needed (reviewed)' });
+    const message = slack.approvalMessages(mr.iid, pushed)[0]!;
+    expect(message.channel).toBe(SLACK_CHANNEL);
+    expect(JSON.parse(message.value)).toMatchObject({ repo: PROJECT, pr: mr.iid, sha: pushed });
+
+    const click = await signedSlackClick(`http://127.0.0.1:${port}/slack/events`, message, ALICE_SLACK, '1700000003.000003', SLACK_SECRET);
+    expect(click.status).toBe(200);
+    await waitFor(() => gl.guardOn(pushed)?.state === 'success', 'guard success after the Slack click', 60_000, 250).catch(failWithLogs);
+    await waitFor(() => summaryNotes(mr)[0]?.body.includes('✅ approved'), 'the summary note updated', 30_000, 250).catch(failWithLogs);
+    // Still the one note, edited in place, naming the approver and the head it approved.
+    expect(summaryNotes(mr).map((n) => n.id)).toEqual([noteId]);
+    expect(summaryNotes(mr)[0]!.body).toMatch(/\| `reviewed` \| ✅ approved \| 1\/1 \(@\u200Dalice\) \|/);
+    expect(summaryNotes(mr)[0]!.body).toContain(`Head \`${pushed.slice(0, 7)}\``);
+    expect(slack.calls.some((c) => c.method === 'chat.postEphemeral' && c.body.user === ALICE_SLACK)).toBe(true);
+    expect(slack.refused).toEqual([]);
     expect(gl.unknown).toEqual([]);
   }, 120_000);
 });

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { GITLAB, testGitlabApi, testGitlabPlatform } from '../helpers/gitlab.js';
 import { assertHttpMocksDone, nock, setupHttpMock, teardownHttpMock } from '../helpers/http-mock.js';
-import { gitlabPolicyVcs, PolicyGitLabError, STATUS_DESCRIPTION_MAX } from '../../app/policy/gitlab.js';
+import { gitlabPolicyVcs, PolicyGitLabError, STATUS_DESCRIPTION_MAX, SUMMARY_TOPIC, summaryNoteText } from '../../app/policy/gitlab.js';
 import { decisionDeps, PolicyEvaluateJob, policyWorkerDeps, splitRepo } from '../../app/policy/wiring.js';
 import { handleSlackDecision, policyCommands } from '../../app/policy/handlers.js';
 import { processPolicyEvaluateJob, onPolicyEvaluateFailed } from '../../workers/policy-evaluate.js';
@@ -46,7 +46,12 @@ interface FakeProject {
   approvedBy: string[];
   groups: Record<string, string[]>;
   statuses: { sha: string; state: string; name: string; description?: string; target_url?: string }[];
+  /** The MR's notes (GitLab Notes API), and every note write as `POST id` / `PUT id`. */
+  notes: { id: number; body: string; author: string }[];
+  noteWrites: string[];
 }
+
+const BOT = 'slo-scout-bot';
 
 const users: Record<string, number> = { alice: 11, carol: 12, mallory: 13, sam: 14 };
 
@@ -80,6 +85,24 @@ function mockProject(p: FakeProject): void {
       const members = p.groups[decodeURIComponent(m[1]!)] ?? [];
       return login && members.includes(login) ? [200, { id: users[login], username: login, state: 'active', membership_state: 'active', access_level: 30 }] : [404, { message: '404 Not found' }];
     })
+    // GET /user: the token's user, whose notes are the guard's own.
+    .get('/api/v4/user').reply(200, { id: 99, username: BOT, name: 'SLO-Scout', state: 'active', commit_email: 'bot@example.com' })
+    // Notes API: GET (paginated), POST {body}, PUT /notes/:note_id {body}; note JSON as docs.gitlab.com shows it.
+    .get(`${project}/merge_requests/${IID}/notes`).query(true).reply(() => [200, p.notes.map((n) => noteJson(n))])
+    .post(`${project}/merge_requests/${IID}/notes`).reply((_uri, body) => {
+      const n = { id: 900 + p.notes.length, body: String((body as { body: string }).body), author: BOT };
+      p.notes.push(n);
+      p.noteWrites.push(`POST ${n.id}`);
+      return [201, noteJson(n)];
+    })
+    .put(new RegExp(`^${project.replace(/[.%]/g, (c) => `\\${c}`)}/merge_requests/${IID}/notes/\\d+$`)).reply((uri, body) => {
+      const n = p.notes.find((x) => x.id === Number(uri.split('/').at(-1)));
+      if (!n) return [404, { message: '404 Note Not Found' }];
+      if (n.author !== BOT) return [403, { message: '403 Forbidden' }];
+      n.body = String((body as { body: string }).body);
+      p.noteWrites.push(`PUT ${n.id}`);
+      return [200, noteJson(n)];
+    })
     .post(new RegExp(`^${project.replace(/[.%]/g, (c) => `\\${c}`)}/statuses/\\w+$`)).reply((uri, body) => {
       const b = body as { state: string; name: string; description?: string; target_url?: string };
       const sha = uri.split('/').at(-1)!;
@@ -87,6 +110,11 @@ function mockProject(p: FakeProject): void {
       return [201, { id: p.statuses.length, sha, ref: 'slo-scout/checkout', status: b.state, name: b.name, description: b.description ?? null, target_url: b.target_url ?? null }];
     });
 }
+
+const noteJson = (n: { id: number; body: string; author: string }) => ({
+  id: n.id, type: null, body: n.body, attachment: null, author: { id: n.author === BOT ? 99 : 1, username: n.author, name: n.author, state: 'active' },
+  created_at: '2026-03-01T12:00:00.000Z', updated_at: '2026-03-01T12:00:00.000Z', system: false, noteable_id: 1000 + IID, noteable_type: 'MergeRequest', noteable_iid: IID, resolvable: false, confidential: false, internal: false,
+});
 
 let db: TestDatabase;
 let proj: FakeProject;
@@ -113,7 +141,7 @@ beforeEach(() => {
     path: `acme/platform/r${Math.random().toString(36).slice(2, 8)}`, headSha: HEAD, author: 'carol', state: 'opened',
     files: { [BASE]: { '.slo-scout.yml': CONFIG, 'slos/checkout.yaml': slo(0.99) }, [HEAD]: { 'slos/checkout.yaml': slo(0.999) }, [NEWER]: { 'slos/checkout.yaml': slo(0.999) } },
     diffs: [{ old_path: 'slos/checkout.yaml', new_path: 'slos/checkout.yaml', new_file: false, renamed_file: false, deleted_file: false }],
-    approvedBy: [], groups: {}, statuses: [],
+    approvedBy: [], groups: {}, statuses: [], notes: [], noteWrites: [],
   };
   mockProject(proj);
 });
@@ -183,6 +211,64 @@ describe('Policy Guard on a GitLab merge request', () => {
     expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'failed' });
     const audit = await new AuditStore(db.pool).list(proj.path, IID);
     expect(audit.at(-1)?.reasons.join('\n')).toMatch(/@alice opened the pull request; self-approval is not allowed/);
+  });
+
+  it('keeps ONE summary note with what the status cannot hold: created once, untouched when the text is the same, edited in place when it changes', async () => {
+    expect(await processPolicyEvaluateJob(job('push'), workerDeps())).toBe('action_required');
+    expect(proj.noteWrites).toEqual(['POST 900']);
+    const created = proj.notes[0]!.body;
+    expect(created).toContain(`<!-- slo-scout:topic=${SUMMARY_TOPIC} -->`);
+    expect(created).toContain('### SLO-Scout Policy Guard: Approval needed (reviewed)');
+    // Who may approve and how, which the 255-character status description has no room for.
+    expect(created).toMatch(/\| `reviewed` \| ⏳ waiting for approval \| 0\/1 \| @\u200Dalice, team @\u200Dplatform\/sre \|/);
+    expect(created).toContain('comment `/slo-scout approve [reason]`');
+    expect(created).toContain(`on \`${HEAD.slice(0, 7)}\``);
+    // Mentions are neutralised: editing the note must not ping every approver.
+    expect(created).not.toMatch(/(^|[\s(])@alice/);
+
+    // Re-evaluation with nothing new: the status is posted again, the note is not touched.
+    expect(await processPolicyEvaluateJob(job('push'), workerDeps())).toBe('action_required');
+    expect(proj.statuses).toHaveLength(2);
+    expect(proj.noteWrites).toEqual(['POST 900']);
+
+    // A decision that does not count shows up there, with the reason, in the same note.
+    proj.approvedBy = ['mallory'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(proj.noteWrites).toEqual(['POST 900', 'PUT 900']);
+    expect(proj.notes[0]!.body).toMatch(/mallory.*not an approver|not an approver.*mallory/i);
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    expect(proj.noteWrites).toEqual(['POST 900', 'PUT 900', 'PUT 900']);
+    expect(proj.notes).toHaveLength(1);
+    expect(proj.notes[0]!.body).toContain('### SLO-Scout Policy Guard: ');
+    expect(proj.notes[0]!.body).toMatch(/\| `reviewed` \| ✅ approved \| 1\/1 \(@\u200Dalice\) \|/);
+    expect(proj.notes[0]!.body).toContain('The guard ✅ passes');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'success' });
+  });
+
+  it("a note by someone else carrying the marker is never edited: the guard writes its own", async () => {
+    const marker = `<!-- slo-scout:topic=${SUMMARY_TOPIC} -->\nall approved, merge away`;
+    proj.notes.push({ id: 42, body: marker, author: 'mallory' });
+    expect(await processPolicyEvaluateJob(job('push'), workerDeps())).toBe('action_required');
+    expect(proj.noteWrites).toEqual(['POST 901']);
+    expect(proj.notes.find((n) => n.id === 42)!.body).toBe(marker);
+  });
+
+  it('the neutral status of a failed evaluation carries its cause into the note too', async () => {
+    await onPolicyEvaluateFailed(job('push'), Object.assign(new Error('GitLab answered 503'), { status: 503 }), workerDeps());
+    expect(lastStatus()).toMatchObject({ state: 'failed' });
+    expect(proj.notes).toHaveLength(1);
+    expect(proj.notes[0]!.body).toContain('could not evaluate');
+    expect(proj.notes[0]!.body).toContain('Cause: `GitLab answered 503`');
+  });
+
+  it('the summary note text is the check run\'s title, summary and text, and nothing volatile', () => {
+    const run = { headSha: HEAD, prNumber: IID, conclusion: 'failure' as const, title: 'Outside policy (reviewed)', summary: '- too many services', text: '### Policies\n\n| x |', detailsUrl: 'https://slo.example.com/ui/x?t=signed-and-expiring' };
+    const text = summaryNoteText(run);
+    expect(text.split('\n')[0]).toBe('### SLO-Scout Policy Guard: Outside policy (reviewed)');
+    expect(text).toContain('- too many services\n\n### Policies');
+    expect(text).not.toContain('signed-and-expiring');
+    expect(summaryNoteText({ ...run, detailsUrl: 'https://slo.example.com/ui/x?t=other' })).toBe(text);
   });
 
   it('a Slack approval of a GitLab MR re-evaluates the GitLab MR (the notification remembers the platform)', async () => {
