@@ -25,9 +25,8 @@ export interface BurnInput {
 export interface BurnEstimate {
   /** Recency-weighted budget share one period would consume. */
   expected: number;
+  /** Central bootstrap interval at the input's level (the calibration stretches it on a log scale: widenInterval). */
   interval: [number, number];
-  /** Bootstrap distribution of one period's burn, ascending (kept for recalibration). */
-  samples: Float64Array;
 }
 
 /**
@@ -44,7 +43,7 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
     swb += input.weights[i]! * input.bad[i]!;
     swt += input.weights[i]! * input.total[i]!;
   }
-  if (n === 0 || swt <= 0 || !(input.budgetFraction > 0)) return { expected: 0, interval: [0, 0], samples: new Float64Array([0]) };
+  if (n === 0 || swt <= 0 || !(input.budgetFraction > 0)) return { expected: 0, interval: [0, 0] };
   const expected = (drift * swb) / swt / input.budgetFraction;
   const L = Math.max(1, Math.min(input.blockLength, n));
   const nBlocks = n - L + 1;
@@ -63,19 +62,21 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
     cum[j] = acc;
   }
   const perDraw = Math.max(1, Math.ceil(Math.max(1, input.periodWindows) / L));
-  const samples = new Float64Array(input.draws);
-  for (let d = 0; d < input.draws; d++) {
+  const draws = input.draws;
+  const budgetFraction = input.budgetFraction;
+  const rng = input.rng;
+  const samples = new Float64Array(draws);
+  for (let d = 0; d < draws; d++) {
     let b = 0;
     let t = 0;
     for (let k = 0; k < perDraw; k++) {
-      const j = pick(cum, input.rng.next() * acc);
+      const j = pick(cum, rng.next() * acc);
       b += blockBad[j]!;
       t += blockTotal[j]!;
     }
-    samples[d] = t > 0 ? (drift * b) / t / input.budgetFraction : 0;
+    samples[d] = t > 0 ? (drift * b) / t / budgetFraction : 0;
   }
-  samples.sort();
-  return { expected, interval: sampleInterval(samples, input.level, expected), samples };
+  return { expected, interval: sampleInterval(samples, input.level, expected) };
 }
 
 function pick(cum: Float64Array, x: number): number {
@@ -89,11 +90,48 @@ function pick(cum: Float64Array, x: number): number {
   return lo;
 }
 
-/** Central interval of sorted samples at `level`, widened to contain the point estimate. */
-export function sampleInterval(sorted: Float64Array, level: number, point: number): [number, number] {
+/**
+ * Central interval of samples at `level` (order statistics ⌊p·n⌋), widened to contain the point
+ * estimate. Reorders `samples` in place: the two order statistics are selected, not fully sorted
+ * (a sort of every draw cost more than drawing them).
+ */
+export function sampleInterval(samples: Float64Array, level: number, point: number): [number, number] {
+  if (samples.length === 0) return [point, point];
   const alpha = (1 - level) / 2;
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(p * sorted.length)))]!;
-  return [Math.min(q(alpha), point), Math.max(q(1 - alpha), point)];
+  const rank = (p: number) => Math.min(samples.length - 1, Math.max(0, Math.floor(p * samples.length)));
+  const lo = rank(alpha);
+  const hi = rank(1 - alpha);
+  // After selecting the larger rank everything before it is <= it, so the smaller one is selected there.
+  const qHi = select(samples, hi, 0, samples.length - 1);
+  const qLo = lo <= hi ? select(samples, lo, 0, hi) : select(samples, lo, 0, samples.length - 1);
+  return [Math.min(qLo, point), Math.max(qHi, point)];
+}
+
+/**
+ * The k-th smallest of a[lo..hi] (Hoare's FIND, as in Wirth's "Algorithms + Data Structures"), moving
+ * it to a[k] with smaller-or-equal values before it and greater-or-equal after. Linear on average,
+ * and on runs of equal values too (every draw of a never-breached variant burns 0).
+ */
+function select(a: Float64Array, k: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const x = a[k]!;
+    let i = lo;
+    let j = hi;
+    do {
+      while (a[i]! < x) i++;
+      while (x < a[j]!) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) lo = i;
+    if (k < i) hi = j;
+  }
+  return a[k]!;
 }
 
 /**

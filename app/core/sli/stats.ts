@@ -67,17 +67,20 @@ export function hashSeed(...parts: Array<string | number>): number {
  * a 32-bit seed, deterministic.
  */
 export function fastRng(seed: number): { next(): number; int(min: number, max: number): number; normal(): number } {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
+  // State in an Int32Array, not in closure variables: a captured `let` holding a full 32-bit value is
+  // boxed as a heap number on every store (V8 keeps only 31-bit integers unboxed), which made each
+  // draw allocate. Same arithmetic mod 2^32, so the same stream as before.
+  const s = new Int32Array([0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0]);
   const u32 = (): number => {
+    const a = s[0]!;
+    const b = s[1]!;
+    const c = s[2]!;
+    const d = s[3]!;
     const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
+    s[3] = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   };
   for (let i = 0; i < 15; i++) u32();
