@@ -4,6 +4,7 @@
  * variants that never breached a window still differ (one leaves 10 % of its budget unused, the
  * other 90 %). 1 = exactly the whole budget.
  */
+import { uniforms } from '../sli/stats.js';
 
 export interface BurnInput {
   /** Per fit window, time order: bad and valid events at the variant's threshold / target. */
@@ -19,7 +20,8 @@ export interface BurnInput {
   blockLength: number;
   /** Expected multiplier of the bad fraction over the next period (trend projection; 1 = none). */
   drift?: number;
-  rng: { next(): number };
+  /** Uniform source for the block picks (seeded); `fill` when it can draw many at once (fastRng). */
+  rng: { next(): number; fill?(out: Float64Array): void };
 }
 
 export interface BurnEstimate {
@@ -64,13 +66,14 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
   const perDraw = Math.max(1, Math.ceil(Math.max(1, input.periodWindows) / L));
   const draws = input.draws;
   const budgetFraction = input.budgetFraction;
-  const rng = input.rng;
+  const picker = blockPicker(cum);
+  const u = uniforms(input.rng, draws * perDraw);
   const samples = new Float64Array(draws);
-  for (let d = 0; d < draws; d++) {
+  for (let d = 0, at = 0; d < draws; d++) {
     let b = 0;
     let t = 0;
     for (let k = 0; k < perDraw; k++) {
-      const j = pick(cum, rng.next() * acc);
+      const j = picker(u[at++]! * acc);
       b += blockBad[j]!;
       t += blockTotal[j]!;
     }
@@ -79,6 +82,7 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
   return { expected, interval: sampleInterval(samples, input.level, expected) };
 }
 
+/** The first j with cum[j] > x (the last index if none), by binary search. */
 function pick(cum: Float64Array, x: number): number {
   let lo = 0;
   let hi = cum.length - 1;
@@ -88,6 +92,29 @@ function pick(cum: Float64Array, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * `pick` on a fixed, non-decreasing `cum` through a guide table (Chen & Asau's method): [0, total)
+ * is cut into equal cells, each remembering the first index its lower edge could land on, so most
+ * picks take a comparison or two instead of a binary search. Every answer is checked against `cum`
+ * itself (a rounding at a cell edge falls back to the search), so it is always `pick`'s answer.
+ */
+export function blockPicker(cum: Float64Array): (x: number) => number {
+  const last = cum.length - 1;
+  const total = cum[last]!;
+  const cells = 4 * cum.length;
+  if (!(total > 0) || last === 0) return (x) => pick(cum, x);
+  const guide = new Int32Array(cells);
+  for (let q = 0; q < cells; q++) guide[q] = pick(cum, (q * total) / cells);
+  const scale = cells / total;
+  return (x) => {
+    const q = Math.floor(x * scale);
+    let j = q >= 0 && q < cells ? guide[q]! : 0;
+    if (j > 0 && cum[j - 1]! > x) return pick(cum, x);
+    while (j < last && cum[j]! <= x) j++;
+    return j;
+  };
 }
 
 /**
