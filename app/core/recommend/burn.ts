@@ -66,14 +66,21 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
   const perDraw = Math.max(1, Math.ceil(Math.max(1, input.periodWindows) / L));
   const draws = input.draws;
   const budgetFraction = input.budgetFraction;
-  const picker = blockPicker(cum);
+  const { guide, scale } = guideTable(cum);
+  const cells = guide.length;
+  const last = nBlocks - 1;
   const u = uniforms(input.rng, draws * perDraw);
   const samples = new Float64Array(draws);
   for (let d = 0, at = 0; d < draws; d++) {
     let b = 0;
     let t = 0;
     for (let k = 0; k < perDraw; k++) {
-      const j = picker(u[at++]! * acc);
+      // pick(cum, x) through the guide table (inlined: this loop is the analysis' hottest).
+      const x = u[at++]! * acc;
+      const q = Math.floor(x * scale);
+      let j = q >= 0 && q < cells ? guide[q]! : 0;
+      if (j > 0 && cum[j - 1]! > x) j = pick(cum, x);
+      else while (j < last && cum[j]! <= x) j++;
       b += blockBad[j]!;
       t += blockTotal[j]!;
     }
@@ -83,7 +90,7 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
 }
 
 /** The first j with cum[j] > x (the last index if none), by binary search. */
-function pick(cum: Float64Array, x: number): number {
+export function pick(cum: Float64Array, x: number): number {
   let lo = 0;
   let hi = cum.length - 1;
   while (lo < hi) {
@@ -95,26 +102,28 @@ function pick(cum: Float64Array, x: number): number {
 }
 
 /**
- * `pick` on a fixed, non-decreasing `cum` through a guide table (Chen & Asau's method): [0, total)
- * is cut into equal cells, each remembering the first index its lower edge could land on, so most
- * picks take a comparison or two instead of a binary search. Every answer is checked against `cum`
- * itself (a rounding at a cell edge falls back to the search), so it is always `pick`'s answer.
+ * A guide table for `pick` on a fixed, non-decreasing `cum` (Chen & Asau's method): [0, total) is
+ * cut into equal cells, each remembering `pick` of its lower edge, the first index an x in the cell
+ * can get. A pick starts there and walks up, so it takes a comparison or two instead of a binary
+ * search; if rounding put x below its cell's edge (cum[start − 1] > x) it falls back to `pick`.
+ * Either way the answer is `pick`'s own.
  */
-export function blockPicker(cum: Float64Array): (x: number) => number {
-  const last = cum.length - 1;
-  const total = cum[last]!;
+export function guideTable(cum: Float64Array): { guide: Int32Array; scale: number } {
+  const total = cum[cum.length - 1]!;
+  if (!(total > 0)) return { guide: new Int32Array(0), scale: 0 };
   const cells = 4 * cum.length;
-  if (!(total > 0) || last === 0) return (x) => pick(cum, x);
   const guide = new Int32Array(cells);
   for (let q = 0; q < cells; q++) guide[q] = pick(cum, (q * total) / cells);
-  const scale = cells / total;
-  return (x) => {
-    const q = Math.floor(x * scale);
-    let j = q >= 0 && q < cells ? guide[q]! : 0;
-    if (j > 0 && cum[j - 1]! > x) return pick(cum, x);
-    while (j < last && cum[j]! <= x) j++;
-    return j;
-  };
+  return { guide, scale: cells / total };
+}
+
+/** `pick` through a guide table (the loop in estimateBurn inlines this; tests compare the two). */
+export function guidedPick(cum: Float64Array, table: { guide: Int32Array; scale: number }, x: number): number {
+  const q = Math.floor(x * table.scale);
+  let j = q >= 0 && q < table.guide.length ? table.guide[q]! : 0;
+  if (j > 0 && cum[j - 1]! > x) return pick(cum, x);
+  while (j < cum.length - 1 && cum[j]! <= x) j++;
+  return j;
 }
 
 /**
