@@ -1,4 +1,4 @@
-import { lnGamma } from '../sli/stats.js';
+import { lnGamma, uniforms } from '../sli/stats.js';
 
 export interface BreachInput {
   /** Per fit window, in time order: did the window's SLI fall below the target? */
@@ -12,8 +12,8 @@ export interface BreachInput {
   level: number;
   /** Block length in windows (7 daily windows keep a whole week's seasonality inside a block). */
   blockLength: number;
-  /** Uniform source for the block picks (seeded). */
-  rng: { next(): number };
+  /** Uniform source for the block picks (seeded); `fill` when it can draw many at once (fastRng). */
+  rng: { next(): number; fill?(out: Float64Array): void };
   /** Beta prior on the breach probability; default Jeffreys Beta(½, ½). Borrowed priors: app/core/similar. */
   prior?: { a: number; b: number };
 }
@@ -103,15 +103,15 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
   const m = Math.max(1, Math.round(input.periodWindows));
   // Layer 1: the bootstrap distribution of the resampled breach count (Monte Carlo over blocks).
   const kFreq = new Float64Array(perDraw * L + 1);
-  const rng = input.rng;
   // Every block alike (typically: no breaches at all): the bootstrap distribution is one point.
   const draws = counts.length === 1 ? 0 : input.draws;
   if (draws === 0) kFreq[perDraw * counts[0]!] = 1;
   const last = counts.length - 1;
-  for (let d = 0; d < draws; d++) {
+  const u = uniforms(input.rng, draws * perDraw);
+  for (let d = 0, at = 0; d < draws; d++) {
     let k = 0;
     for (let b = 0; b < perDraw; b++) {
-      const x = rng.next() * acc;
+      const x = u[at++]! * acc;
       let i = 0;
       while (i < last && cum[i]! <= x) i++;
       k += counts[i]!;

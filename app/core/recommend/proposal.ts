@@ -4,7 +4,7 @@ import { availabilityQueries, latencyQueries } from '../sli/promql.js';
 import { formatDuration } from '../time.js';
 import type { ExemplarRef, WindowCounts } from '../types.js';
 import { mixPredictive, pmfInterval, posteriorRate, type BreachEstimate } from './bootstrap.js';
-import { sampleInterval, widenInterval } from './burn.js';
+import { widenInterval } from './burn.js';
 import { CONFIDENCE_WEIGHTS, confidence, weeklyBadFractions } from './confidence.js';
 import { sloIdFor, type EndpointContext } from './context.js';
 import { detectRegimeChange, type RegimeChange } from './regime.js';
@@ -13,7 +13,7 @@ import { count, pct, seconds } from './text.js';
 import type { FitWindow } from './threshold.js';
 import { detectTrends, NO_PROJECTION, projectionAt, type Projection } from './trend.js';
 import { hasTrend, projectionMatters, trendNote } from './trend-note.js';
-import { AVAILABILITY_BURN_CAP, blockLength, buildVariants, selectVariants, type Built } from './variants.js';
+import { AVAILABILITY_BURN_CAP, blockLength, buildVariants, selectVariants, variantPoints, type Built } from './variants.js';
 import { gapWarning, lowTrafficWarning, newEndpointWarning, regimeWarning, seasonalityWarning } from './warnings.js';
 
 export interface Prepared {
@@ -66,7 +66,7 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   let note: Prepared['note'] = null;
   if (hasTrend(trends)) {
     const unprojected = projectionMatters(kind, mid)
-      ? buildVariants(ctx, kind, sloId, fit, bounds, NO_PROJECTION).map((b) => ({ type: b.type, rate: b.estimate.rate, burn: b.burn.expected }))
+      ? variantPoints(ctx, kind, sloId, fit, bounds, NO_PROJECTION)
       : null;
     note = trendNote({ kind, trends, fit, built, unprojected, periodEnd: o.end + o.periodSeconds, mid });
   }
@@ -89,7 +89,8 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
   const built = prep.built.map((b) => ({
     ...b,
     estimate: withPrior(b.estimate, b.borrowedPrior ? null : levels.priorStrength, ctx.periodWindows, levels.breach[b.type]),
-    burn: { ...b.burn, interval: widenInterval(sampleInterval(b.burn.samples, o.intervalLevel, b.burn.expected), levels.burnShift, b.burn.expected) },
+    // b.burn.interval is the nominal-level interval (estimateBurn ran at o.intervalLevel); the calibration stretches it.
+    burn: { ...b.burn, interval: widenInterval(b.burn.interval, levels.burnShift, b.burn.expected) },
   }));
   // Criticality (app/core/similar) may lean an endpoint's default variant; config pins win upstream.
   const wanted = o.selectedVariantFor?.(h.service, h.endpoint) ?? o.selectedVariant;

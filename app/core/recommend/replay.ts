@@ -15,7 +15,7 @@ import type { VariantType } from '../report.js';
 import { fastRng, hashSeed } from '../sli/stats.js';
 import type { WindowCounts } from '../types.js';
 import { estimateBreachRate, mixPredictive, posteriorRate } from './bootstrap.js';
-import { burnScore, estimateBurn, sampleInterval } from './burn.js';
+import { burnScore, estimateBurn } from './burn.js';
 import type { ResolvedOptions } from './options.js';
 import type { FitWindow } from './threshold.js';
 import { projectedBad, type Projection } from './trend.js';
@@ -121,7 +121,7 @@ export function replayScores(
       });
       const nb = after.reduce((s, r) => s + r.bad, 0);
       const nt = after.reduce((s, r) => s + r.w.total, 0);
-      out.burn.push(burnScore(sampleInterval(burn.samples, o.intervalLevel, burn.expected), nt > 0 ? nb / nt / (1 - v.target / 100) : 0));
+      out.burn.push(burnScore(burn.interval, nt > 0 ? nb / nt / (1 - v.target / 100) : 0));
       out.from = Math.min(out.from, originEnd);
       out.to = Math.max(out.to, next[next.length - 1]!.end);
     }

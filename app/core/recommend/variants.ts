@@ -46,7 +46,19 @@ interface Candidate { target: number; threshold: number | null; choice: Threshol
  * tenth of the budget of a 99 % one), its threshold or target is loosened one candidate at a time.
  */
 export function buildVariants(ctx: EndpointContext, kind: SliKind, sloId: string, fit: FitWindow[], bounds: number[], proj: Projection): Built[] {
-  return selectVariants(ctx, kind, fit, bounds, proj).map((c) => finish(ctx, sloId, fit, c, proj));
+  return selectVariants(ctx, kind, fit, bounds, proj).map((c) => finish(ctx, sloId, fit, c, proj, ctx.o.bootstrapDraws));
+}
+
+/**
+ * Only the point estimates of the variants `buildVariants` would build (expected breach rate and
+ * burn, the same numbers to the bit): the bootstraps, which only set intervals, are skipped. For
+ * the "without the trend" comparison of a trend note, which reads nothing else.
+ */
+export function variantPoints(ctx: EndpointContext, kind: SliKind, sloId: string, fit: FitWindow[], bounds: number[], proj: Projection): Array<{ type: VariantType; rate: number; burn: number }> {
+  return selectVariants(ctx, kind, fit, bounds, proj).map((c) => {
+    const b = finish(ctx, sloId, fit, c, proj, 0);
+    return { type: b.type, rate: b.estimate.rate, burn: b.burn.expected };
+  });
 }
 
 export type Chosen = Candidate & { type: VariantType; pValue: number; loosenedFor?: Built['loosenedFor'] };
@@ -150,7 +162,8 @@ function pointRisk(fit: FitWindow[], target: number, threshold: number | null, p
   return { rate: ((swb / sw) * nEff + 0.5) / (nEff + 1), burn: wTotal > 0 ? wBad / wTotal / (1 - target / 100) : 0 };
 }
 
-function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Chosen, proj: Projection): Built {
+/** One variant's estimates; `draws` bootstrap draws (0: point estimates only, the intervals are meaningless). */
+function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Chosen, proj: Projection, draws: number): Built {
   const { sliOf, badOf } = sliFunctions(c.threshold);
   const tf = c.target / 100 - 1e-12;
   const breached: boolean[] = [];
@@ -169,7 +182,7 @@ function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Chosen
   }
   const common = {
     periodWindows: ctx.periodWindows,
-    draws: ctx.o.bootstrapDraws,
+    draws,
     level: ctx.o.intervalLevel,
     blockLength: blockLength(ctx.o.breachWindowSeconds),
   };

@@ -66,18 +66,29 @@ export function hashSeed(...parts: Array<string | number>): number {
  * draws, and pure-rand through its generic API costs ~40 ns a draw; this costs a few. Seeded from
  * a 32-bit seed, deterministic.
  */
-export function fastRng(seed: number): { next(): number; int(min: number, max: number): number; normal(): number } {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
+export interface FastRng {
+  next(): number;
+  /** `out.length` draws of `next()` in one call, in order (the same stream; the bootstrap's hot loops). */
+  fill(out: Float64Array): void;
+  int(min: number, max: number): number;
+  normal(): number;
+}
+
+export function fastRng(seed: number): FastRng {
+  // State in an Int32Array, not in closure variables: a captured `let` holding a full 32-bit value is
+  // boxed as a heap number on every store (V8 keeps only 31-bit integers unboxed), which made each
+  // draw allocate. Same arithmetic mod 2^32, so the same stream as before.
+  const s = new Int32Array([0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0]);
   const u32 = (): number => {
+    const a = s[0]!;
+    const b = s[1]!;
+    const c = s[2]!;
+    const d = s[3]!;
     const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
+    s[3] = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   };
   for (let i = 0; i < 15; i++) u32();
@@ -86,6 +97,31 @@ export function fastRng(seed: number): { next(): number; int(min: number, max: n
   let spare: number | null = null;
   return {
     next,
+    fill(out) {
+      // next() with the state in locals (registers), written back once.
+      let a = s[0]!;
+      let b = s[1]!;
+      let c = s[2]!;
+      let d = s[3]!;
+      for (let i = 0; i < out.length; i++) {
+        let t = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (((c << 21) | (c >>> 11)) + t) | 0;
+        const hi = t >>> 5;
+        t = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (((c << 21) | (c >>> 11)) + t) | 0;
+        out[i] = (hi * 67108864 + (t >>> 6)) / 9007199254740992;
+      }
+      s[0] = a;
+      s[1] = b;
+      s[2] = c;
+      s[3] = d;
+    },
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     normal() {
       // Box-Muller, both outputs used.
@@ -102,6 +138,20 @@ export function fastRng(seed: number): { next(): number; int(min: number, max: n
       return r * Math.cos(th);
     },
   };
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * The next `count` uniforms of `rng`, in order, in a scratch array reused by the next call (read
+ * them before calling again). The same numbers as `count` calls of `next()`.
+ */
+export function uniforms(rng: { next(): number; fill?(out: Float64Array): void }, count: number): Float64Array {
+  if (scratch.length < count) scratch = new Float64Array(Math.max(count, 2 * scratch.length));
+  const out = scratch.subarray(0, count);
+  if (rng.fill) rng.fill(out);
+  else for (let i = 0; i < count; i++) out[i] = rng.next();
+  return out;
 }
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; ~15 significant digits). */
