@@ -15,10 +15,11 @@
  * As a baseline, measured in the same run, the same pipeline fed from memory (the fleet generated in
  * process, its generation subtracted), so the ratio shows what the datasource costs.
  *
- * Hourly series are fetched as `analyze` does by default (config analysis.hourly); pass `off` to
- * measure without them.
+ * Hourly series are fetched as `analyze` does by default (config analysis.hourly: auto, only for
+ * services whose traffic trends; the uniform fleet has none); pass `on` to fetch them for every
+ * service (analysis.hourly: true) or `off` to fetch none.
  *
- *   npx tsx bench/analyze.ts [runs=5] [services=50] [endpointsPerService=8] [sampleSeconds=3600] [hourly=on|off]
+ *   npx tsx bench/analyze.ts [runs=5] [services=50] [endpointsPerService=8] [sampleSeconds=3600] [hourly=auto|on|off]
  */
 import { DAY } from '../app/core/fleet/index.js';
 import type { Report } from '../app/core/report.js';
@@ -34,7 +35,9 @@ const runs = Number(process.argv[2] ?? 5);
 const services = Number(process.argv[3] ?? 50);
 const perService = Number(process.argv[4] ?? 8);
 const sampleSeconds = Number(process.argv[5] ?? 3600);
-const hourly = (process.argv[6] ?? 'on') !== 'off';
+const hourlyArg = process.argv[6] ?? 'auto';
+if (!['auto', 'on', 'off'].includes(hourlyArg)) throw new Error(`hourly must be auto, on or off, not "${hourlyArg}"`);
+const hourly = hourlyArg === 'auto' ? 'auto' as const : hourlyArg === 'on';
 const end = Date.UTC(2026, 10, 1) / 1000;
 const fleet = { seed: 1, end, days: 29, scenario: 'uniform' as const, services, endpointsPerService: perService, stepSeconds: sampleSeconds };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -62,7 +65,7 @@ const waitingOf = (r: Report) => r.timings!.datasourceSeconds ?? 0;
 
 const t0 = performance.now();
 const blocks = await buildBlocks({ fleet, sampleSeconds }, `uniform-${services}x${perService}${sampleSeconds === 3600 ? '' : `-${sampleSeconds / 60}m`}`);
-console.log(`fleet: ${services} x ${perService} endpoints, 28 days, samples every ${sampleSeconds} s, hourly series ${hourly ? 'on' : 'off'}, TSDB ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (cached after the first run; not measured)`);
+console.log(`fleet: ${services} x ${perService} endpoints, 28 days, samples every ${sampleSeconds} s, hourly series ${hourlyArg}, TSDB ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (cached after the first run; not measured)`);
 const prom = await startPrometheus(blocks);
 const options = { end, windowSeconds: 28 * DAY, breachWindowSeconds: DAY, seed: 1, hourly };
 try {
