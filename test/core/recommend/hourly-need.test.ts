@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, fleetHistories, type FleetSpec } from '../../../app/core/fleet/index.js';
 import { recommend, servicesNeedingHourly } from '../../../app/core/recommend/index.js';
-import type { EndpointHistory } from '../../../app/core/types.js';
+import { detectTrends } from '../../../app/core/recommend/trend.js';
+import type { EndpointHistory, WindowCounts } from '../../../app/core/types.js';
 
 /**
  * analysis.hourly: auto fetches hourly series only for the services servicesNeedingHourly names. That
@@ -54,6 +55,30 @@ describe('servicesNeedingHourly', () => {
     expect(queued(all).trend?.latencyModel).toBe('queue');
     expect(queued(withoutHourly(all, new Set())).trend?.latencyModel).not.toBe('queue');
   }, 240_000);
+
+  it('names a service whose traffic trended only before the last week: the replays fit on those weeks, and the hourly series change its calibration', () => {
+    // The queued service's traffic grows +9 %/week for 17 days, then its last 7 days fall back to the
+    // first days' level (daily and hourly counts scaled alike): no trend over the whole window.
+    const queued = fleetHistories({ seed: 5, end, days: 29, scenario: 'uniform', services: 1, endpointsPerService: 1, queuedServices: 1, stepSeconds: 600 }, { breachWindowSeconds: DAY, hourly: true })
+      .find((h) => h.service === 'svc-queued-1')!;
+    const scale = (w: WindowCounts, f: number): WindowCounts => ({
+      ...w, total: Math.round(w.total * f), errors: Math.round(w.errors * f),
+      ...(w.latency ? { latency: { ...w.latency, goodCounts: w.latency.goodCounts.map((g) => Math.round(g * f)) } } : {}),
+    });
+    const days = queued.windows.filter((w) => w.start >= end - 28 * DAY && w.end <= end).sort((a, b) => a.start - b.start);
+    const level = days.slice(0, 4).reduce((s, w) => s + w.total, 0) / 4;
+    const factor = new Map(days.slice(-7).map((w) => [w.start, level / w.total]));
+    const dayOf = (w: WindowCounts) => Math.floor(w.start / DAY) * DAY;
+    const bump: EndpointHistory = {
+      ...queued, service: 'svc-bump',
+      windows: days.map((w) => scale(w, factor.get(w.start) ?? 1)),
+      hourly: queued.hourly!.map((w) => scale(w, factor.get(dayOf(w)) ?? 1)),
+    };
+    expect(detectTrends(bump.windows).traffic).toBeNull();
+    expect(servicesNeedingHourly([bump], options).map((n) => n.service)).toEqual(['svc-bump']);
+    const { hourly: _h, ...daily } = bump;
+    expect(recommend([bump], options).calibrationByService).not.toEqual(recommend([daily], options).calibrationByService);
+  });
 
   it('needs no hourly series for a flat fleet', () => {
     const all = fleetHistories({ seed: 7, end, days: 29, scenario: 'uniform', services: 3, endpointsPerService: 2, stepSeconds: 600 }, { breachWindowSeconds: DAY });
