@@ -211,8 +211,8 @@ async function addHourlyWhereTrending(
   const wanted = needs.map((n) => n.service).filter((s) => !ctx.services || ctx.services.includes(s));
   ctx.logger.debug({ services: needs.map((n) => ({ service: n.service, endpoint: n.endpoint, trafficPerWeek: Math.round(n.perWeek * 1000) / 1000 })) }, `hourly series for ${wanted.length} of ${new Set(histories.map((h) => h.service)).size} services (traffic trend; analysis.hourly: auto)`);
   if (wanted.length === 0) return;
-  // The phase's name lists the services, so report.json's timings say which ones got hourly series.
-  const name = `fetch hourly series (${wanted.length} trending service${wanted.length === 1 ? '' : 's'}: ${wanted.slice(0, 20).join(', ')}${wanted.length > 20 ? ', ...' : ''})`;
+  // The phase's name lists the services (the first 20, names capped), so report.json's timings say which ones got hourly series.
+  const name = `fetch hourly series (${wanted.length} trending service${wanted.length === 1 ? '' : 's'}: ${wanted.slice(0, 20).map((n) => n.slice(0, 80)).join(', ')}${wanted.length > 20 ? ', ...' : ''})`;
   const r = await ctx.phase(name, async (wait) => {
     const res = await ctx.source.fetchHistories(
       { end: ctx.end, windowSeconds: ctx.windowSeconds, breachWindowSeconds: ctx.breachWindowSeconds, services: wanted, hourly: true },
