@@ -3,7 +3,7 @@
  * datasource -> recommend (pure core) -> enrichment steps (Tempo evidence, what-if, ...) -> Report.
  */
 import { aiRecommend, type AiLayer } from './ai/index.js';
-import { recommend, type RecommendOptions } from './core/recommend/index.js';
+import { recommend, servicesNeedingHourly, type RecommendOptions } from './core/recommend/index.js';
 import { Report } from './core/report.js';
 import { formatDuration, parseDuration } from './core/time.js';
 import { defaultWhatIf, simulationInputFromHistories } from './core/simulate/index.js';
@@ -38,8 +38,12 @@ export interface AnalysisProgress {
 export interface AnalysisOptions extends RecommendOptions {
   /** Restrict to these services (the source applies its own include/exclude otherwise). */
   services?: string[];
-  /** Ask the source for 1h series too (the trend detection's queue model and the simulator use them; config analysis.hourly). */
-  hourly?: boolean;
+  /**
+   * 1h series beside the breach windows (config analysis.hourly; the trend detection's queue model
+   * and the simulator use them): true for every service, 'auto' only for the services with a
+   * sustained traffic trend (the only ones whose proposals they change), false/absent never.
+   */
+  hourly?: boolean | 'auto';
   /** Extra steps run in order after recommend, e.g. the what-if simulator. */
   steps?: AnalysisStep[];
   tempoTracesPerProposal?: number;
@@ -125,13 +129,14 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   };
   const fetched = await phase('fetch histories', async (wait) => {
     const r = await deps.source.fetchHistories(
-      { end: options.end, windowSeconds: options.windowSeconds, breachWindowSeconds: options.breachWindowSeconds, ...(services ? { services } : {}), ...(hourly ? { hourly } : {}) },
+      { end: options.end, windowSeconds: options.windowSeconds, breachWindowSeconds: options.breachWindowSeconds, ...(services ? { services } : {}), ...(hourly === true ? { hourly } : {}) },
       (done, total) => onProgress?.({ phase: 'fetch', done, total }),
     );
     wait(r.stats);
     return r;
   });
   logger.info({ endpoints: fetched.histories.length, skipped: fetched.skipped.length, ...fetched.stats }, 'histories fetched');
+  if (hourly === 'auto') await addHourlyWhereTrending(fetched.histories, { ...options, services, recommendOptions, phase, onProgress, logger, source: deps.source });
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
   const recOptions = computeSeconds ? { ...recommendOptions, checkpoint: deadline(computeSeconds, 'the recommender', 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS') } : recommendOptions;
   const rec = await phase('recommend', () => (deps.ai ? aiRecommend(fetched.histories, recOptions, deps.ai, logger) : recommend(fetched.histories, recOptions)));
@@ -183,6 +188,46 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   timings.phases!.push({ name: 'validate report', seconds: (performance.now() - validating) / 1000, waitingSeconds: 0 });
   timings.totalSeconds = (performance.now() - started) / 1000;
   return parsed;
+}
+
+/**
+ * analysis.hourly: auto. The daily windows are fetched; the services whose traffic trends (the only
+ * ones the hourly series change the proposals of, app/core/recommend/hourly-need.ts) are fetched
+ * again with hourly series, and those are attached to their endpoints' histories. Their proposals are
+ * then those of hourly: true, and every other service's those of hourly: false (its what-if too).
+ */
+async function addHourlyWhereTrending(
+  histories: EndpointHistory[],
+  ctx: {
+    end: number; windowSeconds: number; breachWindowSeconds: number; services: string[] | undefined;
+    recommendOptions: RecommendOptions;
+    phase: <T>(name: string, run: (wait: (stats: SourceStats) => void) => Promise<T> | T) => Promise<T>;
+    onProgress: AnalysisOptions['onProgress'];
+    logger: Logger;
+    source: HistorySource;
+  },
+): Promise<void> {
+  const needs = await ctx.phase('find traffic trends', () => servicesNeedingHourly(histories, ctx.recommendOptions));
+  const wanted = needs.map((n) => n.service).filter((s) => !ctx.services || ctx.services.includes(s));
+  ctx.logger.debug({ services: needs.map((n) => ({ service: n.service, endpoint: n.endpoint, trafficPerWeek: Math.round(n.perWeek * 1000) / 1000 })) }, `hourly series for ${wanted.length} of ${new Set(histories.map((h) => h.service)).size} services (traffic trend; analysis.hourly: auto)`);
+  if (wanted.length === 0) return;
+  // The phase's name lists the services (the first 20, names capped), so report.json's timings say which ones got hourly series.
+  const name = `fetch hourly series (${wanted.length} trending service${wanted.length === 1 ? '' : 's'}: ${wanted.slice(0, 20).map((n) => n.slice(0, 80)).join(', ')}${wanted.length > 20 ? ', ...' : ''})`;
+  const r = await ctx.phase(name, async (wait) => {
+    const res = await ctx.source.fetchHistories(
+      { end: ctx.end, windowSeconds: ctx.windowSeconds, breachWindowSeconds: ctx.breachWindowSeconds, services: wanted, hourly: true },
+      (done, total) => ctx.onProgress?.({ phase: 'fetch', done, total }),
+    );
+    wait(res.stats);
+    return res;
+  });
+  // The first fetch's windows stay (the same query); only the hourly series are added.
+  const key = (h: EndpointHistory) => `${h.service}\u0000${h.endpoint ?? ''}`;
+  const hourlyOf = new Map(r.histories.flatMap((h) => (h.hourly ? [[key(h), h.hourly] as const] : [])));
+  for (const h of histories) {
+    const hw = hourlyOf.get(key(h));
+    if (hw) h.hourly = hw;
+  }
 }
 
 /** Analysis options a `.slo-scout.yml` implies (flags override them in the CLI). */

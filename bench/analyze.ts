@@ -15,10 +15,14 @@
  * As a baseline, measured in the same run, the same pipeline fed from memory (the fleet generated in
  * process, its generation subtracted), so the ratio shows what the datasource costs.
  *
- * Hourly series are fetched as `analyze` does by default (config analysis.hourly); pass `off` to
- * measure without them.
+ * Hourly series are fetched as `analyze` does by default (config analysis.hourly: auto, only for
+ * services whose traffic trends; the uniform fleet has none); pass `on` to fetch them for every
+ * service (analysis.hourly: true) or `off` to fetch none.
  *
- *   npx tsx bench/analyze.ts [runs=5] [services=50] [endpointsPerService=8] [sampleSeconds=3600] [hourly=on|off]
+ * `queued` adds that many services whose traffic grows into a queue (+9 %/week): with `auto`, only
+ * they get hourly series.
+ *
+ *   npx tsx bench/analyze.ts [runs=5] [services=50] [endpointsPerService=8] [sampleSeconds=3600] [hourly=auto|on|off] [queued=0]
  */
 import { DAY } from '../app/core/fleet/index.js';
 import type { Report } from '../app/core/report.js';
@@ -34,9 +38,13 @@ const runs = Number(process.argv[2] ?? 5);
 const services = Number(process.argv[3] ?? 50);
 const perService = Number(process.argv[4] ?? 8);
 const sampleSeconds = Number(process.argv[5] ?? 3600);
-const hourly = (process.argv[6] ?? 'on') !== 'off';
+const hourlyArg = process.argv[6] ?? 'auto';
+if (!['auto', 'on', 'off'].includes(hourlyArg)) throw new Error(`hourly must be auto, on or off, not "${hourlyArg}"`);
+const hourly = hourlyArg === 'auto' ? 'auto' as const : hourlyArg === 'on';
+const queued = Number(process.argv[7] ?? 0);
 const end = Date.UTC(2026, 10, 1) / 1000;
-const fleet = { seed: 1, end, days: 29, scenario: 'uniform' as const, services, endpointsPerService: perService, stepSeconds: sampleSeconds };
+const spec = { seed: 1, scenario: 'uniform' as const, services, endpointsPerService: perService, stepSeconds: sampleSeconds, ...(queued > 0 ? { queuedServices: queued } : {}) };
+const fleet = { ...spec, end, days: 29 };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const s2 = (x: number) => `${x.toFixed(2)} s`;
 
@@ -61,8 +69,8 @@ async function measured(run: () => Promise<Report>): Promise<Run> {
 const waitingOf = (r: Report) => r.timings!.datasourceSeconds ?? 0;
 
 const t0 = performance.now();
-const blocks = await buildBlocks({ fleet, sampleSeconds }, `uniform-${services}x${perService}${sampleSeconds === 3600 ? '' : `-${sampleSeconds / 60}m`}`);
-console.log(`fleet: ${services} x ${perService} endpoints, 28 days, samples every ${sampleSeconds} s, hourly series ${hourly ? 'on' : 'off'}, TSDB ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (cached after the first run; not measured)`);
+const blocks = await buildBlocks({ fleet, sampleSeconds }, `uniform-${services}x${perService}${sampleSeconds === 3600 ? '' : `-${sampleSeconds / 60}m`}${queued > 0 ? `-q${queued}` : ''}`);
+console.log(`fleet: ${services} x ${perService} endpoints${queued > 0 ? ` + ${queued} queued (growing) service${queued === 1 ? '' : 's'}` : ''}, 28 days, samples every ${sampleSeconds} s, hourly series ${hourlyArg}, TSDB ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (cached after the first run; not measured)`);
 const prom = await startPrometheus(blocks);
 const options = { end, windowSeconds: 28 * DAY, breachWindowSeconds: DAY, seed: 1, hourly };
 try {
@@ -78,7 +86,7 @@ try {
   for (let i = 0; i < runs; i++) prometheus.push({ ...(await measured(analyse)), inFlightSeconds: client!.stats.backendSeconds });
   const memory: Run[] = [];
   for (let i = 0; i < runs; i++) {
-    memory.push(await measured(() => runAnalysis({ source: new FleetHistorySource({ seed: 1, scenario: 'uniform', services, endpointsPerService: perService, stepSeconds: sampleSeconds }), clock: fixedClock(new Date(end * 1000)) }, options)));
+    memory.push(await measured(() => runAnalysis({ source: new FleetHistorySource(spec), clock: fixedClock(new Date(end * 1000)) }, options)));
   }
   const t = median(prometheus.map((r) => r.report.timings!.totalSeconds));
   const w = median(prometheus.map((r) => waitingOf(r.report)));

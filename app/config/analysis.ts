@@ -99,11 +99,14 @@ export const Analysis = z.object({
   selectedVariant: z.enum(['conservative', 'balanced', 'aggressive']).default('balanced'),
   alertReplay: AlertReplaySettings.default({ enabled: true, maxSlos: 1000 }),
   /**
-   * Fetch hourly series beside the breach windows: the trend detection fits latency against load
-   * within each day on them (the queue model and the load elasticity, docs/recommendation.md).
-   * They are 24x the points of daily windows; false saves that cost and falls back to the drift.
+   * Hourly series beside the breach windows: the trend detection fits latency against load within
+   * each day on them (the queue model and the load elasticity, docs/recommendation.md). They are 24x
+   * the points of daily windows. `auto` fetches them only for the services whose traffic trends (the
+   * only ones whose proposals they change); `true` for every service (the what-if simulator also
+   * steps through them); `false` never (trends are projected as drift).
    */
-  hourly: z.boolean().default(true),
+  hourly: z.union([z.literal('auto'), z.boolean()], { error: 'auto, true or false' }).default('auto')
+    .describe('Hourly series: auto (only services whose traffic trends), true (every service), false (never)'),
 }).strict();
 export type Analysis = z.infer<typeof Analysis>;
 

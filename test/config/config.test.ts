@@ -23,6 +23,18 @@ describe('parseConfig', () => {
     expect(r.config.output).toEqual({ format: 'openslo', path: 'slo-proposals', prometheusRule: { labels: {} } });
   });
 
+  it('analysis.hourly is auto by default and accepts auto, true and false; anything else says which values exist', () => {
+    const hourly = (yaml: string) => {
+      const r = parseConfig(yaml, 'h.yml');
+      return r.ok ? r.config.analysis.hourly : r.errors.map(formatConfigError).join('\n');
+    };
+    expect(hourly('')).toBe('auto');
+    expect(hourly('analysis:\n  hourly: auto\n')).toBe('auto');
+    expect(hourly('analysis:\n  hourly: true\n')).toBe(true);
+    expect(hourly('analysis:\n  hourly: false\n')).toBe(false);
+    expect(hourly('analysis:\n  hourly: sometimes\n')).toMatch(/^h\.yml:2:\d+ .*auto, true or false/);
+  });
+
   it('the example config in examples/ parses and sets classic names and an env-referenced token', () => {
     const r = parseConfig(readFileSync(EXAMPLE, 'utf8'), EXAMPLE);
     if (!r.ok) throw new Error(r.errors.map(formatConfigError).join('\n'));

@@ -1,7 +1,8 @@
 /**
  * Issue 11 §3 on a real installation: `analyze` and the app's engine ask Prometheus for hourly series
- * by default (config analysis.hourly), so a growing service with queue-shaped latency gets the queue
- * model from a real Prometheus as it does from memory; switched off, no hourly query is made.
+ * (config analysis.hourly), so a growing service with queue-shaped latency gets the queue model from a
+ * real Prometheus as it does from memory. By default (auto) only the services whose traffic trends get
+ * them; switched off, no hourly query is made.
  * Hourly replies stay under the byte cap: batches shrink, and an oversized reply is split.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,13 +24,16 @@ const END = Date.UTC(2026, 10, 30) / 1000;
 const FLEET: FleetSpec = { seed: 5, end: END, days: 29, scenario: 'uniform', services: 2, endpointsPerService: 1, queuedServices: 1, stepSeconds: 600 };
 const QUEUED = 'svc-queued-1';
 
-/** Steps (s) of the query_range calls a client made. */
-function recordingFetch(steps: number[]): typeof fetch {
+/** Steps (s) of the query_range calls a client made (and their queries, when asked). */
+function recordingFetch(steps: number[], queries: Array<{ step: number; query: string }> = []): typeof fetch {
   return async (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const body = init?.body instanceof URLSearchParams ? init.body : typeof init?.body === 'string' ? new URLSearchParams(init.body) : undefined;
     const step = url.searchParams.get('step') ?? body?.get('step');
-    if (url.pathname.endsWith('/query_range') && step) steps.push(Number(step));
+    if (url.pathname.endsWith('/query_range') && step) {
+      steps.push(Number(step));
+      queries.push({ step: Number(step), query: url.searchParams.get('query') ?? body?.get('query') ?? '' });
+    }
     return fetch(input, init);
   };
 }
@@ -51,17 +55,17 @@ describe('hourly series from a real Prometheus', () => {
     await prom?.stop();
   });
 
-  const analyse = async (yaml: string, steps: number[] = []) => {
-    const source = new PrometheusHistorySource({ client: new PrometheusClient({ url: prom.url, fetch: recordingFetch(steps) }) });
+  const analyse = async (yaml: string, steps: number[] = [], queries: Array<{ step: number; query: string }> = []) => {
+    const source = new PrometheusHistorySource({ client: new PrometheusClient({ url: prom.url, fetch: recordingFetch(steps, queries) }) });
     const options = { ...analysisOptionsFromConfig(config(yaml), END), bootstrapDraws: 300 };
     return runAnalysis({ source, logger: silentLogger, clock: fixedClock(new Date(END * 1000)) }, { ...options, alertReplay: { enabled: false } });
   };
 
-  it('by default (as analyze and the engine run), the queued service gets the queue model, as from memory', async () => {
+  it('with hourly series for every service (analysis.hourly: true), the queued service gets the queue model, as from memory', async () => {
     const steps: number[] = [];
-    const fromProm = await analyse('{}', steps);
+    const fromProm = await analyse('analysis:\n  hourly: true\n', steps);
     expect(steps).toContain(3600);
-    const options = { ...analysisOptionsFromConfig(config('{}'), END), bootstrapDraws: 300, alertReplay: { enabled: false } };
+    const options = { ...analysisOptionsFromConfig(config('analysis:\n  hourly: true\n'), END), bootstrapDraws: 300, alertReplay: { enabled: false } };
     expect(options.hourly).toBe(true);
     const fromMemory = await runAnalysis({ source: new FleetHistorySource({ seed: 5, scenario: 'uniform', services: 2, endpointsPerService: 1, queuedServices: 1, stepSeconds: 600 }), logger: silentLogger, clock: fixedClock(new Date(END * 1000)) }, options);
     const p = latencyOf(fromProm, QUEUED);
@@ -78,6 +82,35 @@ describe('hourly series from a real Prometheus', () => {
     expect(p.warnings.find((w) => w.startsWith('Trend:'))).toMatch(/queue-shaped/);
     // The plain services have no queue.
     for (const s of ['svc-01', 'svc-02']) expect(latencyOf(fromProm, s).trend?.latencyModel).not.toBe('queue');
+  }, 240_000);
+
+  it('by default (analysis.hourly: auto) only the trending service gets hourly series: its proposals are those of hourly: true, the others those of hourly: false', async () => {
+    expect(analysisOptionsFromConfig(config('{}'), END).hourly).toBe('auto');
+    const queries: Array<{ step: number; query: string }> = [];
+    const auto = await analyse('{}', [], queries);
+    const always = await analyse('analysis:\n  hourly: true\n');
+    const never = await analyse('analysis:\n  hourly: false\n');
+    // Hourly queries were made, for the queued service alone.
+    const hourlyQueries = queries.filter((q) => q.step === 3600);
+    expect(hourlyQueries.length).toBeGreaterThan(0);
+    for (const q of hourlyQueries) {
+      expect(q.query).toContain(QUEUED);
+      expect(q.query).not.toMatch(/svc-0[12]/);
+    }
+    expect(auto.timings!.phases!.map((p) => p.name)).toContain(`fetch hourly series (1 trending service: ${QUEUED})`);
+    expect(latencyOf(auto, QUEUED).trend?.latencyModel).toBe('queue');
+    const of = (r: Report, service: string) => r.proposals.filter((p) => p.service === service);
+    expect(of(auto, QUEUED).length).toBe(2);
+    expect(of(auto, QUEUED)).toEqual(of(always, QUEUED));
+    expect(auto.calibrationByService?.[QUEUED]).toBeDefined();
+    expect(auto.calibrationByService?.[QUEUED]).toEqual(always.calibrationByService?.[QUEUED]);
+    for (const s of ['svc-01', 'svc-02']) {
+      expect(of(auto, s).length).toBe(2);
+      expect(of(auto, s)).toEqual(of(never, s));
+      expect(auto.calibrationByService?.[s]).toEqual(never.calibrationByService?.[s]);
+      // Not vacuous: hourly series change these services' what-if (the simulator steps through them).
+      expect(of(always, s)).not.toEqual(of(never, s));
+    }
   }, 240_000);
 
   it('analysis.hourly: false makes no hourly query, and the queue model is not fitted', async () => {

@@ -16,6 +16,7 @@ export { DEFAULT_PERCENTILES, DEFAULT_COMPLIANCE_GOALS, DEFAULT_EXCLUDE } from '
 export { slug, sloIdFor } from './context.js';
 export { detectRegimeChange, type RegimeChange } from './regime.js';
 export { estimateBreachRate } from './bootstrap.js';
+export { servicesNeedingHourly, type HourlyNeed } from './hourly-need.js';
 export type { BreachPredictive } from './proposal.js';
 
 export interface RecommendResult {

@@ -24,7 +24,7 @@ import { blockLength, sliFunctions } from './variants.js';
 /** Replays need fewer bootstrap draws: their scores are pooled over the fleet. */
 const REPLAY_DRAWS = 400;
 /** At most this many origins (weeks) per SLO, newest first. */
-const MAX_ORIGINS = 8;
+export const MAX_ORIGINS = 8;
 /** Fewer pooled replays than this cannot calibrate a 90 % level; the nominal level is kept. */
 export const MIN_REPLAYS = 30;
 /**
