@@ -7,9 +7,9 @@
  * Everything asked is recorded; a malformed or unknown request is recorded in `refused` as well.
  */
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal, type LocalServer } from './local-server.js';
 
-interface JsonServer { url: string; stop(): Promise<void> }
 
 /** Slack's Web API takes both encodings; in a form, structured arguments (blocks, attachments) are JSON strings. */
 function parseBody(contentType: string | undefined, text: string): Record<string, unknown> {
@@ -20,8 +20,8 @@ function parseBody(contentType: string | undefined, text: string): Record<string
   return out;
 }
 
-async function jsonServer(handle: (req: IncomingMessage, path: string, body: Record<string, unknown>) => { status: number; body: unknown }): Promise<JsonServer> {
-  const server: Server = createServer((req, res: ServerResponse) => {
+function jsonServer(handle: (req: IncomingMessage, path: string, body: Record<string, unknown>) => { status: number; body: unknown }): Promise<LocalServer> {
+  return listenLocal((req, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -35,11 +35,6 @@ async function jsonServer(handle: (req: IncomingMessage, path: string, body: Rec
       res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
 
 export interface SlackCall { method: string; body: Record<string, unknown> }
@@ -47,7 +42,7 @@ export interface SlackCall { method: string; body: Record<string, unknown> }
 export class SlackStandIn {
   readonly calls: SlackCall[] = [];
   readonly refused: string[] = [];
-  #server: JsonServer | null = null;
+  #server: LocalServer | null = null;
   #ts = 1_700_000_000;
 
   constructor(readonly botToken: string) {}
@@ -134,7 +129,7 @@ export class PagerDutyStandIn {
   readonly refused: string[] = [];
   /** Escalation policy id -> users on call now. */
   readonly onCall = new Map<string, OnCall[]>();
-  #server: JsonServer | null = null;
+  #server: LocalServer | null = null;
 
   constructor(readonly apiToken: string, readonly routingKey: string) {}
 

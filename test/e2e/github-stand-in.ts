@@ -6,7 +6,8 @@
  * can assert that nothing unexpected was asked.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal, type LocalServer } from './local-server.js';
 import { GitStore, type Commit } from './git-store.js';
 
 export const BOT = 'slo-scout[bot]';
@@ -25,7 +26,7 @@ export class GitHubStandIn extends GitStore {
   readonly permissions: Record<string, string> = {};
   readonly unknown: string[] = [];
   requests = 0;
-  #server: Server | null = null;
+  #server: LocalServer | null = null;
   #commentId = 1000;
   url = '';
 
@@ -46,13 +47,12 @@ export class GitHubStandIn extends GitStore {
   }
 
   async start(): Promise<void> {
-    this.#server = createServer((req, res) => void this.#handle(req, res).catch((err: unknown) => this.#send(res, 500, { message: String(err) })));
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server!.address() as { port: number }).port}`;
+    this.#server = await listenLocal((req, res) => void this.#handle(req, res).catch((err: unknown) => this.#send(res, 500, { message: String(err) })));
+    this.url = this.#server.url;
   }
 
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.#server?.close(resolve));
+    await this.#server?.stop();
   }
 
   #send(res: ServerResponse, status: number, body: unknown): void {

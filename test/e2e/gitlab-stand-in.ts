@@ -5,7 +5,8 @@
  * the same in-memory git as the GitHub stand-in. Reached by the real processes through GITLAB_URL.
  * Unknown routes answer 404 and are recorded, so the test can assert nothing unexpected was asked.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal, type LocalServer } from './local-server.js';
 import { GitStore } from './git-store.js';
 
 export const GL_BOT = { id: 99, username: 'slo-scout-bot', email: 'slo-scout-bot@example.test' };
@@ -26,7 +27,7 @@ export class GitLabStandIn extends GitStore {
   /** Commit SHA -> author e-mail (the bot's commits are recognised by it). */
   readonly emails = new Map<string, string>();
   readonly unknown: string[] = [];
-  #server: Server | null = null;
+  #server: LocalServer | null = null;
   #noteId = 3000;
   url = '';
 
@@ -62,13 +63,12 @@ export class GitLabStandIn extends GitStore {
   }
 
   async start(): Promise<void> {
-    this.#server = createServer((req, res) => void this.#handle(req, res).catch((err: unknown) => this.#send(res, 500, { message: String(err) })));
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server!.address() as { port: number }).port}`;
+    this.#server = await listenLocal((req, res) => void this.#handle(req, res).catch((err: unknown) => this.#send(res, 500, { message: String(err) })));
+    this.url = this.#server.url;
   }
 
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.#server?.close(resolve));
+    await this.#server?.stop();
   }
 
   #send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {

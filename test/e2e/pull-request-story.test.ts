@@ -16,7 +16,7 @@ import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 import { createRedis, Queues, type QueueName } from '../../app/queues.js';
 import { BOT, GitHubStandIn, type Pull } from './github-stand-in.js';
-import { PagerDutyStandIn, SlackStandIn } from './chat-stand-ins.js';
+import { PagerDutyStandIn, signedSlackClick, SlackStandIn } from './chat-stand-ins.js';
 import { AppProcesses } from './processes.js';
 const SERVICES = ['checkout', 'payments', 'search'];
 const OWNER = 'acme';
@@ -124,19 +124,9 @@ async function quiet(what: string, timeoutMs = 120_000): Promise<void> {
   }, `no queued work left (${what})`, timeoutMs, 300);
 }
 
-/** A Slack interactivity request as Slack sends it: form-encoded `payload`, v0 signature over `v0:{ts}:{body}`. */
-async function slackClick(message: { channel: string; ts: string; value: string }, user: string, actionTs: string, secret = SLACK_SECRET): Promise<Response> {
-  const payload = {
-    type: 'block_actions', user: { id: user, username: 'alice', name: 'alice', team_id: 'T0ACME' }, api_app_id: 'A0SLOSCOUT', token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false }, trigger_id: '1.2.3', team: { id: 'T0ACME', domain: 'acme' },
-    channel: { id: message.channel, name: 'slo-guard' }, response_url: 'https://hooks.slack.com/actions/T0ACME/1/x',
-    actions: [{ type: 'button', action_id: 'slo_scout_approve', block_id: 'slo_scout_block', text: { type: 'plain_text', text: 'Approve' }, value: message.value, style: 'primary', action_ts: actionTs }],
-  };
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature } });
-}
+/** A signed Slack click on /slack/events of the serve process (chat-stand-ins.ts). */
+const slackClick = (message: { channel: string; ts: string; value: string }, user: string, actionTs: string, secret = SLACK_SECRET): Promise<Response> =>
+  signedSlackClick(`http://127.0.0.1:${port}/slack/events`, message, user, actionTs, secret);
 
 /** A PagerDuty v3 webhook `incident.acknowledged` for the incident our trigger opened, signed `v1=` HMAC-SHA256. */
 async function pagerDutyAck(eventId: string, dedupKey: string, agentId: string, secret = PD_SECRET): Promise<Response> {
