@@ -11,7 +11,7 @@ import type { EndpointHistory } from '../types.js';
 import { endpointContext } from './context.js';
 import { resolveOptions, type RecommendOptions } from './options.js';
 import { detectRegimeChange } from './regime.js';
-import { MAX_ORIGINS } from './replay.js';
+import { replayOrigins } from './replay.js';
 import { detectTrends } from './trend.js';
 import { blockLength } from './variants.js';
 
@@ -40,8 +40,7 @@ export function servicesNeedingHourly(histories: EndpointHistory[], options: Rec
     const regime = detectRegimeChange(ctx.present, h.versions);
     const fit = regime ? ctx.present.slice(regime.fitFrom) : ctx.present;
     // The final fit, then the replays' fits before each weekly origin (replayScores).
-    const sets = [fit];
-    for (let at = fit.length - check, n = 0; at >= 2 * check && n < MAX_ORIGINS; at -= check, n++) sets.push(fit.slice(0, at));
+    const sets = [fit, ...replayOrigins(fit.length, check).map((at) => fit.slice(0, at))];
     for (const ws of sets) {
       const traffic = detectTrends(ws).traffic;
       if (traffic) {

@@ -24,7 +24,17 @@ import { blockLength, sliFunctions } from './variants.js';
 /** Replays need fewer bootstrap draws: their scores are pooled over the fleet. */
 const REPLAY_DRAWS = 400;
 /** At most this many origins (weeks) per SLO, newest first. */
-export const MAX_ORIGINS = 8;
+const MAX_ORIGINS = 8;
+
+/**
+ * The replay origins of `length` windows, newest first: each is the number of windows fitted on,
+ * followed by `check` windows to score; at least two checks' worth is fitted on.
+ */
+export function replayOrigins(length: number, check: number): number[] {
+  const out: number[] = [];
+  for (let at = length - check; at >= 2 * check && out.length < MAX_ORIGINS; at -= check) out.push(at);
+  return out;
+}
 /** Fewer pooled replays than this cannot calibrate a 90 % level; the nominal level is kept. */
 export const MIN_REPLAYS = 30;
 /**
@@ -78,8 +88,7 @@ export function replayScores(
 ): ReplayScores {
   const check = blockLength(o.breachWindowSeconds);
   const out: ReplayScores = { breach: [], burn: [], from: Infinity, to: -Infinity };
-  let origins = 0;
-  for (let at = windows.length - check; at >= 2 * check && origins < MAX_ORIGINS; at -= check, origins++) {
+  for (const at of replayOrigins(windows.length, check)) {
     const fitW = windows.slice(0, at);
     const next = windows.slice(at, at + check);
     const originEnd = fitW[fitW.length - 1]!.end;
