@@ -18,12 +18,11 @@ export interface DecisionDeps {
   /** Enqueue a `policy-evaluate` job (or evaluate inline in tests). */
   requestEvaluation(job: { repo: string; prNumber: number; platform?: 'github' | 'gitlab'; installationId?: number; trigger: 'comment' | 'slack' | 'pagerduty' }): Promise<void>;
   /**
-   * The GitHub App installation a Slack/PagerDuty notification was sent for (kept in its ref).
-   * A click or an acknowledgement carries no installation, and the evaluation needs one.
+   * Where a Slack/PagerDuty notification of the PR was sent from (kept in its ref): the code host
+   * (GitHub when absent) and, on GitHub, the App installation. A click or an acknowledgement
+   * carries neither, and the evaluation needs both.
    */
-  installationOf?(repo: string, prNumber: number, kind: 'slack' | 'pagerduty'): Promise<number | undefined>;
-  /** The code host of the PR a Slack/PagerDuty notification was sent for (kept in its ref; GitHub when absent). */
-  platformOf?(repo: string, prNumber: number, kind: 'slack' | 'pagerduty'): Promise<'github' | 'gitlab'>;
+  notifiedTarget?(repo: string, prNumber: number, kind: 'slack' | 'pagerduty'): Promise<NotifiedTarget>;
   /** Head SHA of an open PR, when the command invocation does not carry it. */
   headShaOf?(repo: string, prNumber: number, installationId?: number): Promise<string>;
 }
@@ -67,12 +66,7 @@ export function policyCommands(deps: DecisionDeps): CommandHandler[] {
   return [decisionCommand(deps, 'approve'), decisionCommand(deps, 'reject')];
 }
 
-/** Where a click or an acknowledgement re-evaluates: the notified PR's platform and (GitHub) installation. */
-async function notifiedTarget(deps: DecisionDeps, repo: string, pr: number, kind: 'slack' | 'pagerduty'): Promise<{ platform?: 'github' | 'gitlab'; installationId?: number }> {
-  const platform = await deps.platformOf?.(repo, pr, kind);
-  if (platform === 'gitlab') return { platform };
-  return { ...(platform ? { platform } : {}), installationId: await deps.installationOf?.(repo, pr, kind) };
-}
+export interface NotifiedTarget { platform?: 'github' | 'gitlab'; installationId?: number }
 
 export async function handleSlackDecision(deps: DecisionDeps & { slack?: SlackClient }, d: SlackDecision): Promise<void> {
   const { repo, pr, sha } = d.target;
@@ -80,7 +74,7 @@ export async function handleSlackDecision(deps: DecisionDeps & { slack?: SlackCl
   const { inserted } = await deps.decisions.record({ repo, prNumber: pr, headSha: sha, channel: 'slack', identity, decision: d.decision, sourceId: `${d.channel}:${d.messageTs}:${d.actionTs}:${d.slackUserId}` });
   if (!inserted) return;
   await deps.audit.append({ repo, prNumber: pr, headSha: sha, actor: identity, channel: 'slack', event: d.decision });
-  await deps.requestEvaluation({ repo, prNumber: pr, ...(await notifiedTarget(deps, repo, pr, 'slack')), trigger: 'slack' });
+  await deps.requestEvaluation({ repo, prNumber: pr, ...(await deps.notifiedTarget?.(repo, pr, 'slack')), trigger: 'slack' });
   // The message itself is updated with the verdict after re-evaluation; tell the clicker now.
   await deps.slack?.postEphemeral(d.channel, d.slackUserId, `Recorded your ${d.decision} for ${repo}#${pr} (${sha.slice(0, 7)}). It counts if your Slack user maps to a GitHub approver in the base branch's policy_guard.slack.users.`)
     .catch((err: unknown) => deps.logger.warn({ err }, 'slack ephemeral reply failed'));
@@ -102,6 +96,6 @@ export async function handlePagerDutyAck(deps: DecisionDeps & { pagerduty: Pager
   const { inserted } = await deps.decisions.record({ repo, prNumber: pr, headSha: sha, channel: 'pagerduty', identity, decision: 'approve', reason: `acknowledged PagerDuty incident ${ack.incidentId}`, sourceId: ack.eventId });
   if (!inserted) return 'duplicate';
   await deps.audit.append({ repo, prNumber: pr, headSha: sha, actor: identity, channel: 'pagerduty', event: 'approve', reasons: [`acknowledged incident ${ack.incidentId}`] });
-  await deps.requestEvaluation({ repo, prNumber: pr, ...(await notifiedTarget(deps, repo, pr, 'pagerduty')), trigger: 'pagerduty' });
+  await deps.requestEvaluation({ repo, prNumber: pr, ...(await deps.notifiedTarget?.(repo, pr, 'pagerduty')), trigger: 'pagerduty' });
   return 'recorded';
 }

@@ -87,14 +87,13 @@ export function splitRepo(path: string): { owner: string; repo: string } {
 export function decisionDeps(deps: PolicyRouteDeps): DecisionDeps {
   const notifications = new NotificationStore(deps.pool);
   return {
-    async installationOf(repo, prNumber, kind) {
-      // The newest notification of the PR on that channel; any head of the PR shares its installation.
-      const ids = (await notifications.open(repo, prNumber, kind)).map((n) => Number(n.ref.installation_id)).filter((n) => Number.isInteger(n) && n > 0);
-      return ids.at(-1);
-    },
-    async platformOf(repo, prNumber, kind) {
+    async notifiedTarget(repo, prNumber, kind) {
+      const sent = await notifications.open(repo, prNumber, kind);
       // Kept in the notification's ref since GitLab has a guard; older notifications are GitHub's.
-      return (await notifications.open(repo, prNumber, kind)).at(-1)?.ref.platform === 'gitlab' ? 'gitlab' : 'github';
+      if (sent.at(-1)?.ref.platform === 'gitlab') return { platform: 'gitlab' };
+      // The newest notification of the PR on that channel with an installation; any head of the PR shares it.
+      const installationId = sent.map((n) => Number(n.ref.installation_id)).filter((n) => Number.isInteger(n) && n > 0).at(-1);
+      return { platform: 'github', ...(installationId !== undefined ? { installationId } : {}) };
     },
     decisions: new DecisionStore(deps.pool),
     audit: new AuditStore(deps.pool),

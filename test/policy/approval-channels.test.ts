@@ -123,9 +123,9 @@ describe('Slack approvals keep the installation and re-evaluate', () => {
   it('the Slack message remembers the installation; the click re-evaluates with it and turns the check green', async () => {
     deps.slack = new SlackClient({ token: 'xoxb-test' });
     deps.installationId = 4242;
-    deps.installationOf = async (r, pr, kind) => {
+    deps.notifiedTarget = async (r, pr, kind) => {
       const ids = (await deps.notifications.open(r, pr, kind)).map((n) => Number(n.ref.installation_id));
-      return ids.at(-1);
+      return { installationId: ids.at(-1) };
     };
     nock('https://slack.com').persist()
       .post('/api/chat.postMessage').reply(200, { ok: true, channel: 'C42', ts: '100.1' })
