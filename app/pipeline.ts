@@ -101,6 +101,8 @@ function iso(seconds: number): string {
 }
 
 type Phase = NonNullable<NonNullable<Report['timings']>['phases']>[number];
+/** Runs one timed phase of the analysis; `wait` counts the datasource time and queries of its fetches. */
+type PhaseRunner = <T>(name: string, run: (wait: (stats: SourceStats) => void) => Promise<T> | T) => Promise<T>;
 
 /** Time for the replay's first requests to leave (connections are opened on the event loop) before the what-if blocks it. */
 const DISPATCH_MS = 20;
@@ -112,7 +114,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   // Each phase is named with what it waited on: the datasource's own name, never "Prometheus" for the demo.
   const phases: Phase[] = [];
   let queries = 0;
-  const phase = async <T>(name: string, run: (wait: (stats: SourceStats) => void) => Promise<T> | T): Promise<T> => {
+  const phase: PhaseRunner = async (name, run) => {
     const p: Phase = { name, seconds: 0, waitingSeconds: 0 };
     const t0 = performance.now();
     const wait = (stats: SourceStats) => {
@@ -201,7 +203,7 @@ async function addHourlyWhereTrending(
   ctx: {
     end: number; windowSeconds: number; breachWindowSeconds: number; services: string[] | undefined;
     recommendOptions: RecommendOptions;
-    phase: <T>(name: string, run: (wait: (stats: SourceStats) => void) => Promise<T> | T) => Promise<T>;
+    phase: PhaseRunner;
     onProgress: AnalysisOptions['onProgress'];
     logger: Logger;
     source: HistorySource;
