@@ -43,12 +43,20 @@ export interface RenderContext {
   policyHash: string;
   slackChannel?: string;
   pagerDutyEscalated: boolean;
+  /** The code host: GitLab says "merge request" and has its own Approve button. Default github. */
+  platform?: 'github' | 'gitlab';
 }
 
 export function renderCheckText(ctx: RenderContext): string {
   const { verdict } = ctx;
   const active = verdict.policies.filter((p) => p.status !== 'not_applicable');
-  const howTo = ['comment `/slo-scout approve [reason]` (or `/slo-scout reject [reason]`) on this pull request'];
+  const gitlab = ctx.platform === 'gitlab';
+  const change = gitlab ? 'merge request' : 'pull request';
+  const howTo = [
+    `comment \`/slo-scout approve [reason]\` (or \`/slo-scout reject [reason]\`) on this ${change}`,
+    // Native reviews count as decisions too (app/policy/github.ts reads reviews, gitlab.ts MR approvals).
+    gitlab ? 'press Approve on this merge request in GitLab (it counts for the current head only)' : 'submit an Approve review (Request changes rejects) on the current head',
+  ];
   if (ctx.slackChannel) howTo.push(`press Approve or Reject on the message in Slack channel ${ctx.slackChannel}`);
   if (ctx.pagerDutyEscalated) howTo.push('the on-call engineer acknowledging the PagerDuty incident for this change counts as their approval');
   return template()({
@@ -66,6 +74,7 @@ export function renderCheckText(ctx: RenderContext): string {
     rules: ctx.change.rules,
     cost: verdict.cost.lines.map((l) => ({ label: l.label, arithmetic: cell(l.arithmetic), usd: formatUsd(l.usd) })),
     costTotal: formatUsd(verdict.cost.totalUsd),
+    change,
     configFile: ctx.configFile,
     baseSha: ctx.baseSha.slice(0, 7),
     headSha: ctx.headSha.slice(0, 7),

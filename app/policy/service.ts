@@ -218,7 +218,7 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   await deps.vcs.writeCheckRun(repo, {
     headSha: pr.headSha, prNumber: pr.number, conclusion: verdict.conclusion, title: verdict.title, ...(detailsUrl ? { detailsUrl } : {}),
     summary: renderSummary(verdict),
-    text: renderCheckText({ verdict, change, configFile: policyFile?.file ?? '.slo-scout.yml', baseSha: pr.baseSha, headSha: pr.headSha, policyHash: hash, slackChannel, pagerDutyEscalated: escalated }),
+    text: renderCheckText({ verdict, change, configFile: policyFile?.file ?? '.slo-scout.yml', baseSha: pr.baseSha, headSha: pr.headSha, policyHash: hash, slackChannel, pagerDutyEscalated: escalated, ...(deps.platform ? { platform: deps.platform } : {}) }),
   });
   await deps.audit.append({ repo, prNumber, headSha: pr.headSha, actor: 'slo-scout', channel: trigger === 'push' || trigger === 'manual' || trigger === 'rerequested' ? 'system' : trigger, event: 'verdict', policyHash: hash, verdict: verdict.conclusion, reasons: verdict.reasons });
   if (slackChannel && pr.state === 'open') await notifySlack(deps, repo, pr, verdict, slackChannel, detailsUrl).catch((err: unknown) => logger.warn({ err }, 'slack notification failed'));

@@ -221,7 +221,11 @@ describe('Policy Guard on a GitLab merge request', () => {
     expect(created).toContain('### SLO-Scout Policy Guard: Approval needed (reviewed)');
     // Who may approve and how, which the 255-character status description has no room for.
     expect(created).toMatch(/\| `reviewed` \| ⏳ waiting for approval \| 0\/1 \| @\u200Dalice, team @\u200Dplatform\/sre \|/);
-    expect(created).toContain('comment `/slo-scout approve [reason]`');
+    expect(created).toContain('comment `/slo-scout approve [reason]` (or `/slo-scout reject [reason]`) on this merge request');
+    // GitLab's words and its own Approve button, never GitHub's.
+    expect(created).toContain('press Approve on this merge request in GitLab');
+    expect(created).toContain('### What this merge request changes');
+    expect(created).not.toMatch(/pull request|review on the current head/i);
     expect(created).toContain(`on \`${HEAD.slice(0, 7)}\``);
     // Mentions are neutralised: editing the note must not ping every approver.
     expect(created).not.toMatch(/(^|[\s(])@alice/);

@@ -90,7 +90,11 @@ describe('Policy Guard check run (GitHub via nock, real PostgreSQL)', () => {
     const check = lastCheck();
     expect(check).toMatchObject({ name: 'SLO-Scout Policy Guard', head_sha: HEAD, status: 'completed', conclusion: 'action_required' });
     expect(check.output.text).toContain('| `checkout/pay-latency` | checkout | POST /pay | tightened (critical) | 99% ≤ 0.3 → 99.9% ≤ 0.3 |');
-    expect(check.output.text).toContain('/slo-scout approve');
+    expect(check.output.text).toContain('comment `/slo-scout approve [reason]` (or `/slo-scout reject [reason]`) on this pull request');
+    // A native review counts too, and the text says so in GitHub's words.
+    expect(check.output.text).toContain('submit an Approve review');
+    expect(check.output.text).toContain('### What this pull request changes');
+    expect(check.output.text).not.toContain('merge request');
     expect(check.output.text).toMatch(/@alice, team @acme\/sre, code owner @erin, code owner @acme\/payments/);
     expect(check.output.text).toContain('rules x 1 series x $0.008/series/month');
     const audit = await deps.audit.list(full(), 12);
