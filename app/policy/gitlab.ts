@@ -8,10 +8,17 @@
  * - the check run is a commit status named CHECK_NAME on the MR's head SHA (`POST /statuses/:sha`);
  *   GitLab has no summary or annotations there: the title goes into the 255-character description
  *   and the details page (when configured) is the status's target URL;
- * - native reviews are MR approvals (`GET /merge_requests/:iid/approvals`, `approved_by`). GitLab
- *   does not say which commit an approval was given for, so an approval counts for the head the
- *   MR has when the approvals are read: the evaluator then counts it only while that head is the
- *   one it evaluates. Whether a push removes approvals is the project's own setting;
+ * - native reviews are MR approvals (`GET /merge_requests/:iid/approvals`, `approved_by`) and
+ *   reviewers whose state is `requested_changes` (`GET /merge_requests/:iid/reviewers`, GitLab
+ *   16.9+; a 404 there means an older GitLab: approvals only). GitLab does not say which commit
+ *   either was given for, so both count for the head the MR has when they are read: the
+ *   evaluator then counts them only while that head is the one it evaluates. Whether a push
+ *   removes approvals is the project's own setting;
+ * - a fork MR (source project != target project) is read and judged in the TARGET project only:
+ *   GitLab keeps its head under `refs/merge-requests/:iid/head` there, so its files are read at
+ *   the head SHA from the target, the policy from the target's base, and the status is posted to
+ *   the target with that ref (without it GitLab answers 404 "References for commit": no branch
+ *   of the target holds a fork's commit). Nothing is ever read from the fork project;
  * - `org/team` in a policy is a GitLab group path (`org/team`, or `org/sub/team` for subgroups);
  * - what GitHub shows as the check run's summary and text (who may approve, what exceeds policy,
  *   decisions that did not count) goes into ONE note on the MR, found by a hidden marker and
@@ -56,6 +63,10 @@ const PER_PAGE = 100;
 // GitLab's MR diffs are capped by its own limits (default 3000 files); the tree by the repo size.
 const MAX_DIFF_PAGES = 30;
 const MAX_TREE_PAGES = 100;
+// Reviewers are people picked by hand; more than 500 is not a review anyone could read.
+const MAX_REVIEWER_PAGES = 5;
+/** Fork-ness of an MR never changes (its source project is fixed at creation); remembered per process, bounded. */
+const MAX_REMEMBERED_MRS = 1_000;
 /** Policy and SLO files are small; a larger one is refused rather than parsed. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -66,6 +77,8 @@ const Mr = z.object({
   diff_refs: z.object({ base_sha: z.string().nullish(), head_sha: z.string().nullish(), start_sha: z.string().nullish() }).nullish(),
   author: z.object({ username: z.string() }).nullish(),
   web_url: z.string(),
+  source_project_id: z.number().nullish(),
+  target_project_id: z.number().nullish(),
 });
 const Diffs = z.array(z.object({
   old_path: z.string(), new_path: z.string(), new_file: z.boolean(), renamed_file: z.boolean(), deleted_file: z.boolean(),
@@ -74,6 +87,9 @@ const Tree = z.array(z.object({ path: z.string(), type: z.string() }));
 const Approvals = z.object({
   approved_by: z.array(z.object({ user: z.object({ id: z.number(), username: z.string() }), approved_at: z.string().nullish() })).default([]),
 });
+// docs.gitlab.com, Merge requests API "Get single merge request reviewers": one entry per reviewer;
+// `state` is unreviewed, review_started, reviewed, requested_changes, approved or unapproved.
+const Reviewers = z.array(z.object({ user: z.object({ id: z.number(), username: z.string() }), state: z.string() }));
 const Users = z.array(z.object({ id: z.number(), username: z.string() }));
 // `state` is the user's (active, blocked); `membership_state` the membership's (active, awaiting).
 const Member = z.object({ access_level: z.number(), state: z.string().optional(), membership_state: z.string().optional() });
@@ -114,7 +130,13 @@ function statusText(d: z.infer<typeof Diffs>[number]): PolicyChangedFile['status
   return 'modified';
 }
 
-export function gitlabPolicyVcs(api: GitlabApi): PolicyVcs {
+/** The ref a fork MR's head has in the target project (GitLab's merge request refs). */
+export const mergeRequestHeadRef = (iid: number) => `refs/merge-requests/${iid}/head`;
+
+/** `now` stamps a reviewer's requested changes: GitLab gives the state, not when it was set. */
+export function gitlabPolicyVcs(api: GitlabApi, options: { now?: () => Date } = {}): PolicyVcs {
+  const now = options.now ?? (() => new Date());
+  const forks = new Map<string, boolean>();
   /** One call, its reply parsed; failures name the request and keep the cause and status. */
   async function call<T>(what: string, request: () => Promise<unknown>, schema: z.ZodType<T>): Promise<T> {
     let data: unknown;
@@ -139,6 +161,8 @@ export function gitlabPolicyVcs(api: GitlabApi): PolicyVcs {
     const baseSha = m.diff_refs?.start_sha || m.diff_refs?.base_sha;
     // A just-opened MR has no diff_refs until GitLab computed its diff: retry (no status = transient).
     if (!headSha || !baseSha) throw new PolicyGitLabError(`GitLab has not computed the diff of ${repo}!${iid} yet (no sha/diff_refs); the evaluation is retried`);
+    if (forks.size >= MAX_REMEMBERED_MRS) forks.delete(forks.keys().next().value!);
+    forks.set(`${repo}!${iid}`, m.source_project_id != null && m.target_project_id != null && m.source_project_id !== m.target_project_id);
     return {
       number: m.iid, state: m.state === 'opened' ? 'open' : 'closed', merged: m.state === 'merged',
       headSha, baseSha, author: m.author?.username ?? '', url: m.web_url,
@@ -166,6 +190,26 @@ export function gitlabPolicyVcs(api: GitlabApi): PolicyVcs {
       const status = httpStatus(err);
       throw new PolicyGitLabError(`GitLab GET/POST/PUT /projects/:id/merge_requests/:iid/notes (${repo}!${run.prNumber}, the guard's summary note) failed${status ? ` with HTTP ${status}` : ''}: ${(err as Error).message}`, { cause: err, ...(status ? { status } : {}) });
     }
+  }
+
+  async function isFork(repo: string, iid: number): Promise<boolean> {
+    if (!forks.has(`${repo}!${iid}`)) await mergeRequest(repo, iid);
+    return forks.get(`${repo}!${iid}`) ?? false;
+  }
+
+  /** Reviewers who requested changes; [] on a GitLab without the reviewers endpoint (before 16.9: 404). */
+  async function changesRequestedBy(repo: string, iid: number): Promise<z.infer<typeof Reviewers>> {
+    let reviewers: z.infer<typeof Reviewers>;
+    try {
+      reviewers = await call(`GET /projects/:id/merge_requests/:iid/reviewers (${repo}!${iid})`,
+        () => api.MergeRequests.showReviewers(repo, iid, { perPage: PER_PAGE, maxPages: MAX_REVIEWER_PAGES } as Parameters<GitlabApi['MergeRequests']['showReviewers']>[2]), Reviewers);
+    } catch (err) {
+      if ((err as PolicyGitLabError).status === 404) return [];
+      throw err;
+    }
+    // Fail closed: a reviewer past the cap could be the one who requested changes.
+    if (reviewers.length >= PER_PAGE * MAX_REVIEWER_PAGES) throw new PolicyGitLabError(`${repo}!${iid} has ${reviewers.length} or more reviewers, more than Policy Guard reads (${PER_PAGE * MAX_REVIEWER_PAGES})`, { permanent: true });
+    return reviewers.filter((r) => r.state === 'requested_changes');
   }
 
   async function userId(login: string): Promise<number | null> {
@@ -209,11 +253,22 @@ export function gitlabPolicyVcs(api: GitlabApi): PolicyVcs {
     async listReviews(repo, iid) {
       const approvals = await call(`GET /projects/:id/merge_requests/:iid/approvals (${repo}!${iid})`,
         () => api.MergeRequestApprovals.showConfiguration(repo, { mergerequestIId: iid }), Approvals);
-      if (!approvals.approved_by.length) return [];
-      // Read after the approvals: an approval counts for this head only, so a push in between
-      // leaves it on a head the evaluator does not count.
+      const rejecting = await changesRequestedBy(repo, iid);
+      if (!approvals.approved_by.length && !rejecting.length) return [];
+      // Read after the approvals and reviewers: they count for this head only, so a push in
+      // between leaves them on a head the evaluator does not count.
       const { headSha } = await mergeRequest(repo, iid);
-      return approvals.approved_by.map((a): PolicyReview => ({ id: a.user.id, login: a.user.username, state: 'APPROVED', commitId: headSha, submittedAt: a.approved_at ?? null }));
+      // GitLab removes a reviewer's approval when they request changes; should both still show
+      // (a race between the two reads), the request for changes wins: fail closed.
+      const rejected = new Set(rejecting.map((r) => r.user.username.toLowerCase()));
+      // Requested changes are the reviewer's state now, so they are as recent as this read: a
+      // `/slo-scout approve` by the same person does not outweigh what GitLab still shows.
+      const at = now().toISOString();
+      return [
+        ...approvals.approved_by.filter((a) => !rejected.has(a.user.username.toLowerCase()))
+          .map((a): PolicyReview => ({ id: a.user.id, login: a.user.username, state: 'APPROVED', commitId: headSha, submittedAt: a.approved_at ?? null })),
+        ...rejecting.map((r): PolicyReview => ({ id: r.user.id, login: r.user.username, state: 'CHANGES_REQUESTED', commitId: headSha, submittedAt: at })),
+      ];
     },
 
     async isTeamMember(org, team, login) {
@@ -236,8 +291,11 @@ export function gitlabPolicyVcs(api: GitlabApi): PolicyVcs {
       const cause = run.conclusion === 'neutral' ? /Cause: `([^`]*)`/.exec(run.summary)?.[1] : undefined;
       if (cause) description = `${description}: ${cause}`;
       if (description.length > STATUS_DESCRIPTION_MAX) description = `${description.slice(0, STATUS_DESCRIPTION_MAX - 1)}…`;
+      // A fork MR's head is on no branch of this project: name its merge request ref, which also
+      // joins the status to a merge request pipeline run here for that head, when there is one.
+      const ref = (await isFork(repo, run.prNumber)) ? mergeRequestHeadRef(run.prNumber) : undefined;
       await call(`POST /projects/:id/statuses/:sha (${repo} at ${run.headSha.slice(0, 12)})`, () => api.Commits.editStatus(repo, run.headSha, STATUS_STATE[run.conclusion], {
-        name: CHECK_NAME, description, ...(run.detailsUrl ? { targetUrl: run.detailsUrl } : {}),
+        name: CHECK_NAME, description, ...(run.detailsUrl ? { targetUrl: run.detailsUrl } : {}), ...(ref ? { ref } : {}),
       }), Status);
       // After the status: the verdict is posted even when the note cannot be written (the job
       // then fails and is retried, which re-posts the same status and tries the note again).

@@ -16,7 +16,7 @@ import type { AuditStore } from '../store/audit.js';
 import type { NotificationStore } from '../store/notifications.js';
 import { approvalBlocks, outcomeBlocks, type ApprovalMessage, type SlackClient } from '../chat/slack.js';
 import { dedupKey, type PagerDutyClient } from '../chat/pagerduty.js';
-import { CODEOWNERS_PATHS, ownersOf, parseCodeowners } from './codeowners.js';
+import { codeownersPaths, ownersOf, parseCodeowners } from './codeowners.js';
 import { renderCheckText, renderSummary } from './render.js';
 import { Output } from '../config/analysis.js';
 import { defaultPolicyPaths, knownServicesInLayout, type LayoutOutput } from '../export/layout.js';
@@ -185,10 +185,11 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   const change = { ...derived, slos: derived.slos.map((s) => ({ ...s, critical: s.critical || critical.has(s.service) })) };
   const decisions = [...mapDecisions(await deps.decisions.forPullRequest(repo, prNumber), sections.policy_guard), ...reviewDecisions(await deps.vcs.listReviews(repo, prNumber))];
 
+  // The code host's own CODEOWNERS locations and syntax (GitLab: its paths and [Section]s), from the base commit.
   const codeownersText = policies.some((p) => p.approvers.codeowners)
-    ? (await Promise.all(CODEOWNERS_PATHS.map((p) => deps.vcs.readFile(repo, p, pr.baseSha)))).find((t) => t !== null) ?? null
+    ? (await Promise.all(codeownersPaths(deps.platform).map((p) => deps.vcs.readFile(repo, p, pr.baseSha)))).find((t) => t !== null) ?? null
     : null;
-  const codeowners = codeownersText ? ownersOf(parseCodeowners(codeownersText), change.files) : { users: [], teams: [] };
+  const codeowners = codeownersText ? ownersOf(parseCodeowners(codeownersText, deps.platform), change.files) : { users: [], teams: [] };
   const teams = [...new Set([...policies.flatMap((p) => p.approvers.teams), ...codeowners.teams])];
   const logins = [...new Set(decisions.map((d) => d.login).filter((l): l is string => l !== null))];
   const teamsOf: Record<string, string[]> = {};

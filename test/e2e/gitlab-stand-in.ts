@@ -1,7 +1,7 @@
 /**
  * A small GitLab stand-in for the GitLab end-to-end test: the REST v4 routes SLO-Scout uses
  * (docs.gitlab.com/api: projects, branches, repository files/tree/compare, commits with actions,
- * merge requests, MR diffs, notes, award emoji, approvals, members, users, commit statuses) over
+ * merge requests, MR diffs, notes, award emoji, approvals, reviewers, members, users, commit statuses) over
  * the same in-memory git as the GitHub stand-in. Reached by the real processes through GITLAB_URL.
  * Unknown routes answer 404 and are recorded, so the test can assert nothing unexpected was asked.
  */
@@ -183,6 +183,8 @@ export class GitLabStandIn extends GitStore {
         const by = this.approvals.get(mr.iid) ?? [];
         return send(200, { id: 5000 + mr.iid, iid: mr.iid, project_id: 1, state: mr.state, approved: by.length > 0, approvals_required: 0, approvals_left: 0, approved_by: by.map((u) => ({ user: { id: this.userId(u), username: u, name: u, state: 'active' } })) });
       }
+      // Reviewers and their state (GitLab 16.9+): none in this story, as a real MR without reviewers answers.
+      if (m === 'GET' && r[2] === 'reviewers') return send(200, []);
       if (r[2] === 'notes') {
         const noteJson = (n: Note) => ({ id: n.id, type: null, body: n.body, author: { id: this.userId(n.author), username: n.author, name: n.author }, system: false, noteable_type: 'MergeRequest', noteable_iid: n.iid });
         if (m === 'GET' && r.length === 3) return send(200, this.notes.filter((n) => n.iid === mr.iid).map(noteJson));
