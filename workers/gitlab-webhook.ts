@@ -4,7 +4,9 @@
  * - Push Hook to the default branch touching `.slo-scout.yml` -> the analysis schedule, and one analysis now;
  * - Merge Request Hook opened/reopened/new commits -> the config check, as a commit status, and
  *   Policy Guard (`policy-evaluate`, platform gitlab), which also re-evaluates on approved /
- *   unapproved and resolves its PagerDuty escalations on close / merge.
+ *   unapproved and on a reviewer change (a submitted review, "Request changes"), and resolves its
+ *   PagerDuty escalations on close / merge. A fork MR gets Policy Guard only: the guard reads
+ *   everything from the target project, the config check would read the fork's config.
  */
 import { z } from 'zod';
 import { dispatchComment } from '../app/commands/dispatch.js';
@@ -29,10 +31,14 @@ const NotePayload = z.object({
   merge_request: z.object({ iid: z.number() }).optional(),
 });
 
-// Merge request events: `oldrev` is present on `update` only when new commits were pushed.
+// Merge request events: `oldrev` is present on `update` only when new commits were pushed;
+// `changes.reviewers` when the reviewers or their states changed (a submitted review with
+// "Request changes", a re-requested review), `{ previous, current }` as docs.gitlab.com shows it.
 const MergeRequestPayload = z.object({
   object_kind: z.literal('merge_request'),
-  project: Project,
+  // The MR's own project: the target (a fork MR's hooks run in the project it targets).
+  project: Project.extend({ id: z.number().optional() }),
+  changes: z.object({ reviewers: z.unknown().optional() }).passthrough().optional(),
   object_attributes: z.object({
     iid: z.number(), action: z.string().optional(), oldrev: z.string().optional(),
     source_project_id: z.number(), target_project_id: z.number(), last_commit: z.object({ id: z.string() }),
@@ -86,13 +92,18 @@ export async function routeGitlab(row: InboxRow, deps: WorkerDeps, log: Logger):
       const a = p.object_attributes;
       const newCode = a.action === 'open' || a.action === 'reopen' || (a.action === 'update' && a.oldrev !== undefined);
       const closed = a.action === 'close' || a.action === 'merge';
-      if (!newCode && !closed && !APPROVAL_ACTIONS.has(a.action ?? '')) return 'ignored';
-      // A fork's commits are not ours to read config from or to set statuses on (docs/policy-guard.md, GitLab).
-      if (a.source_project_id !== a.target_project_id) return 'ignored-fork';
+      const reviewers = a.action === 'update' && p.changes?.reviewers !== undefined;
+      if (!newCode && !closed && !reviewers && !APPROVAL_ACTIONS.has(a.action ?? '')) return 'ignored';
+      // The guard evaluates in the MR's target project only; a payload naming another is not one we act on.
+      if (p.project.id !== undefined && p.project.id !== a.target_project_id) return 'ignored-not-target';
       const repo = gitlabRepo(p.project.path_with_namespace);
       // Policy Guard: every trigger is its own job reading the MR's latest state (app/policy/wiring.ts).
+      // Fork MRs too: the policy comes from the target's base and the head is read from the target
+      // (refs/merge-requests/:iid/head), never from the fork (app/policy/gitlab.ts).
       await enqueuePolicyEvaluation(deps.queues, { platform: 'gitlab', ...repo, prNumber: a.iid, trigger: closed ? 'closed' : newCode ? 'push' : 'review' });
       if (!newCode) return closed ? 'policy-closed' : 'policy-review';
+      // The config check validates the MR's own config file: a fork's is not ours to read (docs/policy-guard.md, GitLab).
+      if (a.source_project_id !== a.target_project_id) return 'policy-only-fork';
       const platform = await deps.platformFor('gitlab', undefined);
       return `config-check-${await runConfigCheck(platform, repo, a.last_commit.id, deps.configTrust)}`;
     }

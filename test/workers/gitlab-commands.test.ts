@@ -231,13 +231,39 @@ describe('GitLab push and merge request hooks', () => {
     expect(await takePolicyJobs()).toEqual([]);
   });
 
-  it('a merge request from a fork gets no config check (no GitLab calls)', async () => {
+  it('a merge request from a fork gets Policy Guard (judged in the target project) but no config check of the fork\'s file (no GitLab calls)', async () => {
     const res = await post('Merge Request Hook', {
       object_kind: 'merge_request', project: { id: 5, path_with_namespace: 'acme/slos', default_branch: 'main' },
       object_attributes: { iid: 3, action: 'open', source_project_id: 77, target_project_id: 5, last_commit: { id: 'f00' } },
     });
     expect((await processed(res.deliveryId)).error).toBeNull();
-    expect(await outcome(res.deliveryId)).toBe('ignored-fork');
+    expect(await outcome(res.deliveryId)).toBe('policy-only-fork');
+    // The job names the TARGET project: the guard never reads from the fork.
+    expect(await takePolicyJobs()).toEqual([{ platform: 'gitlab', owner: 'acme', repo: 'slos', prNumber: 3, trigger: 'push' }]);
+  });
+
+  it('a reviewer state change ("Request changes" submitted: update with changes.reviewers) re-evaluates Policy Guard', async () => {
+    const reviewer = (state: string) => [{ id: 11, name: 'Alice', username: 'alice', avatar_url: null, email: '[REDACTED]', state, re_requested: false }];
+    const res = await post('Merge Request Hook', {
+      object_kind: 'merge_request', event_type: 'merge_request', user: { username: 'alice' },
+      project: { id: 5, path_with_namespace: 'acme/slos', default_branch: 'main' },
+      object_attributes: { iid: 6, action: 'update', source_project_id: 5, target_project_id: 5, last_commit: { id: 'abc123' } },
+      changes: { reviewers: { previous: reviewer('review_started'), current: reviewer('requested_changes') } },
+      reviewers: reviewer('requested_changes'),
+    });
+    expect((await processed(res.deliveryId)).error).toBeNull();
+    expect(await outcome(res.deliveryId)).toBe('policy-review');
+    expect(await takePolicyJobs()).toEqual([{ platform: 'gitlab', owner: 'acme', repo: 'slos', prNumber: 6, trigger: 'review' }]);
+  });
+
+  it('a payload whose project is not the MR\'s target project is not acted on', async () => {
+    const res = await post('Merge Request Hook', {
+      object_kind: 'merge_request', project: { id: 77, path_with_namespace: 'mallory/slos', default_branch: 'main' },
+      object_attributes: { iid: 3, action: 'open', source_project_id: 77, target_project_id: 5, last_commit: { id: 'f00' } },
+    });
+    expect((await processed(res.deliveryId)).error).toBeNull();
+    expect(await outcome(res.deliveryId)).toBe('ignored-not-target');
     expect(await takePolicyJobs()).toEqual([]);
   });
+
 });
