@@ -1,7 +1,7 @@
 /**
  * Issue 13 item 4: Policy Guard on GitLab merge requests. GitLab's REST API is mocked with nock in
  * the shapes docs.gitlab.com documents (merge requests, MR diffs, repository files and tree, MR
- * approvals, group members, commit statuses); the stores are real PostgreSQL.
+ * approvals and reviewers, group members, commit statuses); the stores are real PostgreSQL.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
@@ -44,8 +44,15 @@ interface FakeProject {
   files: Record<string, Record<string, string>>;
   diffs: { old_path: string; new_path: string; new_file: boolean; renamed_file: boolean; deleted_file: boolean }[];
   approvedBy: string[];
+  /** MR reviewers and their state (`GET …/reviewers`); `null` = a GitLab without that endpoint (404). */
+  reviewers: { username: string; state: string }[] | null;
+  reviewerReads: number;
+  /** The MR's source project: 5 (the target) unless the MR comes from a fork. */
+  sourceProjectId: number;
+  /** Every file read as `<ref>:<path>`. */
+  reads: string[];
   groups: Record<string, string[]>;
-  statuses: { sha: string; state: string; name: string; description?: string; target_url?: string }[];
+  statuses: { sha: string; state: string; name: string; description?: string; target_url?: string; ref?: string }[];
   /** The MR's notes (GitLab Notes API), and every note write as `POST id` / `PUT id`. */
   notes: { id: number; body: string; author: string }[];
   noteWrites: string[];
@@ -53,7 +60,8 @@ interface FakeProject {
 
 const BOT = 'slo-scout-bot';
 
-const users: Record<string, number> = { alice: 11, carol: 12, mallory: 13, sam: 14 };
+const users: Record<string, number> = { alice: 11, carol: 12, mallory: 13, sam: 14, bob: 15 };
+const userJson = (u: string) => ({ id: users[u], username: u, name: u, state: 'active', avatar_url: null, web_url: `${GITLAB}/${u}` });
 
 function mockProject(p: FakeProject): void {
   const project = `/api/v4/projects/${encodeURIComponent(p.path)}`;
@@ -61,7 +69,7 @@ function mockProject(p: FakeProject): void {
     id: 1000 + IID, iid: IID, project_id: 5, title: 'SLOs for checkout', description: '', state: p.state, source_branch: 'slo-scout/checkout', target_branch: 'main',
     author: { id: users[p.author], username: p.author, name: p.author, state: 'active' }, sha: p.headSha,
     diff_refs: { base_sha: BASE, head_sha: p.headSha, start_sha: BASE }, web_url: `${GITLAB}/${p.path}/-/merge_requests/${IID}`,
-    source_project_id: 5, target_project_id: 5, merge_status: 'can_be_merged',
+    source_project_id: p.sourceProjectId, target_project_id: 5, merge_status: 'can_be_merged',
   });
   nock(GITLAB).persist()
     .get(`${project}/merge_requests/${IID}`).reply(() => [200, mr()])
@@ -70,8 +78,15 @@ function mockProject(p: FakeProject): void {
       id: 1000 + IID, iid: IID, project_id: 5, title: 'SLOs for checkout', state: p.state, approved: p.approvedBy.length > 0, approvals_required: 0, approvals_left: 0,
       approved_by: p.approvedBy.map((u) => ({ user: { id: users[u], username: u, name: u, state: 'active' } })),
     }])
+    // docs.gitlab.com "Get single merge request reviewers": [{ user, state, created_at }] (GitLab 16.9+ states).
+    .get(`${project}/merge_requests/${IID}/reviewers`).query(true).reply(() => {
+      p.reviewerReads++;
+      if (p.reviewers === null) return [404, { message: '404 Not Found' }];
+      return [200, p.reviewers.map((r) => ({ user: userJson(r.username), state: r.state, created_at: '2026-03-01T11:00:00.000Z' }))];
+    })
     .get(new RegExp(`^${project.replace(/[.%]/g, (c) => `\\${c}`)}/repository/files/([^/]+)/raw\\?ref=(\\w+)$`)).reply((uri) => {
       const m = /files\/([^/]+)\/raw\?ref=(\w+)$/.exec(uri)!;
+      p.reads.push(`${m[2]}:${decodeURIComponent(m[1]!)}`);
       const text = p.files[m[2]!]?.[decodeURIComponent(m[1]!)];
       return text === undefined ? [404, { message: '404 File Not Found' }] : [200, text, { 'content-type': 'text/plain' }];
     })
@@ -104,9 +119,9 @@ function mockProject(p: FakeProject): void {
       return [200, noteJson(n)];
     })
     .post(new RegExp(`^${project.replace(/[.%]/g, (c) => `\\${c}`)}/statuses/\\w+$`)).reply((uri, body) => {
-      const b = body as { state: string; name: string; description?: string; target_url?: string };
+      const b = body as { state: string; name: string; description?: string; target_url?: string; ref?: string };
       const sha = uri.split('/').at(-1)!;
-      p.statuses.push({ sha, state: b.state, name: b.name, ...(b.description ? { description: b.description } : {}), ...(b.target_url ? { target_url: b.target_url } : {}) });
+      p.statuses.push({ sha, state: b.state, name: b.name, ...(b.description ? { description: b.description } : {}), ...(b.target_url ? { target_url: b.target_url } : {}), ...(b.ref ? { ref: b.ref } : {}) });
       return [201, { id: p.statuses.length, sha, ref: 'slo-scout/checkout', status: b.state, name: b.name, description: b.description ?? null, target_url: b.target_url ?? null }];
     });
 }
@@ -122,6 +137,7 @@ const clock = fixedClock('2026-03-01T12:00:00Z');
 /** Jobs the approval channels enqueued (`policy-evaluate`), parsed like the queue's worker does. */
 let queued: unknown[];
 const queues = { get: () => ({ add: async (_n: string, d: unknown) => { queued.push(d); } }) };
+// Requested changes are stamped with the time they are read (real time, as decisions are stored).
 const gitlab = gitlabPolicyVcs(testGitlabApi());
 const workerDeps = () => ({ logger: silentLogger, clock, pool: db.pool, gitlabPolicyVcs: async () => gitlab, env: {} as Record<string, string | undefined> });
 const lastStatus = () => proj.statuses.at(-1)!;
@@ -141,7 +157,7 @@ beforeEach(() => {
     path: `acme/platform/r${Math.random().toString(36).slice(2, 8)}`, headSha: HEAD, author: 'carol', state: 'opened',
     files: { [BASE]: { '.slo-scout.yml': CONFIG, 'slos/checkout.yaml': slo(0.99) }, [HEAD]: { 'slos/checkout.yaml': slo(0.999) }, [NEWER]: { 'slos/checkout.yaml': slo(0.999) } },
     diffs: [{ old_path: 'slos/checkout.yaml', new_path: 'slos/checkout.yaml', new_file: false, renamed_file: false, deleted_file: false }],
-    approvedBy: [], groups: {}, statuses: [], notes: [], noteWrites: [],
+    approvedBy: [], reviewers: [], reviewerReads: 0, sourceProjectId: 5, reads: [], groups: {}, statuses: [], notes: [], noteWrites: [],
   };
   mockProject(proj);
 });
@@ -291,6 +307,177 @@ describe('Policy Guard on a GitLab merge request', () => {
     expect(await processPolicyEvaluateJob(queued[0], { ...workerDeps(), env })).toBe('success');
     expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'success' });
     expect(slackCalls).toEqual(['post', 'update']);
+  });
+});
+
+describe('GitLab reviews: "Request changes" rejects, like a CHANGES_REQUESTED review on GitHub', () => {
+  it("a reviewer's requested changes block the MR and the note says who; their approval at the new head turns it green", async () => {
+    proj.reviewers = [{ username: 'alice', state: 'requested_changes' }, { username: 'sam', state: 'unreviewed' }];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('failure');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'failed', description: 'Blocked by policy reviewed' });
+    // Who rejected is in the note (mention neutralised), not only in the audit.
+    expect(proj.notes[0]!.body).toContain('reviewed: rejected by @\u200Dalice');
+    const audit = await new AuditStore(db.pool).list(proj.path, IID);
+    expect(audit.at(-1)?.reasons).toContain('reviewed: rejected by @alice');
+
+    // A push, then alice approves in GitLab: her reviewer state becomes `approved`.
+    proj.headSha = NEWER;
+    proj.reviewers = [{ username: 'alice', state: 'approved' }, { username: 'sam', state: 'unreviewed' }];
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    expect(lastStatus()).toMatchObject({ sha: NEWER, state: 'success' });
+    expect(proj.notes).toHaveLength(1);
+    expect(proj.notes[0]!.body).not.toContain('rejected by');
+  });
+
+  it('while GitLab still shows the reviewer requesting changes, a `/slo-scout approve` note by them does not outweigh it', async () => {
+    const [approve] = policyCommands(decisionDeps({ pool: db.pool, queues, logger: silentLogger, clock, env: {} }));
+    await approve!.run({ invocation: invocation('alice', 503), logger: silentLogger });
+    proj.reviewers = [{ username: 'alice', state: 'requested_changes' }];
+    expect(await processPolicyEvaluateJob(queued[0], workerDeps())).toBe('failure');
+  });
+
+  it('should an approval and a request for changes by the same person both show (a race between reads), the request for changes wins', async () => {
+    proj.approvedBy = ['alice'];
+    proj.reviewers = [{ username: 'alice', state: 'requested_changes' }];
+    const vcs = gitlabPolicyVcs(testGitlabApi(), { now: () => new Date('2026-03-01T12:05:00Z') });
+    expect(await vcs.listReviews(proj.path, IID)).toEqual([
+      { id: users.alice, login: 'alice', state: 'CHANGES_REQUESTED', commitId: HEAD, submittedAt: '2026-03-01T12:05:00.000Z' },
+    ]);
+  });
+
+  it('a requested change by someone who may not approve is listed as a decision that did not count', async () => {
+    proj.reviewers = [{ username: 'mallory', state: 'requested_changes' }];
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    expect(proj.notes[0]!.body).toMatch(/reject by `mallory` via review: @\u200Dmallory is not an approver/);
+  });
+
+  it('a GitLab without the reviewers endpoint (404, before 16.9) degrades to approvals only; the guard still decides', async () => {
+    proj.reviewers = null;
+    expect(await processPolicyEvaluateJob(job('push'), workerDeps())).toBe('action_required');
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'success' });
+    // The endpoint was asked each time: the degradation is the 404, not a skipped read.
+    expect(proj.reviewerReads).toBe(2);
+  });
+
+  it('any other failure of the reviewers endpoint is an error, never an empty list that would pass', async () => {
+    nock.cleanAll();
+    const project = `/api/v4/projects/${encodeURIComponent(proj.path)}`;
+    nock(GITLAB)
+      .get(`${project}/merge_requests/${IID}/approvals`).reply(200, { approved_by: [{ user: { id: users.alice, username: 'alice' } }] })
+      .get(`${project}/merge_requests/${IID}/reviewers`).query(true).reply(500, { message: '500 Internal Server Error' });
+    const err = await gitlab.listReviews(proj.path, IID).catch((e: unknown) => e) as PolicyGitLabError;
+    expect(err).toBeInstanceOf(PolicyGitLabError);
+    expect(err.message).toMatch(/merge_requests\/:iid\/reviewers .* failed with HTTP 500/);
+    expect(classify(err)).toBe('transient');
+    assertHttpMocksDone();
+  });
+
+  it('reviewers are read across pages (Link: rel="next")', async () => {
+    nock.cleanAll();
+    const project = `/api/v4/projects/${encodeURIComponent(proj.path)}`;
+    const page1 = Array.from({ length: 100 }, (_, i) => ({ user: { id: 1000 + i, username: `r${i}` }, state: 'reviewed', created_at: '2026-03-01T11:00:00.000Z' }));
+    nock(GITLAB)
+      .get(`${project}/merge_requests/${IID}/approvals`).reply(200, { approved_by: [] })
+      .get(`${project}/merge_requests/${IID}/reviewers`).query({ per_page: '100' })
+      .reply(200, page1, { link: `<${GITLAB}${project}/merge_requests/${IID}/reviewers?page=2&per_page=100>; rel="next"` })
+      .get(`${project}/merge_requests/${IID}/reviewers`).query({ page: '2', per_page: '100' })
+      .reply(200, [{ user: { id: users.carol, username: 'carol' }, state: 'requested_changes', created_at: '2026-03-01T11:00:00.000Z' }])
+      .get(`${project}/merge_requests/${IID}`).reply(200, { iid: IID, state: 'opened', sha: HEAD, diff_refs: { base_sha: BASE, head_sha: HEAD, start_sha: BASE }, author: { username: 'carol' }, web_url: 'x' });
+    expect(await gitlab.listReviews(proj.path, IID)).toEqual([expect.objectContaining({ login: 'carol', state: 'CHANGES_REQUESTED', commitId: HEAD })]);
+    assertHttpMocksDone();
+  });
+});
+
+describe("GitLab CODEOWNERS: GitLab's locations and sections", () => {
+  const OWNED = `policies:
+  - policy_id: owned
+    approval_required: true
+    approvers: { users: [], teams: [], codeowners: true }
+    min_approvals: 1
+    applies_to: { paths: ["slos/**"], services: ["*"] }
+`;
+  const CODEOWNERS = [
+    '# GitLab syntax: sections, default owners, group paths, e-mail owners',
+    '* @carol',
+    '',
+    '[SLOs] @platform/sre',
+    'slos/',
+    'slos/legacy/ @mallory',
+    '',
+    '^[Payments][2] @alice',
+    '/slos/checkout.yaml bob@example.com @bob',
+  ].join('\n');
+
+  beforeEach(() => {
+    proj.author = 'sam';
+    proj.files[BASE]!['.slo-scout.yml'] = OWNED;
+    // GitHub's location on the same base: GitLab never reads it, so its owner never counts.
+    proj.files[BASE]!['.github/CODEOWNERS'] = '* @mallory\n';
+    proj.files[BASE]!['.gitlab/CODEOWNERS'] = CODEOWNERS;
+  });
+
+  it.each([
+    ['bob, owner in the optional [Payments] section', 'bob', [], 'success'],
+    ['sam, in the group named as [SLOs] default owner (platform/sre)', 'sam2', ['sam2'], 'success'],
+    ['carol, owner by the rules before any section', 'carol', [], 'success'],
+    ['mallory, owner of slos/legacy/ only and of .github/CODEOWNERS', 'mallory', [], 'action_required'],
+  ])('an approval by %s: %s', async (_case, approver, sre, expected) => {
+    users.sam2 = 16;
+    proj.groups['platform/sre'] = sre as string[];
+    proj.approvedBy = [approver as string];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe(expected);
+    // GitLab's order, first found wins: CODEOWNERS, docs/CODEOWNERS, then .gitlab/CODEOWNERS; never .github/.
+    const read = proj.reads.filter((r) => r.endsWith('CODEOWNERS'));
+    expect(read.sort()).toEqual([`${BASE}:.gitlab/CODEOWNERS`, `${BASE}:CODEOWNERS`, `${BASE}:docs/CODEOWNERS`]);
+  });
+
+  it('the note lists the code owners of the change from every section', async () => {
+    expect(await processPolicyEvaluateJob(job('push'), workerDeps())).toBe('action_required');
+    expect(proj.notes[0]!.body).toMatch(/code owner @\u200Dbob, code owner @\u200Dcarol, code owner @\u200Dplatform\/sre/);
+    expect(proj.notes[0]!.body).not.toMatch(/code owner @\u200Dmallory/);
+  });
+
+  it('a root CODEOWNERS comes first in GitLab\'s order: .gitlab/CODEOWNERS is then not used', async () => {
+    proj.files[BASE]!.CODEOWNERS = '* @mallory\n';
+    proj.approvedBy = ['mallory'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    proj.approvedBy = ['bob'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+  });
+});
+
+describe('a merge request from a fork', () => {
+  beforeEach(() => {
+    proj.sourceProjectId = 77;
+    // The fork's head carries a permissive policy: it must never be the one applied.
+    proj.files[HEAD]!['.slo-scout.yml'] = 'policies: []\n';
+  });
+
+  it('is judged by the target base\'s policy, its head read from the target, and its status posted to the target with the MR head ref', async () => {
+    expect(await processPolicyEvaluateJob(job('push'), workerDeps())).toBe('action_required');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'failed', name: 'SLO-Scout Policy Guard', ref: `refs/merge-requests/${IID}/head` });
+    // The policy only from the base; the head only for the changed SLO file. Every read went to
+    // the target project (nock serves only it: a read from the fork would have failed the job).
+    expect(proj.reads.filter((r) => r.endsWith('.slo-scout.yml'))).toEqual([`${BASE}:.slo-scout.yml`]);
+    expect(proj.reads).toContain(`${HEAD}:slos/checkout.yaml`);
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'success', ref: `refs/merge-requests/${IID}/head` });
+  });
+
+  it('the status of a failed evaluation goes to the same ref', async () => {
+    await onPolicyEvaluateFailed(job('push'), Object.assign(new Error('GitLab answered 503'), { status: 503 }), workerDeps());
+    expect(lastStatus()).toMatchObject({ sha: HEAD, state: 'failed', ref: `refs/merge-requests/${IID}/head` });
+  });
+
+  it('an MR within one project posts without a ref, so GitLab joins the status to that commit\'s newest pipeline', async () => {
+    proj.sourceProjectId = 5;
+    expect(await processPolicyEvaluateJob(job('push'), workerDeps())).toBe('action_required');
+    expect(lastStatus().ref).toBeUndefined();
   });
 });
 
