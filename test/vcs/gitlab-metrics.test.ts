@@ -34,6 +34,7 @@ describe('gitlabRoute: an endpoint as a route template', () => {
     ['projects/acme%2Fslos/repository/files/slo-proposals%2Fslos%2Fcheckout%2Fa.yaml/raw?ref=main', 'projects/:id/repository/files/:file_path/raw'],
     ['projects/acme%2Fslos/repository/branches/slo-scout%2Fcheckout', 'projects/:id/repository/branches/:branch'],
     ['projects/acme%2Fslos/repository/commits', 'projects/:id/repository/commits'],
+    ['projects/acme%2Fslos/merge_requests/7/reviewers?per_page=100', 'projects/:id/merge_requests/:iid/reviewers'],
     ['groups/platform%2Fsre/members/all/11', 'groups/:id/members/all/:param'],
     ['users?username=alice', 'users'],
     ['user', 'user'],
@@ -84,6 +85,20 @@ describe('slo_scout_gitlab_api_calls_total', () => {
     });
     const text = await metrics.registry.metrics();
     expect(text).toContain('slo_scout_gitlab_api_calls_total{method="GET",route="projects/:id/merge_requests/:iid/diffs",status="5xx"} 1');
+  });
+
+  it("the guard's reviewers read is counted under its route template, also when an older GitLab answers 404", async () => {
+    const metrics = createMetrics();
+    const api = createGitlabApi({ url: GITLAB, token: 'glpat-test', metrics });
+    gitlabScope()
+      .get(`${PROJECT}/merge_requests/1/approvals`).reply(200, { approved_by: [] })
+      .get(`${PROJECT}/merge_requests/1/reviewers`).query({ per_page: '100' }).reply(404, { message: '404 Not Found' });
+    const vcs = await policyWorkerDeps(() => Promise.reject(new Error('no GitHub App')), { GITLAB_TOKEN: 'glpat-test', GITLAB_URL: GITLAB }, undefined, api).gitlabPolicyVcs!();
+    expect(await vcs.listReviews('acme/slos', 1)).toEqual([]);
+    expect(await calls(metrics)).toEqual({
+      'GET projects/:id/merge_requests/:iid/approvals 2xx': 1,
+      'GET projects/:id/merge_requests/:iid/reviewers 4xx': 1,
+    });
   });
 
   it('a call that got no HTTP answer is counted as `error`', async () => {
