@@ -9,8 +9,8 @@
  *   GitLab has no summary or annotations there: the title goes into the 255-character description
  *   and the details page (when configured) is the status's target URL;
  * - native reviews are MR approvals (`GET /merge_requests/:iid/approvals`, `approved_by`) and
- *   reviewers whose state is `requested_changes` (`GET /merge_requests/:iid/reviewers`, GitLab
- *   16.9+; a 404 there means an older GitLab: approvals only). GitLab does not say which commit
+ *   reviewers whose state is `requested_changes` (`GET /merge_requests/:iid/reviewers`; a 404
+ *   there means a GitLab without that endpoint: approvals only). GitLab does not say which commit
  *   either was given for, so both count for the head the MR has when they are read: the
  *   evaluator then counts them only while that head is the one it evaluates. Whether a push
  *   removes approvals is the project's own setting;
@@ -197,7 +197,7 @@ export function gitlabPolicyVcs(api: GitlabApi, options: { now?: () => Date } = 
     return forks.get(`${repo}!${iid}`) ?? false;
   }
 
-  /** Reviewers who requested changes; [] on a GitLab without the reviewers endpoint (before 16.9: 404). */
+  /** Reviewers who requested changes; [] on a GitLab without the reviewers endpoint (404). */
   async function changesRequestedBy(repo: string, iid: number): Promise<z.infer<typeof Reviewers>> {
     let reviewers: z.infer<typeof Reviewers>;
     try {

@@ -54,8 +54,8 @@ export function renderCheckText(ctx: RenderContext): string {
   const change = gitlab ? 'merge request' : 'pull request';
   const howTo = [
     `comment \`/slo-scout approve [reason]\` (or \`/slo-scout reject [reason]\`) on this ${change}`,
-    // Native reviews count as decisions too (app/policy/github.ts reads reviews, gitlab.ts MR approvals).
-    gitlab ? 'press Approve on this merge request in GitLab (it counts for the current head only)' : 'submit an Approve review (Request changes rejects) on the current head',
+    // Native reviews count as decisions too (app/policy/github.ts reads reviews, gitlab.ts MR approvals and reviewer states).
+    gitlab ? 'press Approve on this merge request in GitLab (it counts for the current head only; a review submitted with Request changes rejects)' : 'submit an Approve review (Request changes rejects) on the current head',
   ];
   if (ctx.slackChannel) howTo.push(`press Approve or Reject on the message in Slack channel ${ctx.slackChannel}`);
   if (ctx.pagerDutyEscalated) howTo.push('the on-call engineer acknowledging the PagerDuty incident for this change counts as their approval');

@@ -78,7 +78,7 @@ function mockProject(p: FakeProject): void {
       id: 1000 + IID, iid: IID, project_id: 5, title: 'SLOs for checkout', state: p.state, approved: p.approvedBy.length > 0, approvals_required: 0, approvals_left: 0,
       approved_by: p.approvedBy.map((u) => ({ user: { id: users[u], username: u, name: u, state: 'active' } })),
     }])
-    // docs.gitlab.com "Get single merge request reviewers": [{ user, state, created_at }] (GitLab 16.9+ states).
+    // docs.gitlab.com "Get single merge request reviewers": [{ user, state, created_at }].
     .get(`${project}/merge_requests/${IID}/reviewers`).query(true).reply(() => {
       p.reviewerReads++;
       if (p.reviewers === null) return [404, { message: '404 Not Found' }];
@@ -239,7 +239,7 @@ describe('Policy Guard on a GitLab merge request', () => {
     expect(created).toMatch(/\| `reviewed` \| ⏳ waiting for approval \| 0\/1 \| @\u200Dalice, team @\u200Dplatform\/sre \|/);
     expect(created).toContain('comment `/slo-scout approve [reason]` (or `/slo-scout reject [reason]`) on this merge request');
     // GitLab's words and its own Approve button, never GitHub's.
-    expect(created).toContain('press Approve on this merge request in GitLab');
+    expect(created).toContain('press Approve on this merge request in GitLab (it counts for the current head only; a review submitted with Request changes rejects)');
     expect(created).toContain('### What this merge request changes');
     expect(created).not.toMatch(/pull request|review on the current head/i);
     expect(created).toContain(`on \`${HEAD.slice(0, 7)}\``);
@@ -353,7 +353,7 @@ describe('GitLab reviews: "Request changes" rejects, like a CHANGES_REQUESTED re
     expect(proj.notes[0]!.body).toMatch(/reject by `mallory` via review: @\u200Dmallory is not an approver/);
   });
 
-  it('a GitLab without the reviewers endpoint (404, before 16.9) degrades to approvals only; the guard still decides', async () => {
+  it('a GitLab without the reviewers endpoint (it answers 404) degrades to approvals only; the guard still decides', async () => {
     proj.reviewers = null;
     expect(await processPolicyEvaluateJob(job('push'), workerDeps())).toBe('action_required');
     proj.approvedBy = ['alice'];
