@@ -441,11 +441,14 @@ describe("GitLab CODEOWNERS: GitLab's locations and sections", () => {
   });
 
   it('a root CODEOWNERS comes first in GitLab\'s order: .gitlab/CODEOWNERS is then not used', async () => {
-    proj.files[BASE]!.CODEOWNERS = '* @mallory\n';
-    proj.approvedBy = ['mallory'];
+    proj.files[BASE]!.CODEOWNERS = '* @carol\n';
+    proj.approvedBy = ['carol'];
     expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
-    proj.approvedBy = ['bob'];
-    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    // bob owns files in .gitlab/CODEOWNERS only, mallory in .github/CODEOWNERS only: neither is read.
+    for (const other of ['bob', 'mallory']) {
+      proj.approvedBy = [other];
+      expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    }
   });
 });
 
