@@ -130,7 +130,7 @@ export function createEngine(deps: EngineDeps): Engine {
           const v = variants[p.sloId] ?? variants['*'];
           if (v) override[p.sloId] = v;
         }
-        const files = renderFileSet(sub, { format: config.output.format, variant: override, ...routingOptionsFromConfig(config, sub, codeowners) });
+        const files = renderFileSet(sub, { format: config.output.format, variant: override, ...routingOptionsFromConfig(config, sub, codeowners, target?.platform) });
         const dir = normaliseOutputPath(config.output.path) ? `${normaliseOutputPath(config.output.path)}/` : '';
         // One report.json and one burn chart per service directory, so per-service PRs never touch the same file.
         const perService = new Set(['report.json', BURN_CHART]);

@@ -10,12 +10,12 @@ import { neutraliseMentions } from '../app/commands/quote.js';
 import { UserInputError, type WorkerDeps } from '../app/ports.js';
 import { AnalyzeJob, type OpenPrJob } from '../app/queues.js';
 import { serviceMarker } from '../app/commands/scope.js';
-import { CODEOWNERS_PATHS } from '../app/policy/codeowners.js';
+import { codeownersPaths, type CodeownersPlatform } from '../app/policy/codeowners.js';
 import { isProgrammingError } from './errors.js';
 
-/** CODEOWNERS on the default branch (GitHub's locations, first found) for the team routing label. */
-async function readCodeowners(platform: { readFile(repo: { owner: string; repo: string }, path: string): Promise<string | null> }, repo: { owner: string; repo: string }): Promise<string | undefined> {
-  for (const path of CODEOWNERS_PATHS) {
+/** CODEOWNERS on the default branch (the code host's own locations, first found) for the team routing label. */
+async function readCodeowners(platform: { readFile(repo: { owner: string; repo: string }, path: string): Promise<string | null> }, repo: { owner: string; repo: string }, host: CodeownersPlatform): Promise<string | undefined> {
+  for (const path of codeownersPaths(host)) {
     // A routing label is a nicety: an unreadable CODEOWNERS must not fail the analysis.
     const text = await platform.readFile(repo, path).catch(() => null);
     if (text !== null) return text;
@@ -47,7 +47,7 @@ export async function processAnalyzeJob(data: unknown, deps: WorkerDeps): Promis
     await deps.reports.save(job.platform, full, report);
   }
   const variants = { '*': config.config.pullRequests.variant, ...(await deps.reports.variants(job.platform, full)) };
-  const codeowners = config.config.routing.codeowners ? await readCodeowners(platform, repo) : undefined;
+  const codeowners = config.config.routing.codeowners ? await readCodeowners(platform, repo, job.platform) : undefined;
   // The details pages read GitHub reports only (app/web/data.ts), so only GitHub PRs link to them.
   const detailsRepo = job.platform === 'github' ? { repo: full } : {};
   const pr = config.config.pullRequests;

@@ -10,7 +10,7 @@ import { formatDuration, parseDuration } from '../core/time.js';
 import { systemClock } from '../deps.js';
 import { formatReportJson, renderFileSet } from '../export/index.js';
 import { routingOptionsFromConfig } from '../export/from-config.js';
-import { CODEOWNERS_PATHS } from '../policy/codeowners.js';
+import { codeownersPaths, type CodeownersPlatform } from '../policy/codeowners.js';
 import { writeFileSet } from '../export/write.js';
 import { createLogger } from '../logger.js';
 import { analysisOptionsFromConfig, runAnalysis } from '../pipeline.js';
@@ -58,11 +58,16 @@ interface AnalyzeFlags {
   alertReplay: boolean;
 }
 
-/** The working tree's CODEOWNERS (GitHub's locations, first found), for the team label; absent is fine. */
-async function readCodeowners(root: string): Promise<string | undefined> {
-  for (const path of CODEOWNERS_PATHS) {
+/**
+ * The working tree's CODEOWNERS for the team label; absent is fine. A checkout does not say which code
+ * host it belongs to: `.github/CODEOWNERS` reads as GitHub's dialect, `.gitlab/CODEOWNERS` as GitLab's
+ * (sections), and a root or docs/ file as GitHub's unless the tree has a `.gitlab-ci.yml`.
+ */
+export async function readCodeowners(root: string): Promise<{ text: string; platform: CodeownersPlatform } | undefined> {
+  const host: CodeownersPlatform = existsSync(join(root, '.gitlab-ci.yml')) || existsSync(join(root, '.gitlab', 'CODEOWNERS')) ? 'gitlab' : 'github';
+  for (const path of codeownersPaths(host)) {
     try {
-      return await readFile(join(root, path), 'utf8');
+      return { text: await readFile(join(root, path), 'utf8'), platform: host };
     } catch { /* try the next location */ }
   }
   return undefined;
@@ -153,7 +158,7 @@ export function register(program: Command): void {
       const outDir = flags.out ?? (flags.json ? undefined : config.output.path);
       if (outDir) {
         const codeowners = await readCodeowners(process.cwd());
-        const files = renderFileSet(report, { format: config.output.format, ...routingOptionsFromConfig(config, report, codeowners), ...(options.periodSeconds ? { periodSeconds: options.periodSeconds } : {}), ...(options.links?.grafanaUrl ? { grafanaUrl: options.links.grafanaUrl } : {}), ...(options.links?.prometheusUrl ? { prometheusUrl: options.links.prometheusUrl } : {}) });
+        const files = renderFileSet(report, { format: config.output.format, ...routingOptionsFromConfig(config, report, codeowners?.text, codeowners?.platform), ...(options.periodSeconds ? { periodSeconds: options.periodSeconds } : {}), ...(options.links?.grafanaUrl ? { grafanaUrl: options.links.grafanaUrl } : {}), ...(options.links?.prometheusUrl ? { prometheusUrl: options.links.prometheusUrl } : {}) });
         // --out is the user's own choice; output.path comes from the config and stays inside the cwd.
         if (flags.out) await writeFileSet(outDir, files);
         else await writeFileSet(await confinedOutputDir(process.cwd(), outDir).catch((err: unknown) => { throw new CliError((err as Error).message, EXIT_INVALID); }), files, { confineTo: process.cwd() });

@@ -1,5 +1,9 @@
 import { parse, parseAllDocuments } from 'yaml';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readCodeowners } from '../../app/cli/analyze.js';
 import { Routing } from '../../app/config/routing.js';
 import { parseConfig } from '../../app/config/schema.js';
 import { routingOptionsFromConfig } from '../../app/export/from-config.js';
@@ -51,6 +55,31 @@ describe('routing labels and links', () => {
     const fromOwners = routingFor(latency, { routing: noTeam, ...routingOptionsFromConfig({ ...parseOk(''), routing: noTeam }, report, codeowners) });
     expect(fromOwners.labels).toEqual({ team: 'checkout-team' });
     expect(routingFor(latency, options('openslo', codeowners)).labels.team).toBe('platform');
+  });
+
+  it("a GitLab CODEOWNERS is read in GitLab's dialect: sections add up instead of the last match taking all", () => {
+    // GitHub's rule (last match wins) gives the catch-all; GitLab's sections each keep their own owners.
+    const codeowners = '[Checkout]\nslo-proposals/slos/checkout-api/ @acme/checkout-team\n\n[Everyone]\n* @acme/everyone\n';
+    const noTeam = Routing.parse({});
+    const team = (platform?: 'github' | 'gitlab') => routingFor(latency, { routing: noTeam, ...routingOptionsFromConfig({ ...parseOk(''), routing: noTeam }, report, codeowners, platform) }).labels.team;
+    expect(team()).toBe('everyone');
+    expect(team('gitlab')).toBe('checkout-team');
+  });
+
+  it('the CLI reads a checkout\'s CODEOWNERS in the dialect of the host it belongs to', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'slo-scout-owners-'));
+    try {
+      expect(await readCodeowners(root)).toBeUndefined();
+      await mkdir(join(root, '.github'));
+      await writeFile(join(root, '.github', 'CODEOWNERS'), '* @acme/gh\n');
+      expect(await readCodeowners(root)).toEqual({ text: '* @acme/gh\n', platform: 'github' });
+      // GitLab never reads .github/; a .gitlab/CODEOWNERS makes the checkout a GitLab one.
+      await mkdir(join(root, '.gitlab'));
+      await writeFile(join(root, '.gitlab', 'CODEOWNERS'), '[S]\n* @acme/gl\n');
+      expect(await readCodeowners(root)).toEqual({ text: '[S]\n* @acme/gl\n', platform: 'gitlab' });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('every alert and the SLO recordings carry the labels; alerts carry the annotations; SLI ratios stay unlabelled', () => {
