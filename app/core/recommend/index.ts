@@ -8,7 +8,7 @@ import type { EndpointHistory } from '../types.js';
 import { endpointContext } from './context.js';
 import { resolveOptions, type RecommendOptions } from './options.js';
 import { breachPredictives, finishProposal, prepareProposal, type BreachPredictive, type Levels, type Prepared } from './proposal.js';
-import { calibrateBreach, calibrateScale, type CalibratedLevel } from './replay.js';
+import { calibrateBreach, calibrateScale, MIN_REPLAYS, type BreachPrior, type CalibratedLevel } from './replay.js';
 import { VARIANT_TYPES, type VariantType } from '../report.js';
 
 export type { RecommendOptions } from './options.js';
@@ -57,11 +57,12 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
   const calibrationByService: Record<string, Calibration> = {};
   const proposals = new Map<Prepared, Proposal>();
   const predictive: NonNullable<RecommendResult['predictive']> = {};
+  const priors = new Map<string, BreachPrior>();
   for (const [service, group] of byService) {
-    const c = calibrationOf(group, o.intervalLevel);
+    const c = calibrationOf(group, o.intervalLevel, (p) => priors.set(service, p));
     calibrationByService[service] = c;
     const levels = {
-      priorStrength: c.priorStrength ?? 1,
+      prior: priors.get(service)!,
       breach: Object.fromEntries(VARIANT_TYPES.map((t) => [t, c.breachByVariant?.[t]?.level ?? c.breach.level])) as Levels['breach'],
       burnShift: c.burn.shift,
     };
@@ -74,18 +75,21 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
 }
 
 /** Pools every SLO's and variant's replay scores (split conformal needs many; one SLO has a few weeks). */
-export function calibrationOf(prepared: Prepared[], nominal: number): Calibration {
+export function calibrationOf(prepared: Prepared[], nominal: number, onPrior?: (p: BreachPrior) => void): Calibration {
   const replays = prepared.map((p) => p.replays);
   const from = Math.min(...replays.map((r) => r.from));
   const to = Math.max(...replays.map((r) => r.to));
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
   const level = (c: CalibratedLevel) => ({ level: round(c.level), replays: c.replays, heldAtNominal: round(c.heldAtNominal), held: round(c.held) });
   const breach = calibrateBreach(replays.flatMap((r) => r.breach), nominal);
+  onPrior?.(breach.prior);
   return {
     nominalLevel: nominal,
-    method: 'rolling-origin replay on the analysed history (select and fit on the windows before each weekly origin, check the next week), pooled over every SLO of a service; prior strength by least squares on the replays; split-conformal level per variant',
+    method: `rolling-origin replay on the analysed history (select and fit on the windows before each weekly origin, check the next week), pooled over every SLO of a service; breach prior by least squares on the replays among symmetric Beta(c/2, c/2) and the reference prior (the reference when a service has fewer than ${MIN_REPLAYS} replays); split-conformal level per variant`,
     ...(Number.isFinite(from) && Number.isFinite(to) ? { from: iso(from), to: iso(to), weeks: Math.round((to - from) / (7 * 86_400)) } : {}),
-    priorStrength: breach.priorStrength,
+    priorStrength: breach.prior.strength,
+    priorMean: { ...breach.prior.mean },
+    priorSource: breach.prior.source,
     breach: level(breach.pooled),
     breachByVariant: Object.fromEntries(Object.entries(breach.byVariant).map(([t, c]) => [t, level(c)])),
     burn: (() => {
