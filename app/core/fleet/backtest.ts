@@ -57,6 +57,8 @@ export interface BacktestResult {
   /** The proposals fitted on the first part (for checks such as the risk order of variants). */
   proposals: Proposal[];
   calibration: Calibration;
+  /** Per service: the calibration its intervals were cut at (whether its breach prior is the reference one). */
+  calibrationByService: Record<string, Calibration>;
 }
 
 /**
@@ -73,7 +75,7 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
   const fitEnd = spec.end - checkDays * DAY;
   const cut = (h: EndpointHistory, from: number, to: number): WindowCounts[] => h.windows.filter((w) => w.start >= from && w.end <= to);
   const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), hourly: (h.hourly ?? []).filter((w) => w.end <= fitEnd), exemplars: [] }));
-  const { proposals, calibration, predictive } = (options.recommendFn ?? recommend)(fitHistories, {
+  const { proposals, calibration, calibrationByService, predictive } = (options.recommendFn ?? recommend)(fitHistories, {
     end: fitEnd,
     windowSeconds: fitDays * DAY,
     breachWindowSeconds: bw,
@@ -100,6 +102,7 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
     naive: scoreOf(cases.map((c) => ({ ...c.naive, randomized: null })), level),
     proposals,
     calibration,
+    calibrationByService,
   };
 }
 
