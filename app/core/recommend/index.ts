@@ -57,12 +57,11 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
   const calibrationByService: Record<string, Calibration> = {};
   const proposals = new Map<Prepared, Proposal>();
   const predictive: NonNullable<RecommendResult['predictive']> = {};
-  const priors = new Map<string, BreachPrior>();
   for (const [service, group] of byService) {
-    const c = calibrationOf(group, o.intervalLevel, (p) => priors.set(service, p));
+    const c = calibrationOf(group, o.intervalLevel);
     calibrationByService[service] = c;
     const levels = {
-      prior: priors.get(service)!,
+      prior: priorOfCalibration(c),
       breach: Object.fromEntries(VARIANT_TYPES.map((t) => [t, c.breachByVariant?.[t]?.level ?? c.breach.level])) as Levels['breach'],
       burnShift: c.burn.shift,
     };
@@ -75,14 +74,13 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
 }
 
 /** Pools every SLO's and variant's replay scores (split conformal needs many; one SLO has a few weeks). */
-export function calibrationOf(prepared: Prepared[], nominal: number, onPrior?: (p: BreachPrior) => void): Calibration {
+export function calibrationOf(prepared: Prepared[], nominal: number): Calibration {
   const replays = prepared.map((p) => p.replays);
   const from = Math.min(...replays.map((r) => r.from));
   const to = Math.max(...replays.map((r) => r.to));
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
   const level = (c: CalibratedLevel) => ({ level: round(c.level), replays: c.replays, heldAtNominal: round(c.heldAtNominal), held: round(c.held) });
   const breach = calibrateBreach(replays.flatMap((r) => r.breach), nominal);
-  onPrior?.(breach.prior);
   return {
     nominalLevel: nominal,
     method: `rolling-origin replay on the analysed history (select and fit on the windows before each weekly origin, check the next week), pooled over every SLO of a service; breach prior by least squares on the replays among symmetric Beta(c/2, c/2) and the reference prior (the reference when a service has fewer than ${MIN_REPLAYS} replays); split-conformal level per variant`,
@@ -97,6 +95,12 @@ export function calibrationOf(prepared: Prepared[], nominal: number, onPrior?: (
       return { shift: round(c.shift), replays: c.replays, heldAtNominal: round(c.heldAtNominal), held: round(c.held) };
     })(),
   };
+}
+
+/** The breach prior a calibration records (Jeffreys for one without a prior, as before priors were recorded). */
+function priorOfCalibration(c: Calibration): BreachPrior {
+  const half = { conservative: 0.5, balanced: 0.5, aggressive: 0.5 };
+  return { strength: c.priorStrength ?? 1, mean: { ...half, ...c.priorMean }, source: c.priorSource ?? 'replays' };
 }
 
 function iso(t: number): string {
