@@ -39,6 +39,7 @@ const pctOf = (x: number) => `${(x * 100).toFixed(1)}%`;
 const all: BacktestCase[] = [];
 let caught = 0;
 let onReference = 0;
+let keptReference = 0;
 let serviceCount = 0;
 let growingProposals = 0;
 const line = (cases: BacktestCase[]) => {
@@ -57,6 +58,7 @@ for (let seed = firstSeed; seed <= lastSeed; seed++) {
   const byService = Object.values(r.calibrationByService);
   serviceCount += byService.length;
   onReference += byService.filter((c) => c.priorSource === 'reference').length;
+  keptReference += byService.filter((c) => c.priorSource === 'replays' && c.priorMean?.aggressive !== 0.5).length;
   const g = r.proposals.filter((p) => p.service.startsWith('svc-growing'));
   growingProposals += g.length;
   caught += g.filter((p) => p.trend?.traffic && p.trend.traffic.perWeek > 0).length;
@@ -64,7 +66,7 @@ for (let seed = firstSeed; seed <= lastSeed; seed++) {
   console.log(`seed ${seed}: ${r.cases.length} (proposal, variant) pairs${c}; ${line(r.cases)}; replayed coverage at the calibrated level: breach ${pctOf(r.calibration.breach.held)} ` +
     `(${pctOf(r.calibration.breach.heldAtNominal)} before), burn ${pctOf(r.calibration.burn.held)} (${pctOf(r.calibration.burn.heldAtNominal)} before); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
-console.log(`breach prior: the reference prior (fewer than 30 replays) in ${onReference} of ${serviceCount} services, chosen on the service's replays in the others`);
+console.log(`breach prior: the reference prior for lack of replays (fewer than 30) in ${onReference} of ${serviceCount} services; chosen on the service's own replays in the others (the reference in ${keptReference}, a symmetric one in ${serviceCount - onReference - keptReference})`);
 console.log(`pooled over ${seeds} seeds (${firstSeed}-${lastSeed}), ${all.length} pairs (nominal level 90%): ${line(all)}`);
 const steady = all.filter((c) => !c.sloId.startsWith('svc-growing'));
 console.log(`  stationary services only (${steady.length} pairs): ${line(steady)}`);
