@@ -63,9 +63,9 @@ export interface BreachPrior {
 export const symmetricPrior = (c: number): BreachPrior => ({ strength: c, mean: { conservative: 0.5, balanced: 0.5, aggressive: 0.5 }, source: 'replays' });
 
 /**
- * Reference prior for a service whose replays are too few to choose one (fewer than MIN_REPLAYS:
- * a 28-day history gives each SLO two weekly origins, so a service needs 3 SLOs' worth of
- * replays of all three variants ... see docs/recommendation.md). Derived offline by
+ * Reference prior for a service whose replays are too few to choose one (fewer than MIN_REPLAYS: a
+ * 28-day history gives each SLO two weekly origins, 6 replays over its three variants, so a service
+ * needs 5 SLOs; docs/recommendation.md has why not more origins or a smaller minimum). Derived offline by
  * `npx tsx bench/derive-breach-prior.ts` (least squares of the posterior mean against the realized
  * breached share of the next 28 days, on the synthetic backtest fleets of seeds 1-5; held out: 6-10
  * and the demo fleet). A constant, so one service's data never moves another service's numbers.
@@ -180,8 +180,8 @@ export interface BreachCalibration {
 /**
  * From the replayed weeks of a group: the prior (the reference or a symmetric Beta(c/2, c/2)) whose
  * posterior means had the smallest squared error against the breached share of the following weeks
- * (the reference when there are too few replays to choose), then the split-conformal level of the predictive intervals under that prior,
- * per variant when the variant has enough replays of its own, else pooled. Per variant because the
+ * (the reference when there are too few replays to choose), then the split-conformal level of the
+ * predictive intervals under that prior, per variant when the variant has enough replays of its own, else pooled. Per variant because the
  * variants err differently: a conservative bound is rarely breached afterwards, while the aggressive
  * one, picked because history barely met it, is breached more often than its history says.
  */
