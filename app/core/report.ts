@@ -219,8 +219,15 @@ export const Calibration = z.object({
   from: z.string().optional(),
   to: z.string().optional(),
   weeks: z.number().optional(),
-  /** Strength c of the Beta(c/2, c/2) prior of the breach rates (1 = Jeffreys), the one that best predicted the replayed weeks. */
+  /**
+   * The prior of the breach rates is Beta(c·μ, c·(1 − μ)) per variant: strength c (a symmetric prior
+   * with c = 1 is Jeffreys'), mean μ per variant type (½ for a symmetric one). `priorSource`: 'replays'
+   * when the service's own replays chose it, 'reference' when they were too few and the reference
+   * prior fitted offline on synthetic fleets (bench/derive-breach-prior.ts) was used.
+   */
   priorStrength: z.number().optional(),
+  priorMean: z.partialRecord(VariantType, z.number()).optional(),
+  priorSource: z.enum(['replays', 'reference']).optional(),
   /** All variants' replays pooled (the level a variant uses when it has too few replays of its own). */
   breach: CalibratedLevel,
   /** The level each variant's breach intervals were cut at, from its own replays. */

@@ -114,7 +114,11 @@ const sortedKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEn
  * or a variant switch followed by a rerun on unchanged data would move the branch.
  */
 export function canonicalReport(report: Report): Report {
-  const calibration = (c: Calibration): Calibration => (c.breachByVariant ? { ...c, breachByVariant: sortedKeys(c.breachByVariant) } : c);
+  const calibration = (c: Calibration): Calibration => ({
+    ...c,
+    ...(c.breachByVariant ? { breachByVariant: sortedKeys(c.breachByVariant) } : {}),
+    ...(c.priorMean ? { priorMean: sortedKeys(c.priorMean) } : {}),
+  });
   return {
     ...report,
     ...(report.calibration ? { calibration: calibration(report.calibration) } : {}),

@@ -31,6 +31,8 @@ export interface BacktestCase {
    * predictive probabilities (`randomizedCoverage`). null when the recommender gave no predictive pmf.
    */
   randomized: number | null;
+  /** The fit's recency-weighted breached share and effective sample (from the predictive), for deriving priors offline. */
+  fit?: { share: number; nEff: number };
   /** The naive baseline for the same target: lowest bound with ≤ 10 % of fit windows breached, k/n and a Wilson interval. */
   naive: { expected: number; interval: [number, number]; realized: number; inside: boolean };
 }
@@ -55,6 +57,8 @@ export interface BacktestResult {
   /** The proposals fitted on the first part (for checks such as the risk order of variants). */
   proposals: Proposal[];
   calibration: Calibration;
+  /** Per service: the calibration its intervals were cut at (whether its breach prior is the reference one). */
+  calibrationByService: Record<string, Calibration>;
 }
 
 /**
@@ -71,7 +75,7 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
   const fitEnd = spec.end - checkDays * DAY;
   const cut = (h: EndpointHistory, from: number, to: number): WindowCounts[] => h.windows.filter((w) => w.start >= from && w.end <= to);
   const fitHistories = full.map((h) => ({ ...h, windows: cut(h, fitEnd - fitDays * DAY, fitEnd), hourly: (h.hourly ?? []).filter((w) => w.end <= fitEnd), exemplars: [] }));
-  const { proposals, calibration, predictive } = (options.recommendFn ?? recommend)(fitHistories, {
+  const { proposals, calibration, calibrationByService, predictive } = (options.recommendFn ?? recommend)(fitHistories, {
     end: fitEnd,
     windowSeconds: fitDays * DAY,
     breachWindowSeconds: bw,
@@ -98,6 +102,7 @@ export function backtest(spec: FleetSpec, options: BacktestOptions = {}): Backte
     naive: scoreOf(cases.map((c) => ({ ...c.naive, randomized: null })), level),
     proposals,
     calibration,
+    calibrationByService,
   };
 }
 
@@ -240,6 +245,7 @@ function realize(p: Proposal, type: VariantType, fit: WindowCounts[], check: Win
     inside: inside(realized, [lo, hi]),
     // The pmf lives on the period's windows; a check period with missing windows maps its share onto them.
     randomized: predictive && r.n ? randomizedCoverage(predictive.pmf, predictive.level, [lo, hi], Math.round(realized * (predictive.pmf.length - 1))) : null,
+    ...(predictive ? { fit: { share: predictive.share, nEff: predictive.nEff } } : {}),
     naive: { expected: f.n ? f.k / f.n : 0, interval: naiveInterval, realized: naiveRealized, inside: inside(naiveRealized, naiveInterval) },
   };
 }

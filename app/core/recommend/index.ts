@@ -8,7 +8,7 @@ import type { EndpointHistory } from '../types.js';
 import { endpointContext } from './context.js';
 import { resolveOptions, type RecommendOptions } from './options.js';
 import { breachPredictives, finishProposal, prepareProposal, type BreachPredictive, type Levels, type Prepared } from './proposal.js';
-import { calibrateBreach, calibrateScale, type CalibratedLevel } from './replay.js';
+import { calibrateBreach, calibrateScale, MIN_REPLAYS, type BreachPrior, type CalibratedLevel } from './replay.js';
 import { VARIANT_TYPES, type VariantType } from '../report.js';
 
 export type { RecommendOptions } from './options.js';
@@ -61,7 +61,7 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
     const c = calibrationOf(group, o.intervalLevel);
     calibrationByService[service] = c;
     const levels = {
-      priorStrength: c.priorStrength ?? 1,
+      prior: priorOfCalibration(c),
       breach: Object.fromEntries(VARIANT_TYPES.map((t) => [t, c.breachByVariant?.[t]?.level ?? c.breach.level])) as Levels['breach'],
       burnShift: c.burn.shift,
     };
@@ -83,9 +83,11 @@ export function calibrationOf(prepared: Prepared[], nominal: number): Calibratio
   const breach = calibrateBreach(replays.flatMap((r) => r.breach), nominal);
   return {
     nominalLevel: nominal,
-    method: 'rolling-origin replay on the analysed history (select and fit on the windows before each weekly origin, check the next week), pooled over every SLO of a service; prior strength by least squares on the replays; split-conformal level per variant',
+    method: `rolling-origin replay on the analysed history (select and fit on the windows before each weekly origin, check the next week), pooled over every SLO of a service; breach prior by least squares on the replays among symmetric Beta(c/2, c/2) and the reference prior (the reference when a service has fewer than ${MIN_REPLAYS} replays); split-conformal level per variant`,
     ...(Number.isFinite(from) && Number.isFinite(to) ? { from: iso(from), to: iso(to), weeks: Math.round((to - from) / (7 * 86_400)) } : {}),
-    priorStrength: breach.priorStrength,
+    priorStrength: breach.prior.strength,
+    priorMean: { ...breach.prior.mean },
+    priorSource: breach.prior.source,
     breach: level(breach.pooled),
     breachByVariant: Object.fromEntries(Object.entries(breach.byVariant).map(([t, c]) => [t, level(c)])),
     burn: (() => {
@@ -93,6 +95,12 @@ export function calibrationOf(prepared: Prepared[], nominal: number): Calibratio
       return { shift: round(c.shift), replays: c.replays, heldAtNominal: round(c.heldAtNominal), held: round(c.held) };
     })(),
   };
+}
+
+/** The breach prior a calibration records (Jeffreys for one without a prior, as before priors were recorded). */
+function priorOfCalibration(c: Calibration): BreachPrior {
+  const half = { conservative: 0.5, balanced: 0.5, aggressive: 0.5 };
+  return { strength: c.priorStrength ?? 1, mean: { ...half, ...c.priorMean }, source: c.priorSource ?? 'replays' };
 }
 
 function iso(t: number): string {

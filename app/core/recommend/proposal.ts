@@ -1,5 +1,5 @@
 import { mergeEvidence, variantEvidence, isoTime } from '../evidence/index.js';
-import type { ErrorBudget, Evidence, HistoryPoint, Proposal, ProposalTrend, SliKind, Variant, VariantType } from '../report.js';
+import { VARIANT_TYPES, type ErrorBudget, type Evidence, type HistoryPoint, type Proposal, type ProposalTrend, type SliKind, type Variant, type VariantType } from '../report.js';
 import { availabilityQueries, latencyQueries } from '../sli/promql.js';
 import { formatDuration } from '../time.js';
 import type { ExemplarRef, WindowCounts } from '../types.js';
@@ -8,7 +8,7 @@ import { widenInterval } from './burn.js';
 import { CONFIDENCE_WEIGHTS, confidence, weeklyBadFractions } from './confidence.js';
 import { sloIdFor, type EndpointContext } from './context.js';
 import { detectRegimeChange, type RegimeChange } from './regime.js';
-import { replayScores, type ReplayScores } from './replay.js';
+import { MIN_REPLAYS, priorOf, replayScores, type BreachPrior, type ReplayScores } from './replay.js';
 import { count, pct, seconds } from './text.js';
 import type { FitWindow } from './threshold.js';
 import { detectTrends, NO_PROJECTION, projectionAt, type Projection } from './trend.js';
@@ -29,10 +29,10 @@ export interface Prepared {
 }
 
 /**
- * What the replays calibrated: the breach prior's strength c (Beta(c/2, c/2)), the breach-interval
+ * What the replays calibrated: the breach prior (app/core/recommend/replay.ts), the breach-interval
  * level per variant, and the log-scale stretch of the nominal burn interval.
  */
-export interface Levels { priorStrength: number; breach: Record<VariantType, number>; burnShift: number }
+export interface Levels { prior: BreachPrior; breach: Record<VariantType, number>; burnShift: number }
 
 /**
  * First half of a proposal: fit, variants ordered by risk, their predictive distributions and the
@@ -88,7 +88,7 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
   const bw = o.breachWindowSeconds;
   const built = prep.built.map((b) => ({
     ...b,
-    estimate: withPrior(b.estimate, b.borrowedPrior ? null : levels.priorStrength, ctx.periodWindows, levels.breach[b.type]),
+    estimate: withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type), ctx.periodWindows, levels.breach[b.type]),
     // b.burn.interval is the nominal-level interval (estimateBurn ran at o.intervalLevel); the calibration stretches it.
     burn: { ...b.burn, interval: widenInterval(b.burn.interval, levels.burnShift, b.burn.expected) },
   }));
@@ -110,7 +110,7 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     : '';
   const method = `${pct(o.intervalLevel)} predictive interval of the breached share of ${ctx.periodWindows} ${formatDuration(bw)} windows ` +
     `(one ${formatDuration(o.periodSeconds)} period)${calibrated}: moving-block bootstrap over windows (${blockLength(bw)}-window blocks, recency-weighted), ` +
-    `${o.bootstrapDraws} draws; each resample's ${priorName(levels.priorStrength)} posterior mixed exactly into a beta-binomial over the period`;
+    `${o.bootstrapDraws} draws; each resample's ${priorName(levels.prior)} posterior mixed exactly into a beta-binomial over the period`;
 
   const queriesFor = (b: Built) => (kind === 'latency' ? latencyQueries(ctx.source, b.threshold!) : availabilityQueries(ctx.source));
   const variants: Variant[] = built.map((b) => ({
@@ -203,7 +203,13 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
 }
 
 /** The predictive count pmf of one variant's breach interval and the quantile level the interval was cut at. */
-export interface BreachPredictive { pmf: Float64Array; level: number }
+export interface BreachPredictive {
+  pmf: Float64Array;
+  level: number;
+  /** The fit's recency-weighted breached share and effective sample: a prior's posterior mean is (share·nEff + a) / (nEff + a + b). */
+  share: number;
+  nEff: number;
+}
 
 /**
  * Each variant's predictive distribution of the breached-window count over the next period, as
@@ -213,26 +219,35 @@ export interface BreachPredictive { pmf: Float64Array; level: number }
 export function breachPredictives(prep: Prepared, levels: Levels): Partial<Record<VariantType, BreachPredictive>> {
   const out: Partial<Record<VariantType, BreachPredictive>> = {};
   for (const b of prep.built) {
-    const e = withPrior(b.estimate, b.borrowedPrior ? null : levels.priorStrength, prep.ctx.periodWindows, levels.breach[b.type]);
-    out[b.type] = { pmf: e.predictive, level: levels.breach[b.type] };
+    const e = withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type), prep.ctx.periodWindows, levels.breach[b.type]);
+    out[b.type] = { pmf: e.predictive, level: levels.breach[b.type], share: e.weightedShare, nEff: e.effectiveN };
   }
   return out;
 }
 
-/** "Jeffreys Beta(0.5, 0.5)" or "Beta(0.05, 0.05)" with where its strength came from. */
-function priorName(strength: number): string {
-  return strength === 1 ? 'Jeffreys Beta(0.5, 0.5)' : `Beta(${strength / 2}, ${strength / 2}) (prior strength chosen on the rolling-origin replays)`;
+/** The prior named with where it came from: "Jeffreys Beta(0.5, 0.5)", "Beta(0.05, 0.05) (...)" or the reference's per-variant Betas. */
+function priorName(p: BreachPrior): string {
+  const symmetric = VARIANT_TYPES.every((t) => p.mean[t] === 0.5);
+  if (symmetric && p.strength === 1 && p.source === 'replays') return 'Jeffreys Beta(0.5, 0.5) (it predicted the rolling-origin replays on this service best)';
+  const betas = symmetric
+    ? `Beta(${p.strength / 2}, ${p.strength / 2})`
+    : `Beta(a, b) per variant (${VARIANT_TYPES.map((t) => `${t} ${fmtBeta(priorOf(p, t))}`).join(', ')})`;
+  return p.source === 'replays'
+    ? `${betas} (chosen on the rolling-origin replays on this service)`
+    : `${betas} (the reference prior fitted offline on synthetic fleets by bench/derive-breach-prior.ts: this service had too few rolling-origin replays, under ${MIN_REPLAYS}, to choose its own)`;
 }
 
-/** The estimate under the calibrated prior strength (a borrowed prior is kept), cut at the calibrated level. */
-function withPrior(e: BreachEstimate, strength: number | null, periodWindows: number, level: number): BreachEstimate {
-  if (strength === null || e.windows === 0 || (e.prior.a === strength / 2 && e.prior.b === strength / 2)) {
+const fmtBeta = ({ a, b }: { a: number; b: number }) => `Beta(${Number(a.toPrecision(3))}, ${Number(b.toPrecision(3))})`;
+
+/** The estimate under the calibrated prior (a borrowed prior is kept), cut at the calibrated level. */
+function withPrior(e: BreachEstimate, prior: { a: number; b: number } | null, periodWindows: number, level: number): BreachEstimate {
+  if (prior === null || e.windows === 0 || (e.prior.a === prior.a && e.prior.b === prior.b)) {
     return { ...e, interval: pmfInterval(e.predictive, level, e.rate) };
   }
-  const a = strength / 2;
-  const rate = posteriorRate(e.weightedShare, e.effectiveN, a, a);
-  const predictive = mixPredictive(e.resampled, e.effectiveN, Math.max(1, Math.round(periodWindows)), a, a);
-  return { ...e, rate, predictive, prior: { a, b: a }, interval: pmfInterval(predictive, level, rate) };
+  const { a, b } = prior;
+  const rate = posteriorRate(e.weightedShare, e.effectiveN, a, b);
+  const predictive = mixPredictive(e.resampled, e.effectiveN, Math.max(1, Math.round(periodWindows)), a, b);
+  return { ...e, rate, predictive, prior: { a, b }, interval: pmfInterval(predictive, level, rate) };
 }
 
 function errorBudget(ctx: EndpointContext, targetPct: number): ErrorBudget {
@@ -269,7 +284,7 @@ function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: strin
       : `no objective on the ladder was met in ${goal} of ${fitNote} within a ${pct(AVAILABILITY_BURN_CAP[b.type])} expected burn; the loosest, ${b.target}%, was met in ${pct(c.compliance.share)}.`;
   }
   const e = b.estimate;
-  const breach = `Expected breach rate ${pct(e.rate)}: ${b.borrowedPrior ? 'posterior mean under the borrowed prior' : `${priorName(2 * e.prior.a)} posterior mean`} for ${e.breaches} breached of ${e.windows} windows ` +
+  const breach = `Expected breach rate ${pct(e.rate)}: ${b.borrowedPrior ? 'posterior mean under the borrowed prior' : `${e.prior.a === 0.5 && e.prior.b === 0.5 ? 'Jeffreys Beta(0.5, 0.5)' : fmtBeta(e.prior)} posterior mean`} for ${e.breaches} breached of ${e.windows} windows ` +
     `(effective sample ${e.effectiveN.toFixed(1)} after weighting); interval [${pct(e.interval[0])}, ${pct(e.interval[1])}]. ` +
     `Historically met in ${pct(b.compliance)} of all ${ctx.present.length} windows. ` +
     `Expected error-budget burn ${pct(b.burn.expected)} of the budget per period, interval [${pct(b.burn.interval[0])}, ${pct(b.burn.interval[1])}] ` +

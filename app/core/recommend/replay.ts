@@ -48,6 +48,37 @@ export const MIN_VARIANT_REPLAYS = 20;
  */
 export const PRIOR_STRENGTHS = [1, 0.5, 0.25, 0.1, 0.05];
 
+/**
+ * The prior on a window's breach probability of each variant: Beta(c·μ, c·(1 − μ)) with one strength
+ * c for the SLO's three variants and a mean μ per variant type (½ for the symmetric priors).
+ * `source` says where it came from, for the report's method text.
+ */
+export interface BreachPrior {
+  strength: number;
+  mean: Record<VariantType, number>;
+  /** 'replays': chosen on the service's own replays; 'reference': REFERENCE_BREACH_PRIOR (too few replays to choose). */
+  source: 'replays' | 'reference';
+}
+
+export const symmetricPrior = (c: number): BreachPrior => ({ strength: c, mean: { conservative: 0.5, balanced: 0.5, aggressive: 0.5 }, source: 'replays' });
+
+/**
+ * Reference prior for a service whose replays are too few to choose one (fewer than MIN_REPLAYS: a
+ * 28-day history gives each SLO two weekly origins, 6 replays over its three variants, so a service
+ * needs 5 SLOs; docs/recommendation.md has why not more origins or a smaller minimum). Derived offline by
+ * `npx tsx bench/derive-breach-prior.ts` (least squares of the posterior mean against the realized
+ * breached share of the next 28 days, on the synthetic backtest fleets of seeds 1-5; held out: 6-10
+ * and the demo fleet). A constant, so one service's data never moves another service's numbers.
+ * The means are the share of next-period windows that variants of each type were breached in,
+ * given the history, i.e. what a selection to 95 / 90 / 85 % compliance tends to leave.
+ */
+export const REFERENCE_BREACH_PRIOR: BreachPrior = { strength: 0.889, mean: { conservative: 0.0163, balanced: 0.0354, aggressive: 0.299 }, source: 'reference' };
+
+/** The Beta(a, b) prior of one variant type. */
+export function priorOf(p: BreachPrior, type: VariantType): { a: number; b: number } {
+  return { a: p.strength * p.mean[type], b: p.strength * (1 - p.mean[type]) };
+}
+
 /** One replayed week of one variant: what the fit before the origin predicted, and what followed. */
 export interface ReplayBreach {
   type: VariantType;
@@ -138,37 +169,42 @@ export function replayScores(
   return out;
 }
 
-/** Prior strength and interval levels of one calibration group (a service's SLOs). */
+/** Prior and interval levels of one calibration group (a service's SLOs). */
 export interface BreachCalibration {
-  /** c of the Beta(c/2, c/2) prior (1 = Jeffreys). */
-  priorStrength: number;
+  prior: BreachPrior;
   /** All variants pooled: `level` is the fallback for a variant with too few replays; `held` is at each replay's own variant level. */
   pooled: CalibratedLevel;
   byVariant: Partial<Record<VariantType, CalibratedLevel>>;
 }
 
 /**
- * From the replayed weeks of a group: the prior strength whose posterior means had the smallest
- * squared error against the breached share of the following weeks (Jeffreys when there are too few
- * replays to choose), then the split-conformal level of the predictive intervals under that prior,
- * per variant when the variant has enough replays of its own, else pooled. Per variant because the
+ * From the replayed weeks of a group: the prior (the reference or a symmetric Beta(c/2, c/2)) whose
+ * posterior means had the smallest squared error against the breached share of the following weeks
+ * (the reference when there are too few replays to choose), then the split-conformal level of the
+ * predictive intervals under that prior, per variant when the variant has enough replays of its own, else pooled. Per variant because the
  * variants err differently: a conservative bound is rarely breached afterwards, while the aggressive
  * one, picked because history barely met it, is breached more often than its history says.
  */
-export function calibrateBreach(replays: ReplayBreach[], nominal: number): BreachCalibration {
-  let priorStrength = 1;
+export function calibrateBreach(replays: ReplayBreach[], nominal: number, reference: BreachPrior = REFERENCE_BREACH_PRIOR): BreachCalibration {
+  let prior = reference;
   if (replays.length >= MIN_REPLAYS) {
     let best = Infinity;
-    for (const c of PRIOR_STRENGTHS) {
-      const sse = replays.reduce((s, r) => s + (posteriorRate(r.share, r.nEff, c / 2, c / 2) - r.k / r.m) ** 2, 0);
-      // A weaker prior must do strictly better (by a hair) to be chosen over a stronger one.
+    // The reference first: a symmetric prior must do strictly better (by a hair) to replace it, and a weaker one than a stronger one.
+    for (const p of [reference, ...PRIOR_STRENGTHS.map(symmetricPrior)]) {
+      const sse = replays.reduce((s, r) => {
+        const { a, b } = priorOf(p, r.type);
+        return s + (posteriorRate(r.share, r.nEff, a, b) - r.k / r.m) ** 2;
+      }, 0);
       if (sse < best * (1 - 1e-6)) {
         best = sse;
-        priorStrength = c;
+        prior = p === reference ? { ...reference, source: 'replays' } : p;
       }
     }
   }
-  const scored = replays.map((r) => ({ type: r.type, score: randomizedScore(mixPredictive(r.resampled, r.nEff, r.m, priorStrength / 2, priorStrength / 2), r.k, r.v) }));
+  const scored = replays.map((r) => {
+    const { a, b } = priorOf(prior, r.type);
+    return { type: r.type, score: randomizedScore(mixPredictive(r.resampled, r.nEff, r.m, a, b), r.k, r.v) };
+  });
   const pooled = calibrateLevel(scored.map((s) => s.score), nominal);
   const byVariant: BreachCalibration['byVariant'] = {};
   for (const type of new Set(scored.map((s) => s.type))) {
@@ -177,7 +213,7 @@ export function calibrateBreach(replays: ReplayBreach[], nominal: number): Breac
   }
   // "Held" of the whole group: each replay at the level its variant's intervals are cut at.
   const held = scored.length ? scored.filter((s) => s.score <= (byVariant[s.type]?.level ?? pooled.level) + 1e-12).length / scored.length : pooled.held;
-  return { priorStrength, pooled: { ...pooled, held }, byVariant };
+  return { prior, pooled: { ...pooled, held }, byVariant };
 }
 
 /**

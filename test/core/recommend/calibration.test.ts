@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mixPredictive } from '../../../app/core/recommend/bootstrap.js';
-import { calibrateBreach, randomizedScore, type ReplayBreach } from '../../../app/core/recommend/replay.js';
+import { calibrateBreach, MIN_REPLAYS, priorOf, randomizedScore, REFERENCE_BREACH_PRIOR, symmetricPrior, type ReplayBreach } from '../../../app/core/recommend/replay.js';
 import { projectedBad } from '../../../app/core/recommend/trend.js';
 import { OTEL_HTTP_BUCKETS } from '../../../app/core/fleet/index.js';
 import { fastRng, normalCdf } from '../../../app/core/sli/stats.js';
@@ -17,11 +17,34 @@ const replay = (type: VariantType, breached: number, k: number): ReplayBreach =>
 describe('calibration of breach rates on the replays', () => {
   it('picks a weak prior when bounds that never breached kept not breaching, Jeffreys when they then breached', () => {
     const quiet = Array.from({ length: 60 }, () => replay('balanced', 0, 0));
-    expect(calibrateBreach(quiet, 0.9).priorStrength).toBe(0.05);
+    expect(calibrateBreach(quiet, 0.9).prior).toEqual(symmetricPrior(0.05));
     const surprised = Array.from({ length: 60 }, (_, i) => replay('balanced', 0, i % 2));
-    expect(calibrateBreach(surprised, 0.9).priorStrength).toBe(1);
-    // Too few replays to choose: Jeffreys.
-    expect(calibrateBreach(quiet.slice(0, 10), 0.9).priorStrength).toBe(1);
+    expect(calibrateBreach(surprised, 0.9).prior).toEqual(symmetricPrior(1));
+    // Too few replays to choose: the reference prior, said so (source 'reference').
+    const few = calibrateBreach(quiet.slice(0, MIN_REPLAYS - 1), 0.9).prior;
+    expect(few).toEqual(REFERENCE_BREACH_PRIOR);
+    expect(few.source).toBe('reference');
+  });
+
+  it('keeps the reference prior on enough replays when it predicts them best, marked as chosen on the replays', () => {
+    // Conservative bounds that never breached and stay quiet, aggressive ones that never breached either
+    // yet are breached one week in ten afterwards: a symmetric prior says the same for both, the per-type means do not.
+    const replays = [
+      ...Array.from({ length: 30 }, () => replay('conservative', 0, 0)),
+      ...Array.from({ length: 30 }, (_, i) => replay('aggressive', 0, i % 10 === 0 ? 1 : 0)),
+    ];
+    const c = calibrateBreach(replays, 0.9);
+    expect(c.prior.mean).toEqual(REFERENCE_BREACH_PRIOR.mean);
+    expect(c.prior.source).toBe('replays');
+    const conservative = priorOf(c.prior, 'conservative');
+    const aggressive = priorOf(c.prior, 'aggressive');
+    expect(aggressive.a / (aggressive.a + aggressive.b)).toBeGreaterThan(conservative.a / (conservative.a + conservative.b));
+  });
+
+  it('has a reference prior whose means are in risk order, so variants with the same history stay in risk order', () => {
+    const m = REFERENCE_BREACH_PRIOR.mean;
+    expect(m.conservative).toBeLessThan(m.balanced);
+    expect(m.balanced).toBeLessThan(m.aggressive);
   });
 
   it('gives a variant that is breached more than predicted a wider level than one that is not', () => {

@@ -1,0 +1,83 @@
+/**
+ * Derives REFERENCE_BREACH_PRIOR (app/core/recommend/replay.ts), the breach-rate prior a service
+ * gets when its own rolling-origin replays are too few to choose one (fewer than MIN_REPLAYS, e.g.
+ * two SLOs on a 28-day history). Reproducible: the same fleets and seeds always print the same prior.
+ *
+ * Data: the synthetic backtest fleets of bench/backtest.ts ('uniform' scenario, 20 services of 5
+ * endpoints plus one growing service, hourly steps), seeds 1-5 only: fit on days 1-28, realized
+ * breached share of each variant over days 29-56. Seeds 6-10 and the demo fleet are held out.
+ *
+ * Model: per variant type t a Beta(c·μ_t, c·(1 − μ_t)) prior, one strength c shared by the three
+ * types. A case's posterior mean is (share·nEff + c·μ_t) / (nEff + c), with the fit's recency-weighted
+ * breached share and effective sample. For each c on a log grid, μ_t has a closed form (the sum of
+ * squares is quadratic in μ_t), clamped to [0.001, 0.5]; the c with the least squared error against
+ * the realized shares wins. Least squares on the point estimate, the same criterion the per-service
+ * choice uses on the replays (calibrateBreach). The means are kept in risk order
+ * (conservative ≤ balanced ≤ aggressive) by pooling adjacent types if they come out otherwise, so
+ * variants with the same history stay in risk order.
+ *
+ *   npx tsx bench/derive-breach-prior.ts [seeds=1-5] [services=20] [endpointsPerService=5]
+ */
+import { backtest, type BacktestCase } from '../app/core/fleet/index.js';
+import { VARIANT_TYPES, type VariantType } from '../app/core/report.js';
+
+const seedArg = process.argv[2] ?? '1-5';
+const [firstSeed, lastSeed] = seedArg.includes('-') ? seedArg.split('-').map(Number) as [number, number] : [1, Number(seedArg)];
+const services = Number(process.argv[3] ?? 20);
+const perService = Number(process.argv[4] ?? 5);
+const end = Date.UTC(2026, 10, 30) / 1000;
+
+const cases: BacktestCase[] = [];
+for (let seed = firstSeed; seed <= lastSeed; seed++) {
+  const r = backtest({ seed, end, days: 56, scenario: 'uniform', services, endpointsPerService: perService, stepSeconds: 3600, growingServices: 1 });
+  cases.push(...r.cases.filter((c) => c.fit && c.windows > 0));
+}
+
+interface Fit { c: number; mean: Record<VariantType, number>; sse: number }
+
+/** Least-squares means for one strength, in risk order. */
+function fitAt(c: number): Fit {
+  const stats = VARIANT_TYPES.map((t) => {
+    let sbb = 0;
+    let sby = 0;
+    for (const k of cases) {
+      if (k.variant !== t) continue;
+      const { share, nEff } = k.fit!;
+      const a = (share * nEff) / (nEff + c);
+      const b = c / (nEff + c);
+      sbb += b * b;
+      sby += b * (k.realized - a);
+    }
+    return { sbb, sby };
+  });
+  // Pool adjacent violators of the risk order (weighted by Σb², the curvature of each type's sum of squares).
+  const blocks = stats.map((s, i) => ({ types: [i], sbb: s.sbb, sby: s.sby }));
+  const meanOf = (b: { sbb: number; sby: number }) => Math.min(0.5, Math.max(0.001, b.sby / Math.max(1e-12, b.sbb)));
+  for (let i = 0; i + 1 < blocks.length; ) {
+    if (meanOf(blocks[i]!) > meanOf(blocks[i + 1]!)) {
+      const next = blocks.splice(i + 1, 1)[0]!;
+      blocks[i] = { types: [...blocks[i]!.types, ...next.types], sbb: blocks[i]!.sbb + next.sbb, sby: blocks[i]!.sby + next.sby };
+      i = Math.max(0, i - 1);
+    } else i++;
+  }
+  const mean = {} as Record<VariantType, number>;
+  for (const b of blocks) for (const i of b.types) mean[VARIANT_TYPES[i]!] = meanOf(b);
+  const sse = cases.reduce((s, k) => s + ((k.fit!.share * k.fit!.nEff + c * mean[k.variant]) / (k.fit!.nEff + c) - k.realized) ** 2, 0);
+  return { c, mean, sse };
+}
+
+let best: Fit | null = null;
+for (let i = 0; i <= 80; i++) {
+  const c = 0.05 * 10 ** (i / 20); // 0.05 … 500
+  const f = fitAt(c);
+  if (!best || f.sse < best.sse) best = f;
+}
+const jeffreys = cases.reduce((s, k) => s + ((k.fit!.share * k.fit!.nEff + 0.5) / (k.fit!.nEff + 1) - k.realized) ** 2, 0);
+const round = (x: number, d: number) => Number(x.toPrecision(d));
+console.log(`${cases.length} (proposal, variant) cases, seeds ${firstSeed}-${lastSeed}, ${services} services × ${perService} endpoints`);
+for (const t of VARIANT_TYPES) {
+  const own = cases.filter((k) => k.variant === t);
+  console.log(`  ${t.padEnd(12)} ${own.length} cases, mean realized breached share ${(own.reduce((s, k) => s + k.realized, 0) / own.length * 100).toFixed(2)}%`);
+}
+console.log(`RMSE of the posterior mean: Jeffreys ${Math.sqrt(jeffreys / cases.length).toFixed(4)}, best ${Math.sqrt(best!.sse / cases.length).toFixed(4)}`);
+console.log(`export const REFERENCE_BREACH_PRIOR: BreachPrior = { strength: ${round(best!.c, 3)}, mean: { ${VARIANT_TYPES.map((t) => `${t}: ${round(best!.mean[t], 3)}`).join(', ')} }, source: 'reference' };`);
