@@ -49,50 +49,135 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
   const expected = (drift * swb) / swt / input.budgetFraction;
   const L = Math.max(1, Math.min(input.blockLength, n));
   const nBlocks = n - L + 1;
-  const blockBad = new Float64Array(nBlocks);
-  const blockTotal = new Float64Array(nBlocks);
-  const cum = new Float64Array(nBlocks);
+  // Scratch reused across calls (this runs thousands of times per analysis; fresh typed arrays were
+  // a good part of its cost and of the collector's work).
+  const bufs = burnScratch(nBlocks, input.draws);
+  const blockBad = bufs.blockBad;
+  const blockTotal = bufs.blockTotal;
+  const cum = bufs.cum;
   let acc = 0;
+  let anyBad = false;
   for (let j = 0; j < nBlocks; j++) {
+    let bb = 0;
+    let bt = 0;
     let w = 0;
     for (let i = j; i < j + L; i++) {
-      blockBad[j]! += input.bad[i]!;
-      blockTotal[j]! += input.total[i]!;
+      bb += input.bad[i]!;
+      bt += input.total[i]!;
       w += input.weights[i]!;
     }
+    blockBad[j] = bb;
+    blockTotal[j] = bt;
+    if (bb !== 0) anyBad = true;
     acc += w;
     cum[j] = acc;
   }
   const perDraw = Math.max(1, Math.ceil(Math.max(1, input.periodWindows) / L));
   const draws = input.draws;
   const budgetFraction = input.budgetFraction;
-  const { guide, scale } = guideTable(cum);
+  // No bad event in any block: every draw burns exactly 0 (its own rng stream, so skipping it changes nothing else).
+  if (!anyBad && drift >= 0 && Number.isFinite(drift)) return { expected, interval: draws > 0 ? [Math.min(0, expected), Math.max(0, expected)] : [expected, expected] };
+  // Finer cells when there are many picks to share the table's cost: a pick then rarely walks past a block edge.
+  const { guide, scale } = guideTable(cum, nBlocks, Math.max(4, Math.min(32, Math.floor((draws * perDraw) / (8 * nBlocks)))), bufs);
   const cells = guide.length;
   const last = nBlocks - 1;
-  const u = uniforms(input.rng, draws * perDraw);
-  const samples = new Float64Array(draws);
-  for (let d = 0, at = 0; d < draws; d++) {
-    let b = 0;
-    let t = 0;
-    for (let k = 0; k < perDraw; k++) {
-      // pick(cum, x) through the guide table (inlined: this loop is the analysis' hottest).
-      const x = u[at++]! * acc;
-      const q = Math.floor(x * scale);
-      let j = q >= 0 && q < cells ? guide[q]! : 0;
-      if (j > 0 && cum[j - 1]! > x) j = pick(cum, x);
-      else while (j < last && cum[j]! <= x) j++;
-      b += blockBad[j]!;
-      t += blockTotal[j]!;
+  if (perDraw === 1 && draws > 0) return { expected, interval: oneBlockInterval(input, bufs, nBlocks, guide, scale, expected) };
+  const samples = bufs.samples.subarray(0, draws);
+  // Uniforms in chunks that stay in the first-level cache (the same stream, in the same order).
+  const chunkDraws = Math.max(1, Math.floor(UNIFORM_CHUNK / perDraw));
+  for (let d0 = 0; d0 < draws; d0 += chunkDraws) {
+    const dEnd = Math.min(draws, d0 + chunkDraws);
+    const u = uniforms(input.rng, (dEnd - d0) * perDraw);
+    for (let d = d0, at = 0; d < dEnd; d++) {
+      let b = 0;
+      let t = 0;
+      for (let k = 0; k < perDraw; k++) {
+        // pick(cum, x) through the guide table (inlined: this loop is the analysis' hottest).
+        const x = u[at++]! * acc;
+        const q = Math.floor(x * scale);
+        let j = q >= 0 && q < cells ? guide[q]! : 0;
+        if (j > 0 && cum[j - 1]! > x) j = pick(cum, x, nBlocks);
+        else while (j < last && cum[j]! <= x) j++;
+        b += blockBad[j]!;
+        t += blockTotal[j]!;
+      }
+      samples[d] = t > 0 ? (drift * b) / t / budgetFraction : 0;
     }
-    samples[d] = t > 0 ? (drift * b) / t / budgetFraction : 0;
   }
   return { expected, interval: sampleInterval(samples, input.level, expected) };
 }
 
-/** The first j with cum[j] > x (the last index if none), by binary search. */
-export function pick(cum: Float64Array, x: number): number {
+/**
+ * estimateBurn when a period is one block (the weekly replays): a draw's burn is then its block's
+ * own, so the draws are tallied per block and the interval's order statistics read off the blocks
+ * sorted by burn, instead of computing and selecting among `draws` samples. The same picks and the
+ * same per-block arithmetic, so the same interval to the bit.
+ */
+function oneBlockInterval(input: BurnInput, bufs: BurnScratch, nBlocks: number, guide: Int32Array, scale: number, expected: number): [number, number] {
+  const { blockBad, blockTotal, cum } = bufs;
+  const drift = input.drift ?? 1;
+  const draws = input.draws;
+  const cells = guide.length;
+  const last = nBlocks - 1;
+  const acc = cum[last]!;
+  if (bufs.tally.length < nBlocks) bufs.tally = new Int32Array(Math.max(nBlocks, 2 * bufs.tally.length));
+  const tally = bufs.tally;
+  tally.fill(0, 0, nBlocks);
+  for (let d0 = 0; d0 < draws; d0 += UNIFORM_CHUNK) {
+    const m = Math.min(UNIFORM_CHUNK, draws - d0);
+    const u = uniforms(input.rng, m);
+    for (let at = 0; at < m; at++) {
+      const x = u[at]! * acc;
+      const q = Math.floor(x * scale);
+      let j = q >= 0 && q < cells ? guide[q]! : 0;
+      if (j > 0 && cum[j - 1]! > x) j = pick(cum, x, nBlocks);
+      else while (j < last && cum[j]! <= x) j++;
+      tally[j]!++;
+    }
+  }
+  // Written as estimateBurn's draw loop computes one draw of one block (0 + bad, 0 + total).
+  const burns: Array<{ burn: number; draws: number }> = [];
+  for (let j = 0; j < nBlocks; j++) {
+    if (tally[j] === 0) continue;
+    const b = 0 + blockBad[j]!;
+    const t = 0 + blockTotal[j]!;
+    burns.push({ burn: t > 0 ? (drift * b) / t / input.budgetFraction : 0, draws: tally[j]! });
+  }
+  burns.sort((x, y) => x.burn - y.burn);
+  // The rank-th smallest draw, as sampleInterval ranks them.
+  const alpha = (1 - input.level) / 2;
+  const rank = (p: number) => Math.min(draws - 1, Math.max(0, Math.floor(p * draws)));
+  const at = (r: number): number => {
+    let seen = 0;
+    for (const x of burns) {
+      seen += x.draws;
+      if (r < seen) return x.burn;
+    }
+    return burns[burns.length - 1]!.burn;
+  };
+  return [Math.min(at(rank(alpha)), expected), Math.max(at(rank(1 - alpha)), expected)];
+}
+
+/** Uniforms drawn at a time by estimateBurn (16 KB of doubles). */
+const UNIFORM_CHUNK = 2048;
+
+interface BurnScratch { blockBad: Float64Array; blockTotal: Float64Array; cum: Float64Array; samples: Float64Array; guide: Int32Array; tally: Int32Array }
+let scratch: BurnScratch = { blockBad: new Float64Array(64), blockTotal: new Float64Array(64), cum: new Float64Array(64), samples: new Float64Array(2048), guide: new Int32Array(2048), tally: new Int32Array(64) };
+
+/** estimateBurn's buffers, grown when too small (contents are garbage; callers write before reading). */
+function burnScratch(nBlocks: number, draws: number): BurnScratch {
+  if (scratch.cum.length < nBlocks) {
+    const m = Math.max(nBlocks, 2 * scratch.cum.length);
+    scratch = { ...scratch, blockBad: new Float64Array(m), blockTotal: new Float64Array(m), cum: new Float64Array(m) };
+  }
+  if (scratch.samples.length < draws) scratch = { ...scratch, samples: new Float64Array(Math.max(draws, 2 * scratch.samples.length)) };
+  return scratch;
+}
+
+/** The first j < length with cum[j] > x (length − 1 if none), by binary search. */
+export function pick(cum: Float64Array, x: number, length = cum.length): number {
   let lo = 0;
-  let hi = cum.length - 1;
+  let hi = length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (cum[mid]! <= x) lo = mid + 1;
@@ -106,14 +191,25 @@ export function pick(cum: Float64Array, x: number): number {
  * cut into equal cells, each remembering `pick` of its lower edge, the first index an x in the cell
  * can get. A pick starts there and walks up, so it takes a comparison or two instead of a binary
  * search; if rounding put x below its cell's edge (cum[start − 1] > x) it falls back to `pick`.
- * Either way the answer is `pick`'s own.
+ * Either way the answer is `pick`'s own. Built in one sweep: the cell edges (q·total)/cells never
+ * decrease with q, so each edge's `pick` starts where the previous one ended. `into` reuses its
+ * `guide` buffer when large enough (the table is then a view of it).
  */
-export function guideTable(cum: Float64Array): { guide: Int32Array; scale: number } {
-  const total = cum[cum.length - 1]!;
+export function guideTable(cum: Float64Array, length = cum.length, cellsPerEntry = 4, into?: { guide: Int32Array }): { guide: Int32Array; scale: number } {
+  const total = cum[length - 1]!;
   if (!(total > 0)) return { guide: new Int32Array(0), scale: 0 };
-  const cells = 4 * cum.length;
-  const guide = new Int32Array(cells);
-  for (let q = 0; q < cells; q++) guide[q] = pick(cum, (q * total) / cells);
+  const cells = cellsPerEntry * length;
+  let guide: Int32Array;
+  if (into) {
+    if (into.guide.length < cells) into.guide = new Int32Array(Math.max(cells, 2 * into.guide.length));
+    guide = into.guide.subarray(0, cells);
+  } else guide = new Int32Array(cells);
+  const last = length - 1;
+  for (let q = 0, j = 0; q < cells; q++) {
+    const x = (q * total) / cells;
+    while (j < last && cum[j]! <= x) j++;
+    guide[q] = j;
+  }
   return { guide, scale: cells / total };
 }
 
@@ -144,30 +240,50 @@ export function sampleInterval(samples: Float64Array, level: number, point: numb
 }
 
 /**
- * The k-th smallest of a[lo..hi] (Hoare's FIND, as in Wirth's "Algorithms + Data Structures"), moving
- * it to a[k] with smaller-or-equal values before it and greater-or-equal after. Linear on average,
- * and on runs of equal values too (every draw of a never-breached variant burns 0).
+ * The k-th smallest of a[lo..hi], moving it to a[k] with smaller-or-equal values before it and
+ * greater-or-equal after: Floyd & Rivest's SELECT (CACM 1975, algorithm 489). On a long range it
+ * first selects within a small sample around k's expected position, which leaves a partition
+ * element close to the answer, so the range shrinks to a sliver after one pass: about n + min(k,
+ * n − k) comparisons against Hoare's FIND's 2–3 n. Exact either way (the value is the k-th smallest),
+ * and linear on runs of equal values too (every draw of a never-breached variant burns 0).
  */
-function select(a: Float64Array, k: number, lo: number, hi: number): number {
-  while (lo < hi) {
-    const x = a[k]!;
+export function select(a: Float64Array, k: number, lo: number, hi: number): number {
+  while (hi > lo) {
+    if (hi - lo > 600) {
+      const n = hi - lo + 1;
+      const i = k - lo + 1;
+      const z = Math.log(n);
+      const s = 0.5 * Math.exp((2 * z) / 3);
+      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (i - n / 2 < 0 ? -1 : 1);
+      select(a, k, Math.max(lo, Math.floor(k - (i * s) / n + sd)), Math.min(hi, Math.floor(k + ((n - i) * s) / n + sd)));
+    }
+    const t = a[k]!;
     let i = lo;
     let j = hi;
-    do {
-      while (a[i]! < x) i++;
-      while (x < a[j]!) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    } while (i <= j);
-    if (j < k) lo = i;
-    if (k < i) hi = j;
+    swap(a, lo, k);
+    if (a[hi]! > t) swap(a, hi, lo);
+    while (i < j) {
+      swap(a, i, j);
+      i++;
+      j--;
+      while (a[i]! < t) i++;
+      while (a[j]! > t) j--;
+    }
+    if (a[lo] === t) swap(a, lo, j);
+    else {
+      j++;
+      swap(a, j, hi);
+    }
+    if (j <= k) lo = j + 1;
+    if (k <= j) hi = j - 1;
   }
   return a[k]!;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
 
 /**
