@@ -1,5 +1,5 @@
 import { lnGamma, uniforms } from '../sli/stats.js';
-import { guideTable, pick } from './burn.js';
+import { cellsFor, pick, pickTable } from './burn.js';
 
 export interface BreachInput {
   /** Per fit window, in time order: did the window's SLI fall below the target? */
@@ -112,21 +112,18 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
     // The picks are tallied as integers; each count's share is then 1/draws added up that many
     // times, as the draw loop used to add it one draw at a time (the same float, from a shared table).
     const kDraws = new Int32Array(perDraw * L + 1);
-    const last = distinct - 1;
-    // A guide table over the counts' cumulative weights: the same pick as the scan `while (i < last && cum[i] <= x) i++`.
-    const { guide, scale } = guideTable(cum, distinct, 32);
-    const cells = guide.length;
+    // A pick table over the counts' cumulative weights: the same pick as the scan `while (i < last && cum[i] <= x) i++`.
+    const table = pickTable(cum, distinct, cellsFor(distinct, draws * perDraw));
+    const cells = table.length;
     for (let d0 = 0; d0 < draws; d0 += CHUNK_DRAWS) {
       const dEnd = Math.min(draws, d0 + CHUNK_DRAWS);
       const u = uniforms(input.rng, (dEnd - d0) * perDraw);
       for (let d = d0, at = 0; d < dEnd; d++) {
         let k = 0;
         for (let b = 0; b < perDraw; b++) {
-          const x = u[at++]! * acc;
-          const q = Math.floor(x * scale);
-          let i = q >= 0 && q < cells ? guide[q]! : 0;
-          if (i > 0 && cum[i - 1]! > x) i = pick(cum, x, distinct);
-          else while (i < last && cum[i]! <= x) i++;
+          const v = u[at++]!;
+          let i = table[(v * cells) | 0]!;
+          if (i < 0) i = pick(cum, v * acc, distinct);
           k += counts[i]!;
         }
         kDraws[k]!++;

@@ -77,11 +77,9 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
   const budgetFraction = input.budgetFraction;
   // No bad event in any block: every draw burns exactly 0 (its own rng stream, so skipping it changes nothing else).
   if (!anyBad && drift >= 0 && Number.isFinite(drift)) return { expected, interval: draws > 0 ? [Math.min(0, expected), Math.max(0, expected)] : [expected, expected] };
-  // Finer cells when there are many picks to share the table's cost: a pick then rarely walks past a block edge.
-  const { guide, scale } = guideTable(cum, nBlocks, Math.max(4, Math.min(32, Math.floor((draws * perDraw) / (8 * nBlocks)))), bufs);
-  const cells = guide.length;
-  const last = nBlocks - 1;
-  if (perDraw === 1 && draws > 0) return { expected, interval: oneBlockInterval(input, bufs, nBlocks, guide, scale, expected) };
+  const table = pickTable(cum, nBlocks, cellsFor(nBlocks, draws * perDraw), bufs);
+  const cells = table.length;
+  if (perDraw === 1 && draws > 0) return { expected, interval: oneBlockInterval(input, bufs, nBlocks, table, expected) };
   const samples = bufs.samples.subarray(0, draws);
   // Uniforms in chunks that stay in the first-level cache (the same stream, in the same order).
   const chunkDraws = Math.max(1, Math.floor(UNIFORM_CHUNK / perDraw));
@@ -92,12 +90,10 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
       let b = 0;
       let t = 0;
       for (let k = 0; k < perDraw; k++) {
-        // pick(cum, x) through the guide table (inlined: this loop is the analysis' hottest).
-        const x = u[at++]! * acc;
-        const q = Math.floor(x * scale);
-        let j = q >= 0 && q < cells ? guide[q]! : 0;
-        if (j > 0 && cum[j - 1]! > x) j = pick(cum, x, nBlocks);
-        else while (j < last && cum[j]! <= x) j++;
+        // pick(cum, u·acc) through the table (inlined: this loop is the analysis' hottest).
+        const v = u[at++]!;
+        let j = table[(v * cells) | 0]!;
+        if (j < 0) j = pick(cum, v * acc, nBlocks);
         b += blockBad[j]!;
         t += blockTotal[j]!;
       }
@@ -113,13 +109,12 @@ export function estimateBurn(input: BurnInput): BurnEstimate {
  * sorted by burn, instead of computing and selecting among `draws` samples. The same picks and the
  * same per-block arithmetic, so the same interval to the bit.
  */
-function oneBlockInterval(input: BurnInput, bufs: BurnScratch, nBlocks: number, guide: Int32Array, scale: number, expected: number): [number, number] {
+function oneBlockInterval(input: BurnInput, bufs: BurnScratch, nBlocks: number, table: Int32Array, expected: number): [number, number] {
   const { blockBad, blockTotal, cum } = bufs;
   const drift = input.drift ?? 1;
   const draws = input.draws;
-  const cells = guide.length;
-  const last = nBlocks - 1;
-  const acc = cum[last]!;
+  const cells = table.length;
+  const acc = cum[nBlocks - 1]!;
   if (bufs.tally.length < nBlocks) bufs.tally = new Int32Array(Math.max(nBlocks, 2 * bufs.tally.length));
   const tally = bufs.tally;
   tally.fill(0, 0, nBlocks);
@@ -127,11 +122,9 @@ function oneBlockInterval(input: BurnInput, bufs: BurnScratch, nBlocks: number, 
     const m = Math.min(UNIFORM_CHUNK, draws - d0);
     const u = uniforms(input.rng, m);
     for (let at = 0; at < m; at++) {
-      const x = u[at]! * acc;
-      const q = Math.floor(x * scale);
-      let j = q >= 0 && q < cells ? guide[q]! : 0;
-      if (j > 0 && cum[j - 1]! > x) j = pick(cum, x, nBlocks);
-      else while (j < last && cum[j]! <= x) j++;
+      const v = u[at]!;
+      let j = table[(v * cells) | 0]!;
+      if (j < 0) j = pick(cum, v * acc, nBlocks);
       tally[j]!++;
     }
   }
@@ -161,8 +154,8 @@ function oneBlockInterval(input: BurnInput, bufs: BurnScratch, nBlocks: number, 
 /** Uniforms drawn at a time by estimateBurn (16 KB of doubles). */
 const UNIFORM_CHUNK = 2048;
 
-interface BurnScratch { blockBad: Float64Array; blockTotal: Float64Array; cum: Float64Array; samples: Float64Array; guide: Int32Array; tally: Int32Array }
-let scratch: BurnScratch = { blockBad: new Float64Array(64), blockTotal: new Float64Array(64), cum: new Float64Array(64), samples: new Float64Array(2048), guide: new Int32Array(2048), tally: new Int32Array(64) };
+interface BurnScratch { blockBad: Float64Array; blockTotal: Float64Array; cum: Float64Array; samples: Float64Array; table: Int32Array; tally: Int32Array }
+let scratch: BurnScratch = { blockBad: new Float64Array(64), blockTotal: new Float64Array(64), cum: new Float64Array(64), samples: new Float64Array(2048), table: new Int32Array(2048), tally: new Int32Array(64) };
 
 /** estimateBurn's buffers, grown when too small (contents are garbage; callers write before reading). */
 function burnScratch(nBlocks: number, draws: number): BurnScratch {
@@ -187,39 +180,40 @@ export function pick(cum: Float64Array, x: number, length = cum.length): number 
 }
 
 /**
- * A guide table for `pick` on a fixed, non-decreasing `cum` (Chen & Asau's method): [0, total) is
- * cut into equal cells, each remembering `pick` of its lower edge, the first index an x in the cell
- * can get. A pick starts there and walks up, so it takes a comparison or two instead of a binary
- * search; if rounding put x below its cell's edge (cum[start − 1] > x) it falls back to `pick`.
- * Either way the answer is `pick`'s own. Built in one sweep: the cell edges (q·total)/cells never
- * decrease with q, so each edge's `pick` starts where the previous one ended. `into` reuses its
- * `guide` buffer when large enough (the table is then a view of it).
+ * A lookup table for `pick(cum, u·total)` over uniforms u in [0, 1) (total = cum[length − 1]):
+ * [0, 1) is cut into `cells` (a power of two) equal cells, and a cell whose every u picks the same
+ * index holds it; a cell that straddles a block edge holds −1 and its u are picked by `pick`. The
+ * cell of u is floor(u·cells), exact (a power-of-two product), and `pick(cum, u·total)` never
+ * decreases with u (rounding is monotone), so when the cell's lower edge i/cells and the next
+ * cell's (i + 1)/cells pick the same index, every u in between does too: the table gives `pick`'s
+ * own answer, where a guide table on u·total would have to allow for the product's rounding.
+ * Built in one sweep; `into` reuses its `table` buffer when large enough (the result is a view of it).
  */
-export function guideTable(cum: Float64Array, length = cum.length, cellsPerEntry = 4, into?: { guide: Int32Array }): { guide: Int32Array; scale: number } {
-  const total = cum[length - 1]!;
-  if (!(total > 0)) return { guide: new Int32Array(0), scale: 0 };
-  const cells = cellsPerEntry * length;
-  let guide: Int32Array;
+export function pickTable(cum: Float64Array, length: number, cells: number, into?: { table: Int32Array }): Int32Array {
+  let table: Int32Array;
   if (into) {
-    if (into.guide.length < cells) into.guide = new Int32Array(Math.max(cells, 2 * into.guide.length));
-    guide = into.guide.subarray(0, cells);
-  } else guide = new Int32Array(cells);
+    if (into.table.length < cells) into.table = new Int32Array(Math.max(cells, 2 * into.table.length));
+    table = into.table.subarray(0, cells);
+  } else table = new Int32Array(cells);
+  const total = cum[length - 1]!;
   const last = length - 1;
-  for (let q = 0, j = 0; q < cells; q++) {
-    const x = (q * total) / cells;
-    while (j < last && cum[j]! <= x) j++;
-    guide[q] = j;
+  for (let i = 0, jLo = 0, jHi = 0; i < cells; i++) {
+    const xLo = (i / cells) * total;
+    const xHi = ((i + 1) / cells) * total;
+    while (jLo < last && cum[jLo]! <= xLo) jLo++;
+    while (jHi < last && cum[jHi]! <= xHi) jHi++;
+    table[i] = jLo === jHi ? jLo : -1;
   }
-  return { guide, scale: cells / total };
+  return table;
 }
 
-/** `pick` through a guide table (the loop in estimateBurn inlines this; tests compare the two). */
-export function guidedPick(cum: Float64Array, table: { guide: Int32Array; scale: number }, x: number): number {
-  const q = Math.floor(x * table.scale);
-  let j = q >= 0 && q < table.guide.length ? table.guide[q]! : 0;
-  if (j > 0 && cum[j - 1]! > x) return pick(cum, x);
-  while (j < cum.length - 1 && cum[j]! <= x) j++;
-  return j;
+/**
+ * Cells of a pick table for `picks` picks among `entries`: about 32 per entry, so a pick rarely
+ * lands in a straddling cell, but no more than the picks repay (building costs one step a cell).
+ */
+export function cellsFor(entries: number, picks: number): number {
+  const want = Math.max(16, Math.min(32 * entries, picks >> 1));
+  return 2 ** Math.ceil(Math.log2(want));
 }
 
 /**
