@@ -10,7 +10,9 @@ import { cellsFor, estimateBurn, pick, pickTable, sampleInterval, type BurnInput
 import { endpointContext } from '../../../app/core/recommend/context.js';
 import { resolveOptions } from '../../../app/core/recommend/options.js';
 import { NO_PROJECTION } from '../../../app/core/recommend/trend.js';
-import { buildVariants, variantPoints } from '../../../app/core/recommend/variants.js';
+import { availabilityCompliance, availabilityRisk, availabilityRows, buildVariants, pointRisk, variantPoints } from '../../../app/core/recommend/variants.js';
+import { AVAILABILITY_LADDER, weightedCompliance } from '../../../app/core/recommend/threshold.js';
+import { availabilitySli } from '../../../app/core/sli/window.js';
 import { fastRng, uniforms } from '../../../app/core/sli/stats.js';
 
 /** SFC32 with its state in closure variables: the generator as first written. */
@@ -262,5 +264,26 @@ describe('fast paths give the reference numbers to the bit', () => {
       }
     }
     expect(compared).toBeGreaterThan(10);
+  });
+
+  it('the availability ladder search reads compliance and risk off per-window rows, as from the windows themselves', () => {
+    const end = Date.UTC(2026, 10, 1) / 1000;
+    const histories = fleetHistories({ seed: 4, end, days: 28, scenario: 'demo', services: 3, endpointsPerService: 3, stepSeconds: 3600 }, { breachWindowSeconds: 86_400 });
+    const o = resolveOptions({ end, windowSeconds: 28 * 86_400, breachWindowSeconds: 86_400, seed: 1 });
+    let compared = 0;
+    for (const h of histories) {
+      const ctx = endpointContext(h, o);
+      if ('skip' in ctx) continue;
+      const fit = ctx.present.map((w, i) => ({ w, weight: ctx.weights[i]! }));
+      for (const proj of [NO_PROJECTION, { latencyFactor: 1, errorFactor: 1.7 }, { latencyFactor: 1, errorFactor: 0.6 }]) {
+        const rows = availabilityRows(fit, proj);
+        for (const t of AVAILABILITY_LADDER) {
+          expect(availabilityCompliance(rows, t / 100)).toEqual(weightedCompliance(fit, availabilitySli, t / 100));
+          expect(availabilityRisk(rows, t)).toEqual(pointRisk(fit, t, null, proj));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(500);
   });
 });
