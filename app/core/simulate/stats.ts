@@ -58,7 +58,7 @@ function percentile(hist: Int32Array, n: number, draws: number, q: number): numb
  * were: the same histogram is asked for again and again. Never mutated after it is built.
  */
 const histograms = new WeakMap<Int32Array, Map<string, Int32Array>>();
-const HISTOGRAMS_PER_COUNTS = 4096;
+const HISTOGRAMS_PER_COUNTS = 1024;
 
 /**
  * hist[k] = how many resamples have k breached windows. A resample's breached count is the sum
