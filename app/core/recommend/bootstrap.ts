@@ -1,4 +1,5 @@
 import { lnGamma, uniforms } from '../sli/stats.js';
+import { cellsFor, pick, pickTable } from './burn.js';
 
 export interface BreachInput {
   /** Per fit window, in time order: did the window's SLI fall below the target? */
@@ -90,37 +91,67 @@ export function estimateBreachRate(input: BreachInput): BreachEstimate {
     }
     weightOfCount[bb]! += bw;
   }
-  const counts: number[] = [];
-  const cum: number[] = [];
+  const counts = new Int32Array(L + 1);
+  const cum = new Float64Array(L + 1);
+  let distinct = 0;
   let acc = 0;
   for (let c = 0; c <= L; c++) {
     if (weightOfCount[c]! <= 0) continue;
     acc += weightOfCount[c]!;
-    counts.push(c);
-    cum.push(acc);
+    counts[distinct] = c;
+    cum[distinct++] = acc;
   }
   const perDraw = Math.ceil(n / L);
   const m = Math.max(1, Math.round(input.periodWindows));
   // Layer 1: the bootstrap distribution of the resampled breach count (Monte Carlo over blocks).
   const kFreq = new Float64Array(perDraw * L + 1);
   // Every block alike (typically: no breaches at all): the bootstrap distribution is one point.
-  const draws = counts.length === 1 ? 0 : input.draws;
+  const draws = distinct === 1 ? 0 : input.draws;
   if (draws === 0) kFreq[perDraw * counts[0]!] = 1;
-  const last = counts.length - 1;
-  const u = uniforms(input.rng, draws * perDraw);
-  for (let d = 0, at = 0; d < draws; d++) {
-    let k = 0;
-    for (let b = 0; b < perDraw; b++) {
-      const x = u[at++]! * acc;
-      let i = 0;
-      while (i < last && cum[i]! <= x) i++;
-      k += counts[i]!;
+  else {
+    // The picks are tallied as integers; each count's share is then 1/draws added up that many
+    // times, as the draw loop used to add it one draw at a time (the same float, from a shared table).
+    const kDraws = new Int32Array(perDraw * L + 1);
+    // A pick table over the counts' cumulative weights: the same pick as the scan `while (i < last && cum[i] <= x) i++`.
+    const table = pickTable(cum, distinct, cellsFor(distinct, draws * perDraw));
+    const cells = table.length;
+    for (let d0 = 0; d0 < draws; d0 += CHUNK_DRAWS) {
+      const dEnd = Math.min(draws, d0 + CHUNK_DRAWS);
+      const u = uniforms(input.rng, (dEnd - d0) * perDraw);
+      for (let d = d0, at = 0; d < dEnd; d++) {
+        let k = 0;
+        for (let b = 0; b < perDraw; b++) {
+          const v = u[at++]!;
+          let i = table[(v * cells) | 0]!;
+          if (i < 0) i = pick(cum, v * acc, distinct);
+          k += counts[i]!;
+        }
+        kDraws[k]!++;
+      }
     }
-    kFreq[k]! += 1 / draws;
+    const share = repeatedSums(draws);
+    for (let k = 0; k < kDraws.length; k++) kFreq[k] = share[kDraws[k]!]!;
   }
   const resampled = { freq: kFreq, of: perDraw * L };
   const predictive = mixPredictive(resampled, nEff, m, a0, b0);
   return { rate, interval: pmfInterval(predictive, input.level, rate), effectiveN: nEff, weightedShare, breaches, windows: n, predictive, resampled, prior: { a: a0, b: b0 } };
+}
+
+/** Draws per chunk of uniforms (at most 8 KB of them for the usual 4 blocks a draw). */
+const CHUNK_DRAWS = 256;
+
+const sumTables = new Map<number, Float64Array>();
+
+/** t[c] = 1/draws added to 0 c times, left to right: the share of c draws as a draw-by-draw tally sums it. */
+function repeatedSums(draws: number): Float64Array {
+  let t = sumTables.get(draws);
+  if (!t) {
+    t = new Float64Array(draws + 1);
+    for (let c = 1; c <= draws; c++) t[c] = t[c - 1]! + 1 / draws;
+    if (sumTables.size >= 8) sumTables.clear();
+    sumTables.set(draws, t);
+  }
+  return t;
 }
 
 /** Posterior mean of the breach probability: the weighted share on the effective sample, with a Beta(a0, b0) prior. */

@@ -6,7 +6,7 @@ import { estimateBreachRate, type BreachEstimate } from './bootstrap.js';
 import { estimateBurn, pastPeriodBurns, type BurnEstimate, type PastPeriod } from './burn.js';
 import type { EndpointContext } from './context.js';
 import { projectedBad, type Projection } from './trend.js';
-import { AVAILABILITY_LADDER, chooseTightest, weightedCompliance, type FitWindow, type ThresholdChoice } from './threshold.js';
+import { AVAILABILITY_LADDER, chooseTightest, weightedCompliance, type Compliance, type FitWindow, type ThresholdChoice } from './threshold.js';
 
 export interface Built {
   type: VariantType;
@@ -74,6 +74,10 @@ export function selectVariants(ctx: EndpointContext, kind: SliKind, fit: FitWind
   const resolvable = AVAILABILITY_LADDER.filter((t) => (1 - t / 100) * ctx.medianTotal >= 1 - 1e-9);
   const ladder = resolvable.length > 0 ? resolvable : AVAILABILITY_LADDER.slice(-1);
   const candidates = kind === 'latency' ? bounds : ladder;
+  // Availability: the windows' SLIs and projected bad counts do not depend on the target, so they are
+  // read once for the whole ladder (the ladder search tries dozens of targets per variant).
+  const avail = kind === 'availability' ? availabilityRows(fit, proj) : null;
+  const compliance = (t: number): Compliance => (avail ? availabilityCompliance(avail, t / 100) : weightedCompliance(fit, availabilitySli, t / 100));
   const chosen: Chosen[] = [];
   for (const type of VARIANT_TYPES) {
     const goal = o.complianceGoals[type];
@@ -85,14 +89,14 @@ export function selectVariants(ctx: EndpointContext, kind: SliKind, fit: FitWind
       const cap = AVAILABILITY_BURN_CAP[type];
       // Met often enough AND leaving budget headroom: without the cap, a steady 0.05 % error rate
       // gives the same target at every goal, since nearly every window sits at the same availability.
-      const ok = ladder.findIndex((t) => weightedCompliance(fit, availabilitySli, t / 100).share >= goal - 1e-12 && pointRisk(fit, t, null, proj).burn <= cap + 1e-12);
+      const ok = ladder.findIndex((t) => compliance(t).share >= goal - 1e-12 && availabilityRisk(avail!, t).burn <= cap + 1e-12);
       const at = ok >= 0 ? ok : ladder.length - 1;
-      const tighter = at > 0 ? { value: ladder[at - 1]!, compliance: weightedCompliance(fit, availabilitySli, ladder[at - 1]! / 100) } : undefined;
-      const choice: ThresholdChoice<number> = { value: ladder[at]!, compliance: weightedCompliance(fit, availabilitySli, ladder[at]! / 100), metGoal: ok >= 0, ...(tighter ? { tighter } : {}) };
+      const tighter = at > 0 ? { value: ladder[at - 1]!, compliance: compliance(ladder[at - 1]!) } : undefined;
+      const choice: ThresholdChoice<number> = { value: ladder[at]!, compliance: compliance(ladder[at]!), metGoal: ok >= 0, ...(tighter ? { tighter } : {}) };
       chosen.push({ type, pValue: choice.value, target: choice.value, threshold: null, choice, index: ladder.indexOf(choice.value) });
     }
   }
-  const riskOf = (c: { target: number; threshold: number | null }) => pointRisk(fit, c.target, c.threshold, proj);
+  const riskOf = (c: { target: number; threshold: number | null }) => (avail && c.threshold === null ? availabilityRisk(avail, c.target) : pointRisk(fit, c.target, c.threshold, proj));
   // Walk from the riskiest variant down: each one must be no riskier than the next.
   for (let i = chosen.length - 2; i >= 0; i--) {
     const riskier = chosen[i + 1]!;
@@ -115,8 +119,7 @@ export function selectVariants(ctx: EndpointContext, kind: SliKind, fit: FitWind
       cur.index = riskier.index;
     }
     const value = kind === 'latency' ? cur.threshold! : cur.target;
-    const sli = kind === 'latency' ? (w: WindowCounts) => latencySli(w, value) : availabilitySli;
-    cur.choice = { value, compliance: weightedCompliance(fit, sli, cur.target / 100), metGoal: true };
+    cur.choice = { value, compliance: kind === 'latency' ? weightedCompliance(fit, (w) => latencySli(w, value), cur.target / 100) : compliance(cur.target), metGoal: true };
     cur.loosenedFor = { type: riskier.type, from };
   }
   return chosen;
@@ -137,7 +140,7 @@ export function sliFunctions(threshold: number | null): Pick<Built, 'sliOf' | 'b
 interface Risk { rate: number; burn: number }
 
 /** The point estimates the ordering compares: Jeffreys breach rate on the weighted sample, and weighted burn. */
-function pointRisk(fit: FitWindow[], target: number, threshold: number | null, proj: Projection): Risk {
+export function pointRisk(fit: FitWindow[], target: number, threshold: number | null, proj: Projection): Risk {
   const { sliOf, badOf } = sliFunctions(threshold);
   const tf = target / 100 - 1e-12;
   let sw = 0;
@@ -156,6 +159,57 @@ function pointRisk(fit: FitWindow[], target: number, threshold: number | null, p
     if (1 - bad / f.w.total < tf) swb += f.weight;
     wBad += f.weight * bad;
     wTotal += f.weight * f.w.total;
+  }
+  if (sw <= 0) return { rate: 0.5, burn: 0 };
+  const nEff = (sw * sw) / sw2;
+  return { rate: ((swb / sw) * nEff + 0.5) / (nEff + 1), burn: wTotal > 0 ? wBad / wTotal / (1 - target / 100) : 0 };
+}
+
+/** Per window with an availability SLI, in fit order: the SLI, its weight, and its bad and valid events under the projection. */
+interface AvailabilityRows { sli: Float64Array; weight: Float64Array; bad: Float64Array; total: Float64Array; windows: number }
+
+export function availabilityRows(fit: FitWindow[], proj: Projection): AvailabilityRows {
+  const rows: AvailabilityRows = { sli: new Float64Array(fit.length), weight: new Float64Array(fit.length), bad: new Float64Array(fit.length), total: new Float64Array(fit.length), windows: 0 };
+  for (const f of fit) {
+    const sli = availabilitySli(f.w);
+    // availabilitySli and the availability badOf are null together (no valid events).
+    if (sli === null) continue;
+    const i = rows.windows++;
+    rows.sli[i] = sli;
+    rows.weight[i] = f.weight;
+    rows.bad[i] = projectedBad(f.w, null, f.w.errors, proj);
+    rows.total[i] = f.w.total;
+  }
+  return rows;
+}
+
+/** weightedCompliance(fit, availabilitySli, targetFraction) from the rows: the same sums in the same order. */
+export function availabilityCompliance(r: AvailabilityRows, targetFraction: number): Compliance {
+  let sw = 0;
+  let met = 0;
+  for (let i = 0; i < r.windows; i++) {
+    sw += r.weight[i]!;
+    if (r.sli[i]! >= targetFraction - 1e-12) met += r.weight[i]!;
+  }
+  return { share: sw > 0 ? met / sw : 0, windows: r.windows };
+}
+
+/** pointRisk(fit, target, null, proj) from the rows: the same sums in the same order. */
+export function availabilityRisk(r: AvailabilityRows, target: number): Risk {
+  const tf = target / 100 - 1e-12;
+  let sw = 0;
+  let sw2 = 0;
+  let swb = 0;
+  let wBad = 0;
+  let wTotal = 0;
+  for (let i = 0; i < r.windows; i++) {
+    const weight = r.weight[i]!;
+    const bad = r.bad[i]!;
+    sw += weight;
+    sw2 += weight ** 2;
+    if (1 - bad / r.total[i]! < tf) swb += weight;
+    wBad += weight * bad;
+    wTotal += weight * r.total[i]!;
   }
   if (sw <= 0) return { rate: 0.5, burn: 0 };
   const nEff = (sw * sw) / sw2;

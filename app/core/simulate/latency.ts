@@ -11,26 +11,23 @@ export interface BucketCdf {
 }
 
 /**
- * E[P(W <= x - s)] for s uniform on [a, b] (b <= x), with P(W > u) = C·e^{-θu}.
- * Closed form of the integral, so a coarse histogram needs no sub-sampling.
- */
-function uniformWaitCdf(a: number, b: number, x: number, w: WaitDistribution): number {
-  if (w.probWait === 0) return 1;
-  const theta = w.decayRate;
-  const width = b - a;
-  if (theta * width < 1e-9) return 1 - w.probWait * Math.exp(-theta * (x - (a + b) / 2));
-  // ∫_a^b e^{-θ(x-s)} ds / (b-a) = (e^{-θ(x-b)} - e^{-θ(x-a)}) / (θ(b-a))
-  return 1 - (w.probWait * (Math.exp(-theta * (x - b)) - Math.exp(-theta * (x - a)))) / (theta * width);
-}
-
-/**
  * P(S + W <= x): the sojourn time (service + M/M/c wait) at or under x. In M/M/c FCFS a request's
  * wait is independent of its own service time, so the CDF is the convolution of the two.
- * Returns 0 when the queue is unstable (the wait grows without bound).
+ * Returns 0 when the queue is unstable (the wait grows without bound). Service time is spread
+ * uniformly inside a bucket [a, b] (b <= x), and with P(W > u) = C·e^{-θu} the bucket's share
+ * E[P(W <= x - s)] has a closed form, 1 − C·(e^{-θ(x-b)} − e^{-θ(x-a)}) / (θ(b − a)), so a coarse
+ * histogram needs no sub-sampling.
  */
 export function sojournCdf(service: BucketCdf, wait: WaitDistribution, x: number): number {
   if (!wait.stable) return 0;
   const { thresholds, cdf } = service;
+  const theta = wait.decayRate;
+  const probWait = wait.probWait;
+  // One exponential shared between neighbours: a bucket's upper bound is the
+  // next one's lower bound, so e^{-θ(x-b)} of one is e^{-θ(x-a)} of the next (the same float; half the
+  // Math.exp calls of the fleet what-if and of the capacity fit). `expBound` is the bound `expValue` is for.
+  let expBound = Number.NaN;
+  let expValue = 0;
   let total = 0;
   let lower = 0;
   let lowerCdf = 0;
@@ -39,12 +36,23 @@ export function sojournCdf(service: BucketCdf, wait: WaitDistribution, x: number
     if (lower >= x) break;
     const mass = cdf[i]! - lowerCdf;
     if (mass > 0) {
-      if (upper <= x) {
-        total += mass * uniformWaitCdf(lower, upper, x, wait);
-      } else {
-        // Only the part of the bucket below x can finish by x.
+      // The bucket's part below x: all of it, or (x − lower) / (upper − lower) of it, spread over [lower, b].
+      const whole = upper <= x;
+      const b = whole ? upper : x;
+      let waitCdf: number;
+      const width = b - lower;
+      if (probWait === 0) waitCdf = 1;
+      else if (theta * width < 1e-9) waitCdf = 1 - probWait * Math.exp(-theta * (x - (lower + b) / 2));
+      else {
+        const ea = lower === expBound ? expValue : Math.exp(-theta * (x - lower));
+        expBound = b;
+        expValue = Math.exp(-theta * (x - b));
+        waitCdf = 1 - (probWait * (expValue - ea)) / (theta * width);
+      }
+      if (whole) total += mass * waitCdf;
+      else {
         const part = (x - lower) / (upper - lower);
-        total += mass * part * uniformWaitCdf(lower, x, x, wait);
+        total += mass * part * waitCdf;
       }
     }
     lower = upper;

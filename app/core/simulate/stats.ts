@@ -13,11 +13,6 @@ export interface BudgetImpact {
   daysToExhaustion: number | null;
 }
 
-function percentile(sorted: Float64Array, q: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
-  return sorted[i]!;
-}
-
 /**
  * Breach rates of a baseline and a projection over the same resampled evaluation windows
  * (paired bootstrap: `counts` holds, per resample, how often each window was drawn).
@@ -27,50 +22,78 @@ function percentile(sorted: Float64Array, q: number): number {
  */
 export function bootstrapBreachRates(base: boolean[], projected: boolean[], counts: Int32Array, draws: number, level: number): { baseline: RateWithInterval; projected: RateWithInterval } {
   const n = base.length;
-  const kBase = base.filter(Boolean).length;
-  const kProj = projected.filter(Boolean).length;
-  // A resample's breach rate is k/n with k in 0..n, so count how often each k occurs and lay the
-  // draws out already sorted (no sort of `draws` floats). When no window (or every window) is
-  // breached, every resample has the same k and the loop is skipped: the common case fleet-wide.
-  const histB = new Int32Array(n + 1);
-  const histP = new Int32Array(n + 1);
-  const constantB = kBase === 0 || kBase === n;
-  const constantP = kProj === 0 || kProj === n;
-  if (constantB) histB[kBase] = draws;
-  if (constantP) histP[kProj] = draws;
-  // counts[d * n + w] = how often window w was drawn in resample d. A resample's breached count is
-  // the sum over the breached windows (or n minus the sum over the others, whichever set is
-  // smaller), so the cost is draws x min(k, n - k) instead of draws x n.
-  const tally = (flags: boolean[], k: number, hist: Int32Array): void => {
-    const useComplement = k > n / 2;
-    const set: number[] = [];
-    flags.forEach((f, w) => { if (f !== useComplement) set.push(w); });
-    for (let d = 0, row = 0; d < draws; d++, row += n) {
-      let c = 0;
-      for (const w of set) c += counts[row + w]!;
-      hist[useComplement ? n - c : c]!++;
-    }
-  };
-  if (!constantB) tally(base, kBase, histB);
-  if (!constantP) tally(projected, kProj, histP);
-  const sortedRates = (hist: Int32Array): Float64Array => {
-    const out = new Float64Array(draws);
-    let at = 0;
-    for (let k = 0; k <= n; k++) out.fill(k / n, at, (at += hist[k]!));
-    return out;
-  };
-  const rb = sortedRates(histB);
-  const rp = sortedRates(histP);
+  const histB = breachHistogram(base, counts, draws);
+  const histP = breachHistogram(projected, counts, draws);
   const alpha = (1 - level) / 2;
-  const summarise = (flags: boolean[], draws: Float64Array): RateWithInterval => {
-    const k = flags.filter(Boolean).length;
-    let lo = percentile(draws, alpha);
-    let hi = percentile(draws, 1 - alpha);
+  const summarise = (flags: boolean[], hist: Int32Array): RateWithInterval => {
+    let k = 0;
+    for (const f of flags) if (f) k++;
+    let lo = percentile(hist, n, draws, alpha);
+    let hi = percentile(hist, n, draws, 1 - alpha);
     if (k === 0) hi = Math.max(hi, 1 - Math.pow(alpha, 1 / n));
     if (k === n) lo = Math.min(lo, Math.pow(alpha, 1 / n));
     return { rate: k / n, interval: [lo, hi] };
   };
-  return { baseline: summarise(base, rb), projected: summarise(projected, rp) };
+  return { baseline: summarise(base, histB), projected: summarise(projected, histP) };
+}
+
+/**
+ * The q-percentile of the resampled rates (the round(q·(draws − 1))-th smallest), read off their
+ * histogram: a resample's rate is k/n, so the sorted rates are each k/n repeated hist[k] times.
+ */
+function percentile(hist: Int32Array, n: number, draws: number, q: number): number {
+  const i = Math.min(draws - 1, Math.max(0, Math.round(q * (draws - 1))));
+  let seen = 0;
+  for (let k = 0; k <= n; k++) {
+    seen += hist[k]!;
+    if (i < seen) return k / n;
+  }
+  return 1;
+}
+
+/**
+ * Histograms of the resampled breached count by flags, per `counts` array. Every scenario of a
+ * what-if resamples the same windows (the counts are memoised by seed, windows and draws) and the
+ * baseline's flags do not depend on the scenario, and a scenario often leaves the flags as they
+ * were: the same histogram is asked for again and again. Never mutated after it is built.
+ */
+const histograms = new WeakMap<Int32Array, Map<string, Int32Array>>();
+const HISTOGRAMS_PER_COUNTS = 1024;
+
+/**
+ * hist[k] = how many resamples have k breached windows. A resample's breached count is the sum
+ * of `counts` (counts[d·n + w] = how often window w was drawn in resample d) over the breached
+ * windows, or n minus the sum over the others, whichever set is smaller: draws × min(k, n − k).
+ * When no window (or every window) is breached, every resample has the same k: the common case.
+ */
+function breachHistogram(flags: boolean[], counts: Int32Array, draws: number): Int32Array {
+  const n = flags.length;
+  let key = `${draws}:`;
+  let k = 0;
+  for (const f of flags) {
+    key += f ? '1' : '0';
+    if (f) k++;
+  }
+  let byFlags = histograms.get(counts);
+  if (!byFlags) histograms.set(counts, (byFlags = new Map()));
+  const known = byFlags.get(key);
+  if (known) return known;
+  const hist = new Int32Array(n + 1);
+  if (k === 0 || k === n) hist[k] = draws;
+  else {
+    const useComplement = k > n / 2;
+    const set = new Int32Array(useComplement ? n - k : k);
+    for (let w = 0, at = 0; w < n; w++) if (flags[w] !== useComplement) set[at++] = w;
+    const size = set.length;
+    for (let d = 0, row = 0; d < draws; d++, row += n) {
+      let c = 0;
+      for (let i = 0; i < size; i++) c += counts[row + set[i]!]!;
+      hist[useComplement ? n - c : c]!++;
+    }
+  }
+  if (byFlags.size >= HISTOGRAMS_PER_COUNTS) byFlags.clear();
+  byFlags.set(key, hist);
+  return hist;
 }
 
 /** Error-budget impact of per-window bad ratios weighted by window volume. */

@@ -75,11 +75,27 @@ export interface FastRng {
 }
 
 export function fastRng(seed: number): FastRng {
-  // State in an Int32Array, not in closure variables: a captured `let` holding a full 32-bit value is
-  // boxed as a heap number on every store (V8 keeps only 31-bit integers unboxed), which made each
-  // draw allocate. Same arithmetic mod 2^32, so the same stream as before.
-  const s = new Int32Array([0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0]);
-  const u32 = (): number => {
+  return new Sfc32(seed);
+}
+
+/**
+ * The generator behind `fastRng`. A class, not closures over the state: the recommender builds one
+ * per SLO, variant and replay origin (tens of thousands per analysis), and a class instance is one
+ * object with its methods shared on the prototype. State in an Int32Array, not in fields or captured
+ * `let`s: a full 32-bit value there is boxed as a heap number on every store (V8 keeps only 31-bit
+ * integers unboxed), which made each draw allocate. Same arithmetic mod 2^32, so the same stream.
+ */
+class Sfc32 implements FastRng {
+  private readonly s: Int32Array;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    this.s = new Int32Array([0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0]);
+    for (let i = 0; i < 15; i++) this.u32();
+  }
+
+  private u32(): number {
+    const s = this.s;
     const a = s[0]!;
     const b = s[1]!;
     const c = s[2]!;
@@ -90,54 +106,58 @@ export function fastRng(seed: number): FastRng {
     s[1] = (c + (c << 3)) | 0;
     s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
-  };
-  for (let i = 0; i < 15; i++) u32();
-  // 53-bit uniform from two draws, as pure-rand's uniformFloat64 does.
-  const next = (): number => ((u32() >>> 5) * 67108864 + (u32() >>> 6)) / 9007199254740992;
-  let spare: number | null = null;
-  return {
-    next,
-    fill(out) {
-      // next() with the state in locals (registers), written back once.
-      let a = s[0]!;
-      let b = s[1]!;
-      let c = s[2]!;
-      let d = s[3]!;
-      for (let i = 0; i < out.length; i++) {
-        let t = (((a + b) | 0) + d) | 0;
-        d = (d + 1) | 0;
-        a = b ^ (b >>> 9);
-        b = (c + (c << 3)) | 0;
-        c = (((c << 21) | (c >>> 11)) + t) | 0;
-        const hi = t >>> 5;
-        t = (((a + b) | 0) + d) | 0;
-        d = (d + 1) | 0;
-        a = b ^ (b >>> 9);
-        b = (c + (c << 3)) | 0;
-        c = (((c << 21) | (c >>> 11)) + t) | 0;
-        out[i] = (hi * 67108864 + (t >>> 6)) / 9007199254740992;
-      }
-      s[0] = a;
-      s[1] = b;
-      s[2] = c;
-      s[3] = d;
-    },
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    normal() {
-      // Box-Muller, both outputs used.
-      if (spare !== null) {
-        const s = spare;
-        spare = null;
-        return s;
-      }
-      let u = 0;
-      while (u === 0) u = next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      const th = 2 * Math.PI * next();
-      spare = r * Math.sin(th);
-      return r * Math.cos(th);
-    },
-  };
+  }
+
+  /** 53-bit uniform from two draws, as pure-rand's uniformFloat64 does. */
+  next(): number {
+    return ((this.u32() >>> 5) * 67108864 + (this.u32() >>> 6)) / 9007199254740992;
+  }
+
+  fill(out: Float64Array): void {
+    // next() with the state in locals (registers), written back once.
+    const s = this.s;
+    let a = s[0]!;
+    let b = s[1]!;
+    let c = s[2]!;
+    let d = s[3]!;
+    for (let i = 0; i < out.length; i++) {
+      let t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      const hi = t >>> 5;
+      t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      out[i] = (hi * 67108864 + (t >>> 6)) / 9007199254740992;
+    }
+    s[0] = a;
+    s[1] = b;
+    s[2] = c;
+    s[3] = d;
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  normal(): number {
+    // Box-Muller, both outputs used.
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const th = 2 * Math.PI * this.next();
+    this.spare = r * Math.sin(th);
+    return r * Math.cos(th);
+  }
 }
 
 let scratch = new Float64Array(0);
