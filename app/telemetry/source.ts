@@ -10,6 +10,13 @@ export interface HistoryRequest {
   services?: string[];
   /** Also fetch 1h-granularity series (the simulator wants them). */
   hourly?: boolean;
+  /**
+   * 'hourly': only the 1h series are wanted (with `hourly: true`, for `services` whose daily windows
+   * the caller already has). A source may honour it by returning histories with the `hourly` series
+   * and empty `windows`, skipping the daily queries, versions and exemplars; one that ignores it
+   * returns everything, and the caller must take only `hourly` from either.
+   */
+  only?: 'hourly';
 }
 
 export interface HistoryResult {

@@ -131,10 +131,15 @@ export class PrometheusHistorySource implements HistorySource {
     if (win % bw !== 0) throw new PrometheusError(`the window (${win}s) must be a whole number of breach windows (${bw}s): adjust --window or --breach-window`);
     const rangeStart = end - win;
     const skipped: HistoryResult['skipped'] = [];
+    // Only the hourly series of given services (analysis.hourly: auto, after the daily fetch): no daily
+    // queries, versions, replicas or exemplars, and discovery limited to those services.
+    const hourlyOnly = request.only === 'hourly' && request.hourly === true && request.services !== undefined;
 
     // 1. Discovery: which service/route pairs exist in the window.
     const countMetric = `${this.m.histogram}_count`;
-    const discovered = await this.client.series([selector(countMetric, this.baseMatchers())], rangeStart, end);
+    const discoverBy = hourlyOnly ? [...this.baseMatchers(), anyOf(this.m.labels.service, request.services!)] : this.baseMatchers();
+    const discovered = await this.client.series([selector(countMetric, discoverBy)], rangeStart, end);
+    if (discovered.length === 0 && hourlyOnly) return { histories: [], skipped, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
     if (discovered.length === 0) {
       throw new PrometheusError(`no series matched ${countMetric} between ${new Date(rangeStart * 1000).toISOString()} and ${new Date(end * 1000).toISOString()}: check metrics.histogram in .slo-scout.yml or --metric (and --end / --window)`, countMetric);
     }
@@ -162,7 +167,7 @@ export class PrometheusHistorySource implements HistorySource {
     const acc = new Map<Key, Acc>();
     for (const [key, e] of endpoints) acc.set(key, { ...e, totals: new Map(), errors: new Map(), buckets: new Map() });
     const tasks: Array<() => Promise<void>> = [];
-    for (const batch of batches) tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
+    if (!hourlyOnly) for (const batch of batches) tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
     // Hourly series (config analysis.hourly): 24x the points of daily ones, so batches are sized by
     // the reply they give, and a service whose hourly reply is still too large goes without them.
     const noHourly = new Set<string>();
@@ -186,9 +191,9 @@ export class PrometheusHistorySource implements HistorySource {
       }
       flush();
     }
-    const versions = this.m.versionLabel ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<Key, VersionSpan[]>());
-    const replicas = this.m.replicas ? this.replicaTask(rangeStart + bw, end, bw) : Promise.resolve(new Map<string, Array<{ start: number; end: number; count: number }>>());
-    const exemplars = this.options.exemplars === false ? Promise.resolve(new Map<Key, ExemplarRef[]>()) : this.exemplarTask(services, rangeStart, end);
+    const versions = this.m.versionLabel && !hourlyOnly ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<Key, VersionSpan[]>());
+    const replicas = this.m.replicas && !hourlyOnly ? this.replicaTask(rangeStart + bw, end, bw) : Promise.resolve(new Map<string, Array<{ start: number; end: number; count: number }>>());
+    const exemplars = this.options.exemplars === false || hourlyOnly ? Promise.resolve(new Map<Key, ExemplarRef[]>()) : this.exemplarTask(services, rangeStart, end);
     let done = 0;
     onProgress?.(0, tasks.length);
     // The client's concurrency limit throttles these; starting them all keeps the pipe full.
@@ -201,6 +206,11 @@ export class PrometheusHistorySource implements HistorySource {
     const histories: EndpointHistory[] = [];
     for (const [key, a] of acc) {
       const windows = toWindows(a, bw);
+      if (hourlyOnly) {
+        // The caller keeps its own daily windows and takes only these (HistoryRequest.only).
+        if (a.hourly && !noHourly.has(a.service)) histories.push({ service: a.service, endpoint: a.endpoint, windows, hourly: toWindows({ ...a, ...a.hourly }, 3600) });
+        continue;
+      }
       if (windows.length === 0) {
         skipped.push({ service: a.service, endpoint: a.endpoint, reason: `no requests in the ${win / 86400}d window` });
         continue;
