@@ -5,6 +5,7 @@
  */
 import { counterFromIncrements, episodes, replayAlerts, type Episode } from './core/alerts/replay.js';
 import type { AlertReplay, Proposal } from './core/report.js';
+import type { AlertSeriesRequest } from './telemetry/source.js';
 import { parseDuration } from './core/time.js';
 import { burnWindows } from './export/burnrate.js';
 import { queriesFor, tidy } from './export/common.js';
@@ -80,12 +81,27 @@ export const alertReplayStep: AnalysisStep = {
     const start = options.end - options.windowSeconds;
     let noData = 0;
     let failed = 0;
-    const fetchGroup = (group: Proposal[]) => source.fetchAlertSeries!(group.map((p) => {
+    const requestOf = (p: Proposal): AlertSeriesRequest => {
       const variant = p.variants.find((v) => v.type === p.selectedVariant)!;
       return { service: p.service, endpoint: p.endpoint, sli: p.sli, thresholdSeconds: variant.thresholdSeconds, queries: queriesFor(p, variant.type), start, end: options.end, step: REPLAY_STEP_SECONDS };
-    }));
+    };
+    const fetchGroup = (group: Proposal[]) => source.fetchAlertSeries!(group.map(requestOf));
+    let replayable = chosen.filter((p) => p.variants.some((v) => v.type === p.selectedVariant));
+    // A cheap probe first: the SLOs of services scraped too rarely for a 5m rate are not fetched at all
+    // (at 1 h samples every 28-day fetch would come back empty). They count as no data, as an empty fetch would.
+    if (source.probeAlertSeries && replayable.length) {
+      const probe = await source.probeAlertSeries(replayable.map(requestOf)).catch((err: unknown) => {
+        logger.warn({ err: (err as Error).message }, 'alert replay density probe failed; fetching every SLO\'s series');
+        return undefined;
+      });
+      if (probe) {
+        timing.wait(probe.stats);
+        noData += probe.dense.filter((d) => !d).length;
+        replayable = replayable.filter((_, i) => probe.dense[i]);
+      }
+    }
     const groups: Proposal[][] = [];
-    for (let i = 0; i < chosen.length; i += SLOS_PER_FETCH) groups.push(chosen.slice(i, i + SLOS_PER_FETCH).filter((p) => p.variants.some((v) => v.type === p.selectedVariant)));
+    for (let i = 0; i < replayable.length; i += SLOS_PER_FETCH) groups.push(replayable.slice(i, i + SLOS_PER_FETCH));
     // Group i+1's queries are in flight while group i is replayed (CPU), so the two overlap.
     let next = groups.length ? fetchGroup(groups[0]!) : undefined;
     for (let g = 0; g < groups.length; g++) {

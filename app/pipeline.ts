@@ -194,9 +194,10 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
 
 /**
  * analysis.hourly: auto. The daily windows are fetched; the services whose traffic trends (the only
- * ones the hourly series change the proposals of, app/core/recommend/hourly-need.ts) are fetched
- * again with hourly series, and those are attached to their endpoints' histories. Their proposals are
- * then those of hourly: true, and every other service's those of hourly: false (its what-if too).
+ * ones the hourly series change the proposals of, app/core/recommend/hourly-need.ts) get their hourly
+ * series fetched (HistoryRequest.only: 'hourly', so no daily query runs twice), and those are
+ * attached to their endpoints' histories. Their proposals are then those of hourly: true, and every
+ * other service's those of hourly: false (its what-if too).
  */
 async function addHourlyWhereTrending(
   histories: EndpointHistory[],
@@ -217,13 +218,13 @@ async function addHourlyWhereTrending(
   const name = `fetch hourly series (${wanted.length} trending service${wanted.length === 1 ? '' : 's'}: ${wanted.slice(0, 20).map((n) => n.slice(0, 80)).join(', ')}${wanted.length > 20 ? ', ...' : ''})`;
   const r = await ctx.phase(name, async (wait) => {
     const res = await ctx.source.fetchHistories(
-      { end: ctx.end, windowSeconds: ctx.windowSeconds, breachWindowSeconds: ctx.breachWindowSeconds, services: wanted, hourly: true },
+      { end: ctx.end, windowSeconds: ctx.windowSeconds, breachWindowSeconds: ctx.breachWindowSeconds, services: wanted, hourly: true, only: 'hourly' },
       (done, total) => ctx.onProgress?.({ phase: 'fetch', done, total }),
     );
     wait(res.stats);
     return res;
   });
-  // The first fetch's windows stay (the same query); only the hourly series are added.
+  // Only the hourly series are asked for and taken (a source that ignores `only` returns the same windows again).
   const key = (h: EndpointHistory) => `${h.service}\u0000${h.endpoint ?? ''}`;
   const hourlyOf = new Map(r.histories.flatMap((h) => (h.hourly ? [[key(h), h.hourly] as const] : [])));
   for (const h of histories) {

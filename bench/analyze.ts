@@ -48,7 +48,7 @@ const fleet = { ...spec, end, days: 29 };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const s2 = (x: number) => `${x.toFixed(2)} s`;
 
-interface Run { report: Report; cpuSeconds: number; peakRss: number; inFlightSeconds?: number }
+interface Run { report: Report; cpuSeconds: number; peakRss: number; inFlightSeconds?: number; prometheusCpuSeconds?: number }
 
 /** One pipeline run with its process CPU time (all threads) and its peak RSS (sampled every 20 ms). */
 async function measured(run: () => Promise<Report>): Promise<Run> {
@@ -83,7 +83,11 @@ try {
   const replay = warm.alertReplay;
   console.log(`warm-up: ${warm.proposals.length} proposals, ${warm.timings!.queries} queries, ${s2(warm.timings!.totalSeconds)}; alert replay: ${replay?.replayed ?? 0} SLOs${replay?.skipped?.length ? ` (not replayed: ${replay.skipped.map((s) => `${s.slos}, ${s.reason}`).join('; ')})` : ''}`);
   const prometheus: Run[] = [];
-  for (let i = 0; i < runs; i++) prometheus.push({ ...(await measured(analyse)), inFlightSeconds: client!.stats.backendSeconds });
+  for (let i = 0; i < runs; i++) {
+    const promCpu0 = prom.cpuSeconds();
+    const run = await measured(analyse);
+    prometheus.push({ ...run, inFlightSeconds: client!.stats.backendSeconds, prometheusCpuSeconds: prom.cpuSeconds() - promCpu0 });
+  }
   const memory: Run[] = [];
   for (let i = 0; i < runs; i++) {
     memory.push(await measured(() => runAnalysis({ source: new FleetHistorySource(spec), clock: fixedClock(new Date(end * 1000)) }, options)));
@@ -103,6 +107,7 @@ try {
   const looseOwn = median(prometheus.map((r) => (r.report.timings!.totalSeconds - r.inFlightSeconds!) / r.report.timings!.totalSeconds));
   console.log(`  (counting all time with a query in flight as waiting, as before: own work ${(looseOwn * 100).toFixed(0)}%)`);
   console.log(`  CPU of this process        ${s2(median(prometheus.map((r) => r.cpuSeconds)))} (all threads; Prometheus runs in its own process)`);
+  console.log(`  CPU of Prometheus          ${s2(median(prometheus.map((r) => r.prometheusCpuSeconds!)))} (its process, during each run)`);
   console.log(`  peak RSS                   ${mb(median(prometheus.map((r) => r.peakRss)))}`);
   console.log('  phases                     seconds  waiting');
   for (const name of prometheus[0]!.report.timings!.phases!.map((p) => p.name)) {

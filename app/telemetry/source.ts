@@ -10,6 +10,13 @@ export interface HistoryRequest {
   services?: string[];
   /** Also fetch 1h-granularity series (the simulator wants them). */
   hourly?: boolean;
+  /**
+   * 'hourly': only the 1h series are wanted (with `hourly: true`, for `services` whose daily windows
+   * the caller already has). A source may honour it by returning histories with the `hourly` series
+   * and empty `windows`, skipping the daily queries, versions and exemplars; one that ignores it
+   * returns everything, and the caller must take only `hourly` from either.
+   */
+  only?: 'hourly';
 }
 
 export interface HistoryResult {
@@ -43,6 +50,9 @@ export interface AlertSeries { t0: number; step: number; bad: Float64Array; tota
 
 export interface AlertSeriesResult { series: Array<AlertSeries | null | Error>; stats: SourceStats }
 
+/** Per request: false when the source saw no samples dense enough for `rate` at request.step, true when it did or cannot tell. */
+export interface AlertDensityResult { dense: boolean[]; stats: SourceStats }
+
 export interface HistorySource {
   /** Human name for messages ("Prometheus at http://...", "demo fleet"). */
   readonly name: string;
@@ -52,4 +62,11 @@ export interface HistorySource {
    * unavailable, the Error when its query failed). Many at once, so a source can batch its queries.
    */
   fetchAlertSeries?(requests: AlertSeriesRequest[]): Promise<AlertSeriesResult>;
+  /**
+   * Optional, and much cheaper than fetchAlertSeries: whether the requests' counters are sampled
+   * densely enough for the rules' `rate(...[step])` (two samples within one step) somewhere in their
+   * range. The alert replay does not fetch the series of a request found not dense; a source that
+   * is unsure answers true, so the worst a probe costs is the fetch it was meant to spare.
+   */
+  probeAlertSeries?(requests: AlertSeriesRequest[]): Promise<AlertDensityResult>;
 }

@@ -89,6 +89,31 @@ describe('bounding the alert replay (analysis.alertReplay)', async () => {
     expect(r.timings!.prometheusSeconds).toBeUndefined();
   });
 
+  it('a density probe: the SLOs it finds not dense are not fetched and count as no data; a failed probe spares nothing', async () => {
+    const fetched: string[] = [];
+    const probing = (probe: HistorySource['probeAlertSeries']): HistorySource => ({
+      name: 'probing datasource',
+      fetchHistories: (r) => source.fetchHistories(r),
+      fetchAlertSeries: (requests) => {
+        fetched.push(...requests.map((r) => r.service));
+        return source.fetchAlertSeries(requests);
+      },
+      probeAlertSeries: probe,
+    });
+    const r = await run(undefined, probing((requests) => Promise.resolve({ dense: requests.map((q) => q.service === 'checkout'), stats: { backendSeconds: 0, queries: 1 } })));
+    const checkout = all.proposals.filter((p) => p.service === 'checkout');
+    expect(checkout.length).toBeGreaterThan(0);
+    expect(checkout.length).toBeLessThan(all.proposals.length);
+    expect(new Set(fetched)).toEqual(new Set(['checkout']));
+    expect(r.alertReplay).toEqual({ replayed: checkout.length, skipped: [{ reason: expect.stringMatching(/^no samples at the rules' 5-minute resolution in probing datasource/), slos: all.proposals.length - checkout.length }] });
+    // The replayed ones are those of the run without a probe.
+    expect(r.proposals.filter((p) => p.alertReplay).map((p) => p.alertReplay)).toEqual(checkout.map((p) => p.alertReplay));
+    fetched.length = 0;
+    const failed = await run(undefined, probing(() => Promise.reject(new Error('probe refused'))));
+    expect(failed.alertReplay).toEqual({ replayed: all.proposals.length });
+    expect(fetched).toHaveLength(all.proposals.length);
+  });
+
   it('timings name the demo fleet, not Prometheus, for every phase that waited', () => {
     const t = all.timings!;
     expect(t.datasource).toBe('demo fleet');

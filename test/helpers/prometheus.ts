@@ -3,9 +3,9 @@
  * counters, backfilled with `promtool tsdb create-blocks-from openmetrics`, and served by the
  * Debian `prometheus` binary on a free port (no scraping). Built blocks are cached per spec.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,27 @@ export async function freePort(): Promise<number> {
 export interface RunningPrometheus {
   url: string;
   stop(): Promise<void>;
+  /** CPU seconds (user + system) the Prometheus process has used so far (Linux /proc; NaN elsewhere): benchmarks' cost on its side. */
+  cpuSeconds(): number;
+}
+
+/** Kernel clock ticks per second, the unit of /proc/<pid>/stat's CPU times. */
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
@@ -120,7 +141,7 @@ export async function startPrometheus(blocksDir: string | string[], options: { p
     if (proc.exitCode !== null) throw new Error(`prometheus exited with ${proc.exitCode}: ${stderr}`);
     try {
       const res = await fetch(`${url}/-/ready`);
-      if (res.ok) return { url, stop };
+      if (res.ok) return { url, stop, cpuSeconds: () => processCpuSeconds(proc.pid) };
     } catch {
       // not listening yet
     }

@@ -24,10 +24,11 @@ const END = Date.UTC(2026, 10, 30) / 1000;
 const FLEET: FleetSpec = { seed: 5, end: END, days: 29, scenario: 'uniform', services: 2, endpointsPerService: 1, queuedServices: 1, stepSeconds: 600 };
 const QUEUED = 'svc-queued-1';
 
-/** Steps (s) of the query_range calls a client made (and their queries, when asked). */
-function recordingFetch(steps: number[], queries: Array<{ step: number; query: string }> = []): typeof fetch {
+/** Steps (s) of the query_range calls a client made (and their queries, and every call's API path, when asked). */
+function recordingFetch(steps: number[], queries: Array<{ step: number; query: string }> = [], paths: string[] = []): typeof fetch {
   return async (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    paths.push(url.pathname);
     const body = init?.body instanceof URLSearchParams ? init.body : typeof init?.body === 'string' ? new URLSearchParams(init.body) : undefined;
     const step = url.searchParams.get('step') ?? body?.get('step');
     if (url.pathname.endsWith('/query_range') && step) {
@@ -55,8 +56,8 @@ describe('hourly series from a real Prometheus', () => {
     await prom?.stop();
   });
 
-  const analyse = async (yaml: string, steps: number[] = [], queries: Array<{ step: number; query: string }> = []) => {
-    const source = new PrometheusHistorySource({ client: new PrometheusClient({ url: prom.url, fetch: recordingFetch(steps, queries) }) });
+  const analyse = async (yaml: string, steps: number[] = [], queries: Array<{ step: number; query: string }> = [], paths: string[] = []) => {
+    const source = new PrometheusHistorySource({ client: new PrometheusClient({ url: prom.url, fetch: recordingFetch(steps, queries, paths) }) });
     const options = { ...analysisOptionsFromConfig(config(yaml), END), bootstrapDraws: 300 };
     return runAnalysis({ source, logger: silentLogger, clock: fixedClock(new Date(END * 1000)) }, { ...options, alertReplay: { enabled: false } });
   };
@@ -87,9 +88,12 @@ describe('hourly series from a real Prometheus', () => {
   it('by default (analysis.hourly: auto) only the trending service gets hourly series: its proposals are those of hourly: true, the others those of hourly: false', async () => {
     expect(analysisOptionsFromConfig(config('{}'), END).hourly).toBe('auto');
     const queries: Array<{ step: number; query: string }> = [];
-    const auto = await analyse('{}', [], queries);
+    const paths: string[] = [];
+    const auto = await analyse('{}', [], queries, paths);
     const always = await analyse('analysis:\n  hourly: true\n');
-    const never = await analyse('analysis:\n  hourly: false\n');
+    const neverQueries: Array<{ step: number; query: string }> = [];
+    const neverPaths: string[] = [];
+    const never = await analyse('analysis:\n  hourly: false\n', [], neverQueries, neverPaths);
     // Hourly queries were made, for the queued service alone.
     const hourlyQueries = queries.filter((q) => q.step === 3600);
     expect(hourlyQueries.length).toBeGreaterThan(0);
@@ -98,6 +102,14 @@ describe('hourly series from a real Prometheus', () => {
       expect(q.query).not.toMatch(/svc-0[12]/);
     }
     expect(auto.timings!.phases!.map((p) => p.name)).toContain(`fetch hourly series (1 trending service: ${QUEUED})`);
+    // The second fetch asks only for the hourly series: every other query is the first fetch's, made
+    // once (as with hourly: false), plus one discovery of the trending service's series.
+    const sorted = (list: Array<{ step: number; query: string }>) => list.map((q) => `${q.step} ${q.query}`).sort();
+    expect(sorted(queries.filter((q) => q.step !== 3600))).toEqual(sorted(neverQueries));
+    const count = (list: string[], suffix: string) => list.filter((p) => p.endsWith(suffix)).length;
+    expect(count(paths, '/series')).toBe(count(neverPaths, '/series') + 1);
+    expect(count(paths, '/query_exemplars')).toBe(count(neverPaths, '/query_exemplars'));
+    expect(auto.timings!.queries).toBe(never.timings!.queries + hourlyQueries.length + 1);
     expect(latencyOf(auto, QUEUED).trend?.latencyModel).toBe('queue');
     const of = (r: Report, service: string) => r.proposals.filter((p) => p.service === service);
     expect(of(auto, QUEUED).length).toBe(2);

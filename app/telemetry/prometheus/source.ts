@@ -1,7 +1,7 @@
 import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../../core/types.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
-import type { AlertSeries, AlertSeriesRequest, AlertSeriesResult, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
+import type { AlertDensityResult, AlertSeries, AlertSeriesRequest, AlertSeriesResult, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
 import type { MatrixSeries } from './api.js';
 import { PrometheusError, type PrometheusClient } from './client.js';
 import { availabilityQueries, formatLe, latencyQueries, renderWindow } from '../../core/sli/promql.js';
@@ -12,6 +12,16 @@ import { anyOf, selector, type Matcher } from './promql.js';
 
 /** Endpoints per alert-series query: ~50 x 8,064 points of 28 days at 5 min is a ~15 MB reply. */
 const ALERT_ENDPOINTS_PER_QUERY = 50;
+/**
+ * The alert replay's density probe (probeAlertSeries) looks at the samples around probe times 23 h
+ * apart (and the range's end): over 28 days that is 29 probes falling at every hour of the day and on
+ * every weekday, so a service scraped only in working hours or scaled to zero at night is still seen.
+ */
+const PROBE_SPACING_SECONDS = 23 * 3600;
+/** Longer ranges space the probes further apart (by whole multiples of 23 h) to stay under this many. */
+const MAX_PROBES = 64;
+/** Services per probe query: the reply is one sample per dense service; this bounds the selector's length. */
+const PROBE_SERVICES_PER_QUERY = 200;
 /** A generous size of one `[t,"v"],` point in a query_range reply, to keep replies under the byte cap. */
 const BYTES_PER_POINT = 64;
 /**
@@ -121,10 +131,15 @@ export class PrometheusHistorySource implements HistorySource {
     if (win % bw !== 0) throw new PrometheusError(`the window (${win}s) must be a whole number of breach windows (${bw}s): adjust --window or --breach-window`);
     const rangeStart = end - win;
     const skipped: HistoryResult['skipped'] = [];
+    // Only the hourly series of given services (analysis.hourly: auto, after the daily fetch): no daily
+    // queries, versions, replicas or exemplars, and discovery limited to those services.
+    const hourlyOnly = request.only === 'hourly' && request.hourly === true && request.services !== undefined;
 
     // 1. Discovery: which service/route pairs exist in the window.
     const countMetric = `${this.m.histogram}_count`;
-    const discovered = await this.client.series([selector(countMetric, this.baseMatchers())], rangeStart, end);
+    const discoverBy = hourlyOnly ? [...this.baseMatchers(), anyOf(this.m.labels.service, request.services!)] : this.baseMatchers();
+    const discovered = await this.client.series([selector(countMetric, discoverBy)], rangeStart, end);
+    if (discovered.length === 0 && hourlyOnly) return { histories: [], skipped, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
     if (discovered.length === 0) {
       throw new PrometheusError(`no series matched ${countMetric} between ${new Date(rangeStart * 1000).toISOString()} and ${new Date(end * 1000).toISOString()}: check metrics.histogram in .slo-scout.yml or --metric (and --end / --window)`, countMetric);
     }
@@ -152,7 +167,7 @@ export class PrometheusHistorySource implements HistorySource {
     const acc = new Map<Key, Acc>();
     for (const [key, e] of endpoints) acc.set(key, { ...e, totals: new Map(), errors: new Map(), buckets: new Map() });
     const tasks: Array<() => Promise<void>> = [];
-    for (const batch of batches) tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
+    if (!hourlyOnly) for (const batch of batches) tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
     // Hourly series (config analysis.hourly): 24x the points of daily ones, so batches are sized by
     // the reply they give, and a service whose hourly reply is still too large goes without them.
     const noHourly = new Set<string>();
@@ -176,9 +191,9 @@ export class PrometheusHistorySource implements HistorySource {
       }
       flush();
     }
-    const versions = this.m.versionLabel ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<Key, VersionSpan[]>());
-    const replicas = this.m.replicas ? this.replicaTask(rangeStart + bw, end, bw) : Promise.resolve(new Map<string, Array<{ start: number; end: number; count: number }>>());
-    const exemplars = this.options.exemplars === false ? Promise.resolve(new Map<Key, ExemplarRef[]>()) : this.exemplarTask(services, rangeStart, end);
+    const versions = this.m.versionLabel && !hourlyOnly ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<Key, VersionSpan[]>());
+    const replicas = this.m.replicas && !hourlyOnly ? this.replicaTask(rangeStart + bw, end, bw) : Promise.resolve(new Map<string, Array<{ start: number; end: number; count: number }>>());
+    const exemplars = this.options.exemplars === false || hourlyOnly ? Promise.resolve(new Map<Key, ExemplarRef[]>()) : this.exemplarTask(services, rangeStart, end);
     let done = 0;
     onProgress?.(0, tasks.length);
     // The client's concurrency limit throttles these; starting them all keeps the pipe full.
@@ -191,6 +206,11 @@ export class PrometheusHistorySource implements HistorySource {
     const histories: EndpointHistory[] = [];
     for (const [key, a] of acc) {
       const windows = toWindows(a, bw);
+      if (hourlyOnly) {
+        // The caller keeps its own daily windows and takes only these (HistoryRequest.only).
+        if (a.hourly && !noHourly.has(a.service)) histories.push({ service: a.service, endpoint: a.endpoint, windows, hourly: toWindows({ ...a, ...a.hourly }, 3600) });
+        continue;
+      }
       if (windows.length === 0) {
         skipped.push({ service: a.service, endpoint: a.endpoint, reason: `no requests in the ${win / 86400}d window` });
         continue;
@@ -285,6 +305,63 @@ export class PrometheusHistorySource implements HistorySource {
     }
     await Promise.all(tasks);
     return { series: out, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
+  }
+
+  /**
+   * Whether each request's counters have two samples within one step somewhere, without fetching
+   * them: per service, `count_over_time(<histogram>_count{…}[2·step])` at probe times 23 h apart over
+   * the range and at its end, one instant query (a subquery) per 200 services, whose reply names only
+   * the services with two samples at some probe. Two samples in 2·step whatever their phase is
+   * what a scrape interval of at most one step gives, so a dense service is found even when its samples
+   * fall between the replay's grid points; a 6–10-minute interval also passes (its fetch then finds no
+   * data, as before the probe). A service is found not dense only when no series of it had two samples
+   * at any probe: a stretch of dense samples shorter than the spacing (23 h) between probes, with none
+   * at the end, can be missed. Requests whose queries this source did not write, and services whose
+   * probe failed, count as dense (unsure). Cost: ~30 evaluations of the `_count` series per service,
+   * against 8,064 of `_count` and `_bucket` series for a 28-day fetch.
+   */
+  async probeAlertSeries(requests: AlertSeriesRequest[]): Promise<AlertDensityResult> {
+    const start0 = this.client.stats.waitSeconds;
+    const queries0 = this.client.stats.queries;
+    const dense = requests.map(() => true);
+    const groups = new Map<string, number[]>();
+    for (const [i, r] of requests.entries()) {
+      if (Math.floor((r.end - r.start) / r.step) < 2 || !this.batchable(r)) continue;
+      const key = `${r.start}/${r.end}/${r.step}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    }
+    const tasks: Array<Promise<void>> = [];
+    for (const indexes of groups.values()) {
+      const { start, end, step } = requests[indexes[0]!]!;
+      const last = start + Math.floor((end - start) / step) * step;
+      const services = [...new Set(indexes.map((i) => requests[i]!.service))].sort();
+      for (let c = 0; c < services.length; c += PROBE_SERVICES_PER_QUERY) {
+        const chunk = services.slice(c, c + PROBE_SERVICES_PER_QUERY);
+        tasks.push(this.denseServices(chunk, last - start, last, step).then(
+          (found) => {
+            const probed = new Set(chunk);
+            for (const i of indexes) if (probed.has(requests[i]!.service)) dense[i] = found.has(requests[i]!.service);
+          },
+          (err: unknown) => {
+            // The probe only spares queries: when it fails, these SLOs are fetched as if it had said dense.
+            this.logger.warn({ services: chunk.length, err: (err as Error).message }, 'alert replay density probe failed; fetching these services\' series anyway');
+          },
+        ));
+      }
+    }
+    await Promise.all(tasks);
+    return { dense, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
+  }
+
+  /** The services among `services` with two `_count` samples within 2·step at a probe time in (at − range, at]. */
+  private async denseServices(services: string[], range: number, at: number, step: number): Promise<Set<string>> {
+    const svc = this.m.labels.service;
+    const samples = `count_over_time(${selector(`${this.m.histogram}_count`, [...this.baseMatchers(), anyOf(svc, services)])}[${2 * step}s])`;
+    const spacing = PROBE_SPACING_SECONDS * Math.max(1, Math.ceil(range / (PROBE_SPACING_SECONDS * MAX_PROBES)));
+    // Subquery steps are aligned to multiples of the spacing (not to the end), so the end is probed too.
+    const expr = `max_over_time((max by (${svc}) (${samples}))[${range}s:${spacing}s]) >= 2 or max by (${svc}) (${samples}) >= 2`;
+    const result = await this.client.query(expr, at);
+    return new Set(result.flatMap((s) => (s.metric[svc] !== undefined ? [s.metric[svc]] : [])));
   }
 
   /** True when the request's queries are exactly the ones this source writes for its endpoint. */

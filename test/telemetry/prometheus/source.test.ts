@@ -130,3 +130,39 @@ describe('PrometheusHistorySource.fetchAlertSeries on replayed API replies', () 
     expect(r.stats.queries).toBe(6);
   });
 });
+
+describe('PrometheusHistorySource.probeAlertSeries on replayed API replies', () => {
+  const step = 300;
+  const start = END - 28 * DAY;
+  const request = (service: string, route: string, own = true) => {
+    const q = availabilityQueries(defaultOtelSource(service, route));
+    return { service, endpoint: route, sli: 'availability' as const, thresholdSeconds: null, queries: own ? q : { ...q, total: `${q.total} ` }, start, end: END, step };
+  };
+
+  it('asks once per 200 services, at the range end, and only the services the reply names are dense', async () => {
+    const srv = await replay({
+      '/api/v1/query': () => ok({ resultType: 'vector', result: [{ metric: { service_name: 'svc-7' }, value: [END, '2'] }] }),
+    });
+    const services = Array.from({ length: 250 }, (_, i) => `svc-${i}`);
+    const source = new PrometheusHistorySource({ client: new PrometheusClient({ url: srv.url }) });
+    // A query the source did not write cannot be probed: unsure, so dense.
+    const r = await source.probeAlertSeries([...services.map((s) => request(s, '/a')), request('svc-8', '/b', false)]);
+    expect(r.dense.filter(Boolean)).toHaveLength(2);
+    expect(r.dense[7]).toBe(true);
+    expect(r.dense[250]).toBe(true);
+    expect(r.stats.queries).toBe(2);
+    const probes = srv.queries.filter((q) => q.startsWith('/api/v1/query '));
+    expect(probes).toHaveLength(2);
+    // 28 days at 23 h apart, two samples within 10 minutes of each probe time.
+    expect(probes[0]).toContain(`[${28 * DAY}s:${23 * 3600}s]`);
+    expect(probes[0]).toContain('[600s]');
+  });
+
+  it('a failed probe spares nothing: every SLO counts as dense and is fetched', async () => {
+    const srv = await replay({});
+    const source = new PrometheusHistorySource({ client: new PrometheusClient({ url: srv.url, retries: 0 }) });
+    const r = await source.probeAlertSeries([request('pay', '/a'), request('shop', '/b')]);
+    expect(r.dense).toEqual([true, true]);
+    expect(srv.queries.length).toBeGreaterThan(0);
+  });
+});
