@@ -106,12 +106,17 @@ export async function buildBlocks(spec: BackfillSpec, cacheTag = 'all', options:
       for (let b = Math.floor(first / step) * step + step; b <= spec.fleet.end; b += step) bounds.push(b);
       const naming = spec.naming ?? OTEL_NAMING;
       let i = 0;
+      // promtool converts one piece while the next is written (two cores busy, two files on disk).
+      let converting: Promise<unknown> = Promise.resolve();
       for (const piece of fleetBackfillPieces(spec.fleet, bounds, naming, keep, sample)) {
         const file = join(work, `piece-${i++}.om`);
+        const lines = await writeOpenMetricsLines(file, naming, piece);
+        await converting;
         // promtool rejects a file without samples; a piece before the history's first sample has none.
-        if (await writeOpenMetricsLines(file, naming, piece) > 0) await convert(file, `${hours}h`);
-        await rm(file);
+        converting = (lines > 0 ? convert(file, `${hours}h`) : Promise.resolve()).then(() => rm(file));
+        converting.catch(() => { /* awaited (and thrown) with the next piece or after the last */ });
       }
+      await converting;
     }
     await writeFile(join(work, 'done'), '');
   } catch (err) {
