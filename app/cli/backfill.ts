@@ -10,10 +10,18 @@ import { CliError } from './errors.js';
 
 export async function writeBackfill(file: string, spec: FleetSpec, options: { naming?: MetricNaming; keep?: (ep: FleetEndpoint) => boolean; sampleSeconds?: number } = {}): Promise<void> {
   const naming = options.naming ?? OTEL_METRIC_NAMING;
+  await writeOpenMetricsLines(file, naming, fleetBackfillLines(spec, naming, options.keep, options.sampleSeconds));
+}
+
+/**
+ * Streams lines (e.g. one piece of `fleetBackfillPieces`) to an OpenMetrics file with its header and
+ * EOF, waiting for the stream to drain between batches: the benchmark fleet is millions of lines.
+ * Returns how many sample lines were written.
+ */
+export async function writeOpenMetricsLines(file: string, naming: MetricNaming, batches: Iterable<string[]>): Promise<number> {
   const out = createWriteStream(file);
   let error: Error | undefined;
   out.on('error', (err) => { error = err; });
-  // Waits for the stream to drain between endpoints: the benchmark fleet is millions of lines.
   const write = (text: string): Promise<void> => out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => {
     const done = () => {
       out.off('drain', done);
@@ -23,11 +31,14 @@ export async function writeBackfill(file: string, spec: FleetSpec, options: { na
     out.once('drain', done);
     out.once('error', done);
   });
+  let count = 0;
   await write(`${openMetricsHeader(naming).join('\n')}\n`);
-  for (const lines of fleetBackfillLines(spec, naming, options.keep, options.sampleSeconds)) {
+  for (const lines of batches) {
     if (error) break;
+    count += lines.length;
     if (lines.length) await write(`${lines.join('\n')}\n`);
   }
   await new Promise<void>((resolve) => out.end('# EOF\n', () => resolve()));
   if (error) throw new CliError(`cannot write ${file}: ${error.message}`);
+  return count;
 }

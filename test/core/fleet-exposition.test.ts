@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFleetExposition, fleetBackfillLines, liveExposition, OTEL_METRIC_NAMING } from '../../app/core/fleet/exposition.js';
+import { buildFleetExposition, fleetBackfillLines, fleetBackfillPieces, liveExposition, OTEL_METRIC_NAMING } from '../../app/core/fleet/exposition.js';
 import { writeBackfill } from '../../app/cli/backfill.js';
 import { CLASSIC_NAMING, writeOpenMetrics } from '../helpers/prometheus.js';
 
@@ -17,6 +17,13 @@ function parse(text: string): Map<string, number> {
     m.set(line.slice(0, sp + 1), Number(line.slice(sp + 2).split(' ')[0]));
   }
   return m;
+}
+
+/** Each piece read before the next is asked for, as fleetBackfillPieces requires. */
+function readPieces(pieces: Generator<Generator<string[]>>): string[][] {
+  const out: string[][] = [];
+  for (const piece of pieces) out.push([...piece].flat());
+  return out;
 }
 
 describe('demo fleet exposition', () => {
@@ -85,4 +92,58 @@ describe('demo fleet exposition', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('cut in pieces of time, the backfill is the same samples, each piece holding only its own times', () => {
+    const whole = [...fleetBackfillLines(spec)].flat();
+    // A bound at every sample time (hourly) and a few in between: every new series' zero sample
+    // and every deploy falls on or next to a bound somewhere.
+    const bounds: number[] = [];
+    for (let t = END - 9 * 86_400; t <= END; t += 3600) bounds.push(t);
+    bounds.push(END + 1800);
+    bounds.sort((a, b) => a - b);
+    const pieces = readPieces(fleetBackfillPieces(spec, bounds));
+    expect(pieces).toHaveLength(bounds.length + 1);
+    const timeOf = (line: string) => Number(line.slice(line.lastIndexOf(' ') + 1));
+    const outside = pieces.flatMap((lines, i) => lines.filter((l) => (i > 0 && timeOf(l) < bounds[i - 1]!) || (i < bounds.length && timeOf(l) >= bounds[i]!)));
+    expect(outside).toEqual([]);
+    expect(pieces.filter((p) => p.length > 0).length).toBeGreaterThan(150);
+    // Series by series, the same samples in the same order: counters run on across the bounds.
+    const bySeries = (lines: string[]) => {
+      const m = new Map<string, string[]>();
+      for (const l of lines) {
+        const key = l.slice(0, l.lastIndexOf('} ') + 1);
+        const list = m.get(key);
+        if (list) list.push(l.slice(key.length));
+        else m.set(key, [l.slice(key.length)]);
+      }
+      return m;
+    };
+    const a = bySeries(whole);
+    const b = bySeries(pieces.flat());
+    expect(b.size).toBe(a.size);
+    for (const [key, samples] of a) expect(b.get(key), key).toEqual(samples);
+    // Within a piece each series is contiguous, as promtool requires.
+    for (const lines of pieces) {
+      const seen = new Set<string>();
+      let previous = '';
+      for (const l of lines) {
+        const key = l.slice(0, l.lastIndexOf('} ') + 1);
+        if (key !== previous) {
+          expect(seen.has(key), key).toBe(false);
+          seen.add(key);
+          previous = key;
+        }
+      }
+    }
+  });
+
+  it('reading only part of a piece keeps the next pieces whole', () => {
+    const bounds = [END - 4 * 86_400];
+    const full = readPieces(fleetBackfillPieces(spec, bounds));
+    const pieces = fleetBackfillPieces(spec, bounds);
+    const first = pieces.next().value!;
+    first.next(); // one endpoint of the first piece, then on to the second
+    expect([...pieces.next().value!].flat()).toEqual(full[1]);
+  });
 });
+

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeFleet, type FleetEndpoint, type FleetSpec } from '../../app/core/fleet/index.js';
-import { OTEL_METRIC_NAMING, type MetricNaming } from '../../app/core/fleet/exposition.js';
-import { writeBackfill } from '../../app/cli/backfill.js';
+import { fleetBackfillPieces, OTEL_METRIC_NAMING, type MetricNaming } from '../../app/core/fleet/exposition.js';
+import { writeBackfill, writeOpenMetricsLines } from '../../app/cli/backfill.js';
 
 const run = promisify(execFile);
 
@@ -38,27 +38,91 @@ export async function writeOpenMetrics(spec: BackfillSpec, file: string): Promis
   return { endpoints: describeFleet(spec.fleet).filter(keep) };
 }
 
-function cacheKey(spec: BackfillSpec, extra: string): string {
-  return createHash('sha256').update(JSON.stringify({ fleet: spec.fleet, naming: spec.naming ?? OTEL_NAMING, sample: spec.sampleSeconds ?? 3600, extra, v: 5 })).digest('hex').slice(0, 16);
+/** Build layout options: they change the blocks, not the samples. */
+export interface BuildOptions {
+  /**
+   * Hours of samples per OpenMetrics piece, each converted by its own promtool run into one block:
+   * 2, 6, 18, 54, 162 or 486 (promtool's block sizes). Default: the largest whose piece holds at most
+   * MAX_LINES_PER_PIECE lines. 0 writes one file for the whole history, converted by one run (the
+   * layout before pieces; promtool then holds the whole file in memory).
+   */
+  blockHours?: number;
+}
+
+/** promtool's block sizes (2 h x 3^k); a piece aligned to one of them becomes exactly one block. */
+const BLOCK_HOURS = [2, 6, 18, 54, 162, 486];
+/**
+ * At most this many sample lines per piece (~180 bytes each: a ~2 GB file; promtool maps the file
+ * and keeps its samples in memory, a little over 2 GB in all for 50 x 8 endpoints at 300 s).
+ */
+export const MAX_LINES_PER_PIECE = 10_000_000;
+/** Series per endpoint: two status codes x (buckets + count + sum); a version change adds more for a while. */
+const SERIES_PER_ENDPOINT = 2 * 17;
+
+function cacheKey(spec: BackfillSpec, extra: string, blockHours: number): string {
+  return createHash('sha256').update(JSON.stringify({ fleet: spec.fleet, naming: spec.naming ?? OTEL_NAMING, sample: spec.sampleSeconds ?? 3600, extra, blockHours, v: 6 })).digest('hex').slice(0, 16);
+}
+
+function pieceHours(spec: BackfillSpec, endpoints: number): number {
+  const sample = spec.sampleSeconds ?? 3600;
+  const fit = BLOCK_HOURS.filter((h) => endpoints * SERIES_PER_ENDPOINT * ((h * 3600) / sample) <= MAX_LINES_PER_PIECE);
+  return fit.length ? fit[fit.length - 1]! : BLOCK_HOURS[0]!;
 }
 
 /**
  * Builds (or reuses) TSDB blocks for the spec. `cacheTag` must change when `filter` changes
  * (functions cannot be hashed). Returns the blocks directory.
+ *
+ * The history is written and converted in pieces of `blockHours` aligned to promtool's block grid,
+ * so each piece is one block of its own time range (the blocks do not overlap) and memory stays
+ * bounded whatever the fleet's size: each piece's file is deleted once converted. Counters run on
+ * across pieces (app/core/fleet/exposition.ts fleetBackfillPieces).
  */
-export async function buildBlocks(spec: BackfillSpec, cacheTag = 'all'): Promise<string> {
+export async function buildBlocks(spec: BackfillSpec, cacheTag = 'all', options: BuildOptions = {}): Promise<string> {
+  const keep = spec.filter ?? (() => true);
+  const endpoints = describeFleet(spec.fleet).filter(keep).length;
+  const hours = options.blockHours ?? pieceHours(spec, endpoints);
+  if (hours !== 0 && !BLOCK_HOURS.includes(hours)) throw new Error(`blockHours must be 0 or one of ${BLOCK_HOURS.join(', ')}, not ${hours}`);
   const root = join(tmpdir(), 'slo-scout-prom-cache');
-  const dir = join(root, cacheKey(spec, cacheTag));
+  const dir = join(root, cacheKey(spec, cacheTag, hours));
   if (existsSync(join(dir, 'done'))) return join(dir, 'blocks');
   await mkdir(root, { recursive: true });
   const work = await mkdtemp(join(root, 'build-'));
-  const file = join(work, 'fleet.om');
-  await writeOpenMetrics(spec, file);
-  // The default 2h block duration makes promtool re-read the input once per block (336 passes
-  // for 28 days); one block per 32 days takes a single pass.
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=768h', '-q', file, join(work, 'blocks')], { maxBuffer: 64 * 1024 * 1024 });
-  await rm(file);
-  await writeFile(join(work, 'done'), '');
+  try {
+    const convert = (file: string, maxBlock: string) => run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', `--max-block-duration=${maxBlock}`, '-q', file, join(work, 'blocks')], { maxBuffer: 64 * 1024 * 1024 });
+    if (hours === 0) {
+      const file = join(work, 'fleet.om');
+      await writeOpenMetrics(spec, file);
+      // The default 2h block duration makes promtool re-read the input once per block (336 passes
+      // for 28 days); 768h gives its largest block, 486h: two or three passes.
+      await convert(file, '768h');
+      await rm(file);
+    } else {
+      const sample = spec.sampleSeconds ?? 3600;
+      const step = hours * 3600;
+      // Samples run from one sample before the first step (a new counter's zero) to the fleet's end.
+      const first = spec.fleet.end - spec.fleet.days * 86_400 - 2 * sample;
+      const bounds: number[] = [];
+      for (let b = Math.floor(first / step) * step + step; b <= spec.fleet.end; b += step) bounds.push(b);
+      const naming = spec.naming ?? OTEL_NAMING;
+      let i = 0;
+      // promtool converts one piece while the next is written (two cores busy, two files on disk).
+      let converting: Promise<unknown> = Promise.resolve();
+      for (const piece of fleetBackfillPieces(spec.fleet, bounds, naming, keep, sample)) {
+        const file = join(work, `piece-${i++}.om`);
+        const lines = await writeOpenMetricsLines(file, naming, piece);
+        await converting;
+        // promtool rejects a file without samples; a piece before the history's first sample has none.
+        converting = (lines > 0 ? convert(file, `${hours}h`) : Promise.resolve()).then(() => rm(file));
+        converting.catch(() => { /* awaited (and thrown) with the next piece or after the last */ });
+      }
+      await converting;
+    }
+    await writeFile(join(work, 'done'), '');
+  } catch (err) {
+    await rm(work, { recursive: true, force: true });
+    throw err;
+  }
   try {
     await rename(work, dir);
   } catch {
@@ -123,6 +187,10 @@ export async function startPrometheus(blocksDir: string | string[], options: { p
     '--storage.tsdb.retention.time=10y',
     // Samples are hourly; instant selectors need to look back that far to see the last one.
     '--query.lookback-delta=1h',
+    // No compaction of the (non-overlapping) blocks while a test or the benchmark runs: buildBlocks
+    // writes one block per piece of time, which Prometheus would otherwise merge a minute after start.
+    '--storage.tsdb.min-block-duration=2h',
+    '--storage.tsdb.max-block-duration=2h',
     '--log.level=warn',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -96,48 +96,108 @@ export function* fleetBackfillLines(spec: FleetSpec, naming: MetricNaming = OTEL
   for (const w of walk(spec, naming, true, keep, sampleSeconds)) yield w.lines;
 }
 
+/**
+ * The same history cut in pieces of time, so that each piece can be backfilled on its own (promtool
+ * holds its whole input in memory): piece 0 has the samples before `bounds[0]`, piece i those in
+ * [bounds[i-1], bounds[i]), the last those from the last bound on. Yields one generator per piece,
+ * in order, of that piece's lines endpoint by endpoint; read each piece before asking for the next.
+ * Every endpoint's counters run on across the pieces (one walk of its steps, paused between pieces):
+ * the concatenated pieces are the samples `fleetBackfillLines` writes.
+ */
+export function* fleetBackfillPieces(spec: FleetSpec, bounds: readonly number[], naming: MetricNaming = OTEL_METRIC_NAMING, keep: (ep: FleetEndpoint) => boolean = () => true, sampleSeconds = 3600): Generator<Generator<string[]>> {
+  const endpoints = describeFleet(spec).filter(keep).map((ep) => endpointHistory(spec, naming, ep, { lines: true, week: false, sample: sampleSeconds, bounds }));
+  for (let p = 0; p <= bounds.length; p++) {
+    const piece = (function* () {
+      for (const ep of endpoints) {
+        const next = ep.next();
+        if (!next.done && next.value.length) yield next.value;
+      }
+    })();
+    yield piece;
+    for (const _ of piece) { /* whatever the caller left unread, so the endpoints stay in step */ }
+  }
+}
+
 function* walk(spec: FleetSpec, naming: MetricNaming, wantLines: boolean, keep: (ep: FleetEndpoint) => boolean = () => true, sampleSeconds = 3600): Generator<{ live: EndpointLive; lines: string[] }> {
-  const sample = sampleSeconds;
   for (const ep of describeFleet(spec)) {
     if (!keep(ep)) continue;
-    const live: EndpointLive = { series: new Map(), liveVersion: '', week: [] };
-    const pending = new Map<string, string[]>();
-    const get = (status: string, version: string, t: number): Series => {
-      const key = naming.version ? `${status}|${version}` : status;
-      let s = live.series.get(key);
-      if (!s) {
-        const labels = [`${naming.service}=${esc(ep.service)}`, `${naming.route}=${esc(ep.endpoint)}`, `${naming.status}=${esc(status)}`];
-        if (naming.version) labels.push(`${naming.version}=${esc(version)}`);
-        const labelText = labels.join(',');
-        s = { labelText, prefixes: linePrefixes(naming, labelText), version, totals: zero() };
-        live.series.set(key, s);
-        // A fresh counter starts at 0, so increase() sees its first requests.
-        pending.set(key, wantLines ? lines(s.prefixes, s.totals, ` ${t - sample}`) : []);
-      }
-      return s;
-    };
-    let hourEnd = -1;
-    // A real exporter exposes every series of the running version on every scrape.
-    const flush = () => {
-      if (hourEnd < 0 || !wantLines) return;
-      for (const [key, s] of live.series) if (!naming.version || s.version === live.liveVersion) pending.get(key)!.push(...lines(s.prefixes, s.totals, ` ${hourEnd}`));
-    };
-    const weekStart = spec.end - WEEK;
-    for (const st of fleetSteps(spec, ep)) {
-      const end = Math.floor(st.t / sample) * sample + sample;
-      if (end !== hourEnd) {
-        flush();
-        hourEnd = end;
-      }
-      live.liveVersion = st.version;
-      const { ok, bad } = split(st.bucketCounts, st.errors);
-      add(get('200', st.version, end).totals, ok);
-      if (bad.count > 0) add(get('500', st.version, end).totals, bad);
-      if (st.t >= weekStart) live.week.push({ ok, bad });
-    }
-    flush();
-    yield { live, lines: [...pending.values()].flat() };
+    // One piece (no bounds): the first yield is the whole history, the return value the live state.
+    const history = endpointHistory(spec, naming, ep, { lines: wantLines, week: !wantLines, sample: sampleSeconds, bounds: [] });
+    const first = history.next();
+    let rest = history.next();
+    while (!rest.done) rest = history.next();
+    yield { live: rest.value, lines: first.done ? [] : first.value };
   }
+}
+
+/**
+ * One endpoint's samples, yielded once per piece of time (see fleetBackfillPieces; `bounds.length + 1`
+ * yields), then its live state as the return value. A piece is yielded once no later step can add to
+ * it: a series that appears gets its zero sample one sample before its first, possibly in the
+ * previous piece.
+ */
+function* endpointHistory(spec: FleetSpec, naming: MetricNaming, ep: FleetEndpoint, o: { lines: boolean; week: boolean; sample: number; bounds: readonly number[] }): Generator<string[], EndpointLive> {
+  const { sample, bounds } = o;
+  const live: EndpointLive = { series: new Map(), liveVersion: '', week: [] };
+  const pieceOf = (t: number) => {
+    let p = 0;
+    while (p < bounds.length && bounds[p]! <= t) p++;
+    return p;
+  };
+  // Lines per piece not yet yielded (at most two at once), per series in order of first line.
+  const open = new Map<number, Map<string, string[]>>();
+  const push = (t: number, key: string, text: string[]) => {
+    const p = pieceOf(t);
+    let piece = open.get(p);
+    if (!piece) open.set(p, (piece = new Map()));
+    const list = piece.get(key);
+    if (list) list.push(...text);
+    else piece.set(key, text);
+  };
+  const take = (p: number): string[] => {
+    const piece = open.get(p);
+    open.delete(p);
+    return piece ? [...piece.values()].flat() : [];
+  };
+  let yielded = 0;
+  const get = (status: string, version: string, t: number): Series => {
+    const key = naming.version ? `${status}|${version}` : status;
+    let s = live.series.get(key);
+    if (!s) {
+      const labels = [`${naming.service}=${esc(ep.service)}`, `${naming.route}=${esc(ep.endpoint)}`, `${naming.status}=${esc(status)}`];
+      if (naming.version) labels.push(`${naming.version}=${esc(version)}`);
+      const labelText = labels.join(',');
+      s = { labelText, prefixes: linePrefixes(naming, labelText), version, totals: zero() };
+      live.series.set(key, s);
+      // A fresh counter starts at 0, so increase() sees its first requests.
+      if (o.lines) push(t - sample, key, lines(s.prefixes, s.totals, ` ${t - sample}`));
+    }
+    return s;
+  };
+  let hourEnd = -1;
+  // A real exporter exposes every series of the running version on every scrape.
+  const flush = () => {
+    if (hourEnd < 0 || !o.lines) return;
+    for (const [key, s] of live.series) if (!naming.version || s.version === live.liveVersion) push(hourEnd, key, lines(s.prefixes, s.totals, ` ${hourEnd}`));
+  };
+  const weekStart = spec.end - WEEK;
+  for (const st of fleetSteps(spec, ep)) {
+    const end = Math.floor(st.t / sample) * sample + sample;
+    if (end !== hourEnd) {
+      flush();
+      hourEnd = end;
+      // Nothing from here on goes before end - sample (a new series' zero): earlier pieces are complete.
+      while (yielded < pieceOf(end - sample)) yield take(yielded++);
+    }
+    live.liveVersion = st.version;
+    const { ok, bad } = split(st.bucketCounts, st.errors);
+    add(get('200', st.version, end).totals, ok);
+    if (bad.count > 0) add(get('500', st.version, end).totals, bad);
+    if (o.week && st.t >= weekStart) live.week.push({ ok, bad });
+  }
+  flush();
+  while (yielded <= bounds.length) yield take(yielded++);
+  return live;
 }
 
 export function openMetricsHeader(n: MetricNaming = OTEL_METRIC_NAMING): string[] {
