@@ -3,10 +3,9 @@
  * datasource -> recommend (pure core) -> enrichment steps (Tempo evidence, what-if, ...) -> Report.
  */
 import { aiRecommend, type AiLayer } from './ai/index.js';
-import { recommend, servicesNeedingHourly, type RecommendOptions } from './core/recommend/index.js';
+import { recommend, servicesNeedingHourly, type RecommendOptions, type RecommendResult } from './core/recommend/index.js';
 import { Report } from './core/report.js';
 import { formatDuration, parseDuration } from './core/time.js';
-import { defaultWhatIf, simulationInputFromHistories } from './core/simulate/index.js';
 import type { SloScoutConfig } from './config/schema.js';
 import type { EndpointHistory } from './core/types.js';
 import type { Clock } from './deps.js';
@@ -17,8 +16,10 @@ import { PrometheusHistorySource } from './telemetry/prometheus/source.js';
 import type { TempoClient } from './telemetry/tempo/client.js';
 import { addTempoEvidence } from './telemetry/tempo/evidence.js';
 import { setTimeout as delay } from 'node:timers/promises';
-import { deadline } from './deadline.js';
+import { deadline, phaseLimit } from './deadline.js';
 import { alertReplayStep } from './alert-replay.js';
+import { sharedComputePool, type ComputePool } from './compute/pool.js';
+import { recommendOnPool, whatIfOnPool } from './compute/fleet.js';
 
 export interface AnalysisDeps {
   source: HistorySource;
@@ -27,6 +28,8 @@ export interface AnalysisDeps {
   ai?: AiLayer;
   logger?: Logger;
   clock: Clock;
+  /** Where recommend and what-if run (app/compute/pool.ts); default the process's shared pool (SLO_SCOUT_COMPUTE_THREADS). */
+  compute?: ComputePool;
 }
 
 export interface AnalysisProgress {
@@ -79,20 +82,24 @@ export const tempoStep: AnalysisStep = {
   },
 };
 
-/** Adds the compact simulation basis and the default what-if scenarios to each proposal (issue 3). */
+/** Adds the compact simulation basis and the default what-if scenarios to each proposal (issue 3), per service on the compute pool. */
 export const whatIfStep: AnalysisStep = {
   name: 'what-if',
-  run({ report, histories, options, logger }) {
-    const input = simulationInputFromHistories(histories, report.proposals, { periodSeconds: options.periodSeconds ?? options.windowSeconds });
-    const whatIf = defaultWhatIf(input, report.proposals, options.computeSeconds ? { checkpoint: deadline(options.computeSeconds, 'the what-if simulation of the analysis', 'analyse fewer services at once (services.include) or raise SLO_SCOUT_COMPUTE_SECONDS') } : {});
-    for (const p of report.proposals) {
-      const slo = input.slos.find((s) => s.sloId === p.sloId && s.service === p.service);
-      if (slo) p.simulationBasis = slo.basis;
-      const results = whatIf.get(p.sloId);
-      if (results) p.whatIf = results;
+  async run({ report, histories, deps, options, logger }) {
+    const limit = phaseLimit(options.computeSeconds, 'the what-if simulation of the analysis', 'analyse fewer services at once (services.include) or raise SLO_SCOUT_COMPUTE_SECONDS');
+    limit.start();
+    let parts;
+    try {
+      parts = await whatIfOnPool(deps.compute ?? sharedComputePool(), histories, report.proposals, options.periodSeconds ?? options.windowSeconds, limit);
+    } finally {
+      limit.clear();
     }
-    logger.info({ proposals: whatIf.size }, 'what-if scenarios simulated');
-    return Promise.resolve();
+    for (const [i, p] of report.proposals.entries()) {
+      const part = parts[i]!;
+      if (part.basis) p.simulationBasis = part.basis;
+      if (part.whatIf) p.whatIf = part.whatIf;
+    }
+    logger.info({ proposals: parts.filter((x) => x.whatIf).length }, 'what-if scenarios simulated');
   },
 };
 
@@ -140,8 +147,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   logger.info({ endpoints: fetched.histories.length, skipped: fetched.skipped.length, ...fetched.stats }, 'histories fetched');
   if (hourly === 'auto') await addHourlyWhereTrending(fetched.histories, { ...options, services, recommendOptions, phase, onProgress, logger, source: deps.source });
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
-  const recOptions = computeSeconds ? { ...recommendOptions, checkpoint: deadline(computeSeconds, 'the recommender', 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS') } : recommendOptions;
-  const rec = await phase('recommend', () => (deps.ai ? aiRecommend(fetched.histories, recOptions, deps.ai, logger) : recommend(fetched.histories, recOptions)));
+  const rec = await phase('recommend', () => recommendFleet(deps, fetched.histories, recommendOptions, computeSeconds, logger));
   onProgress?.({ phase: 'recommend', done: fetched.histories.length, total: fetched.histories.length });
   const report: Report = {
     generatedAt: deps.clock.now().toISOString(),
@@ -190,6 +196,27 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   timings.phases!.push({ name: 'validate report', seconds: (performance.now() - validating) / 1000, waitingSeconds: 0 });
   timings.totalSeconds = (performance.now() - started) / 1000;
   return parsed;
+}
+
+const RECOMMEND_HINT = 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS';
+
+/**
+ * recommend (with the AI layer when given) over the fleet, per service on the compute pool; in
+ * process when the options carry hooks (functions cannot reach a thread).
+ */
+async function recommendFleet(deps: AnalysisDeps, histories: EndpointHistory[], options: RecommendOptions, computeSeconds: number | undefined, logger: Logger): Promise<RecommendResult> {
+  const { checkpoint: _c, selectedVariantFor, breachPriorFor, ...plain } = options;
+  if (deps.ai || selectedVariantFor || breachPriorFor) {
+    const recOptions = computeSeconds ? { ...options, checkpoint: deadline(computeSeconds, 'the recommender', RECOMMEND_HINT) } : options;
+    return deps.ai ? aiRecommend(histories, recOptions, deps.ai, logger) : recommend(histories, recOptions);
+  }
+  const limit = phaseLimit(computeSeconds, 'the recommender', RECOMMEND_HINT);
+  limit.start();
+  try {
+    return await recommendOnPool(deps.compute ?? sharedComputePool(), histories, plain, limit);
+  } finally {
+    limit.clear();
+  }
 }
 
 /**
