@@ -20,6 +20,7 @@ import { deadline, phaseLimit } from './deadline.js';
 import { alertReplayStep } from './alert-replay.js';
 import { sharedComputePool, type ComputePool } from './compute/pool.js';
 import { recommendOnPool, whatIfOnPool } from './compute/fleet.js';
+import type { PlainRecommendOptions } from './compute/tasks.js';
 
 export interface AnalysisDeps {
   source: HistorySource;
@@ -202,18 +203,20 @@ const RECOMMEND_HINT = 'analyse fewer services or routes at once (services.inclu
 
 /**
  * recommend (with the AI layer when given) over the fleet, per service on the compute pool; in
- * process when the options carry hooks (functions cannot reach a thread).
+ * process when the caller's options carry hooks (functions cannot reach a thread; the AI layer's
+ * become tables).
  */
 async function recommendFleet(deps: AnalysisDeps, histories: EndpointHistory[], options: RecommendOptions, computeSeconds: number | undefined, logger: Logger): Promise<RecommendResult> {
   const { checkpoint: _c, selectedVariantFor, breachPriorFor, ...plain } = options;
-  if (deps.ai || selectedVariantFor || breachPriorFor) {
-    const recOptions = computeSeconds ? { ...options, checkpoint: deadline(computeSeconds, 'the recommender', RECOMMEND_HINT) } : options;
-    return deps.ai ? aiRecommend(histories, recOptions, deps.ai, logger) : recommend(histories, recOptions);
+  if (selectedVariantFor || breachPriorFor) {
+    return recommend(histories, computeSeconds ? { ...options, checkpoint: deadline(computeSeconds, 'the recommender', RECOMMEND_HINT) } : options);
   }
   const limit = phaseLimit(computeSeconds, 'the recommender', RECOMMEND_HINT);
   limit.start();
+  const pool = deps.compute ?? sharedComputePool();
+  const run = (hs: EndpointHistory[], o: PlainRecommendOptions) => recommendOnPool(pool, hs, o, limit);
   try {
-    return await recommendOnPool(deps.compute ?? sharedComputePool(), histories, plain, limit);
+    return await (deps.ai ? aiRecommend(histories, plain, deps.ai, logger, run) : run(histories, plain));
   } finally {
     limit.clear();
   }

@@ -7,6 +7,9 @@ import { recommend } from '../../app/core/recommend/index.js';
 import type { Report } from '../../app/core/report.js';
 import { ComputeTimeLimitError } from '../../app/deadline.js';
 import { fixedClock } from '../../app/deps.js';
+import { aiRecommend, createAiLayer } from '../../app/ai/index.js';
+import { AiSettings } from '../../app/config/ai.js';
+import { silentLogger } from '../../app/logger.js';
 import { runAnalysis } from '../../app/pipeline.js';
 
 const DAY = 86_400;
@@ -39,6 +42,17 @@ describe('compute pool', () => {
     expect(a.proposals.some((p) => p.whatIf?.length)).toBe(true);
     expect(a.proposals.some((p) => p.simulationBasis)).toBe(true);
     expect(json(withoutTimings(b))).toBe(json(withoutTimings(a)));
+  });
+
+  it('runs the AI layer (criticality variants, borrowed priors) on threads with the same result as its in-process hooks', async () => {
+    const histories = fleetHistories({ seed: 1, end, days: 28, stepSeconds: 3600 }, { breachWindowSeconds: DAY });
+    const ai = await createAiLayer({ settings: AiSettings.parse({}), env: {}, logger: silentLogger });
+    const here = await aiRecommend(histories, options, ai, silentLogger);
+    const onThreads = await aiRecommend(histories, options, ai, silentLogger, (hs, o) => recommendOnPool(threaded, hs, o));
+    // The hooks made a difference (else the tables would not be tested): a variant chosen by criticality, a borrowed prior.
+    expect(here.proposals.some((p) => p.borrowed)).toBe(true);
+    expect(here.proposals.some((p) => p.selectedVariant === 'conservative')).toBe(true);
+    expect(json(onThreads)).toBe(json(here));
   });
 
   it('stops a recommend over its time limit with the time-limit error, the thread terminated', async () => {
