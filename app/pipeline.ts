@@ -21,6 +21,8 @@ import { alertReplayStep } from './alert-replay.js';
 import { sharedComputePool, type ComputePool } from './compute/pool.js';
 import { recommendOnPool, whatIfOnPool } from './compute/fleet.js';
 import type { PlainRecommendOptions } from './compute/tasks.js';
+import { StreamedRecommend } from './compute/stream.js';
+import type { TaskOptions } from './compute/pool.js';
 
 export interface AnalysisDeps {
   source: HistorySource;
@@ -87,7 +89,7 @@ export const tempoStep: AnalysisStep = {
 export const whatIfStep: AnalysisStep = {
   name: 'what-if',
   async run({ report, histories, deps, options, logger }) {
-    const limit = phaseLimit(options.computeSeconds, 'the what-if simulation of the analysis', 'analyse fewer services at once (services.include) or raise SLO_SCOUT_COMPUTE_SECONDS');
+    const limit = phaseLimit(options.computeSeconds, 'the what-if simulation of the analysis', WHAT_IF_HINT);
     limit.start();
     let parts;
     try {
@@ -134,21 +136,72 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
       return await run(wait);
     } finally {
       p.seconds = (performance.now() - t0) / 1000;
-      phases.push(p);
+      // A phase run per batch (the trend check of a streamed analysis) is reported once, summed.
+      const same = phases.find((x) => x.name === p.name);
+      if (same) {
+        same.seconds += p.seconds;
+        same.waitingSeconds += p.waitingSeconds;
+      } else phases.push(p);
     }
   };
-  const fetched = await phase('fetch histories', async (wait) => {
-    const r = await deps.source.fetchHistories(
-      { end: options.end, windowSeconds: options.windowSeconds, breachWindowSeconds: options.breachWindowSeconds, ...(services ? { services } : {}), ...(hourly === true ? { hourly } : {}) },
-      (done, total) => onProgress?.({ phase: 'fetch', done, total }),
-    );
-    wait(r.stats);
+  const pool = deps.compute ?? sharedComputePool();
+  const { checkpoint: _c, selectedVariantFor, breachPriorFor, ...plain } = recommendOptions;
+  const recLimit = phaseLimit(computeSeconds, 'the recommender', RECOMMEND_HINT);
+  const whatIfLimit = phaseLimit(computeSeconds, 'the what-if simulation of the analysis', WHAT_IF_HINT);
+  // Streamed: each batch of services goes to the compute pool's threads as soon as the source hands it
+  // over, and its what-if as soon as its proposals are back. The AI layer needs the whole fleet
+  // (borrowed priors); in process (0 threads) the analysis stays sequential, its limits cooperative.
+  const stream = deps.ai || selectedVariantFor || breachPriorFor || pool.threads === 0
+    ? undefined
+    : new StreamedRecommend(pool, plain, recLimit, { periodSeconds: options.periodSeconds ?? options.windowSeconds, task: whatIfLimit });
+  // analysis.hourly: auto per batch; a batch's hourly fetch waits for the main fetch and the one before
+  // it, so no two fetches overlap (each one's waiting is then its own, never counted twice).
+  let fetchedAll!: () => void;
+  let hourlyQueue = new Promise<void>((resolve) => (fetchedAll = resolve));
+  const serialFetch = <T>(run: () => Promise<T>): Promise<T> => {
+    const r = hourlyQueue.then(run);
+    hourlyQueue = r.then(() => undefined, () => undefined);
     return r;
+  };
+  const hourlyCtx = { ...options, services, recommendOptions, phase, onProgress, logger, source: deps.source, serialFetch };
+  const batchWork: Array<Promise<void>> = [];
+  let batchFailed: { err: unknown } | undefined;
+  const onBatch = (hs: EndpointHistory[]) => {
+    batchWork.push((async () => {
+      if (hourly === 'auto') await addHourlyWhereTrending(hs, hourlyCtx);
+      stream!.add(hs);
+    })().catch((err: unknown) => {
+      batchFailed ??= { err };
+    }));
+  };
+  const fetched = await phase('fetch histories', async (wait) => {
+    try {
+      const r = await deps.source.fetchHistories(
+        { end: options.end, windowSeconds: options.windowSeconds, breachWindowSeconds: options.breachWindowSeconds, ...(services ? { services } : {}), ...(hourly === true ? { hourly } : {}) },
+        (done, total) => onProgress?.({ phase: 'fetch', done, total }),
+        stream ? onBatch : undefined,
+      );
+      wait(r.stats);
+      return r;
+    } finally {
+      fetchedAll();
+    }
   });
   logger.info({ endpoints: fetched.histories.length, skipped: fetched.skipped.length, ...fetched.stats }, 'histories fetched');
-  if (hourly === 'auto') await addHourlyWhereTrending(fetched.histories, { ...options, services, recommendOptions, phase, onProgress, logger, source: deps.source });
+  // A source that does not stream hands everything over at the end, as one batch.
+  if (stream && batchWork.length === 0) onBatch(fetched.histories);
+  await Promise.all(batchWork);
+  if (batchFailed) throw batchFailed.err;
+  if (!stream && hourly === 'auto') await addHourlyWhereTrending(fetched.histories, hourlyCtx);
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
-  const rec = await phase('recommend', () => recommendFleet(deps, fetched.histories, recommendOptions, computeSeconds, logger));
+  // The limit counts from here, when all the input is in (as when recommend started only now).
+  recLimit.start();
+  let rec: RecommendResult;
+  try {
+    rec = await phase('recommend', () => (stream ? stream.result(fetched.histories) : recommendFleet(deps, pool, fetched.histories, recommendOptions, computeSeconds, recLimit, logger)));
+  } finally {
+    recLimit.clear();
+  }
   onProgress?.({ phase: 'recommend', done: fetched.histories.length, total: fetched.histories.length });
   const report: Report = {
     generatedAt: deps.clock.now().toISOString(),
@@ -171,7 +224,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   onProgress?.({ phase: 'enrich', done: 0, total: all.length });
   await runStep(tempoStep);
   onProgress?.({ phase: 'enrich', done: 1, total: all.length });
-  await runStep(whatIfStep);
+  await runStep(stream ? streamedWhatIf(stream, whatIfLimit) : whatIfStep);
   onProgress?.({ phase: 'enrich', done: 2, total: all.length });
   const failed = await replay;
   if (failed) throw failed.err;
@@ -200,26 +253,36 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
 }
 
 const RECOMMEND_HINT = 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS';
+const WHAT_IF_HINT = 'analyse fewer services at once (services.include) or raise SLO_SCOUT_COMPUTE_SECONDS';
 
 /**
  * recommend (with the AI layer when given) over the fleet, per service on the compute pool; in
  * process when the caller's options carry hooks (functions cannot reach a thread; the AI layer's
  * become tables).
  */
-async function recommendFleet(deps: AnalysisDeps, histories: EndpointHistory[], options: RecommendOptions, computeSeconds: number | undefined, logger: Logger): Promise<RecommendResult> {
+async function recommendFleet(deps: AnalysisDeps, pool: ComputePool, histories: EndpointHistory[], options: RecommendOptions, computeSeconds: number | undefined, limit: TaskOptions, logger: Logger): Promise<RecommendResult> {
   const { checkpoint: _c, selectedVariantFor, breachPriorFor, ...plain } = options;
   if (selectedVariantFor || breachPriorFor) {
     return recommend(histories, computeSeconds ? { ...options, checkpoint: deadline(computeSeconds, 'the recommender', RECOMMEND_HINT) } : options);
   }
-  const limit = phaseLimit(computeSeconds, 'the recommender', RECOMMEND_HINT);
-  limit.start();
-  const pool = deps.compute ?? sharedComputePool();
   const run = (hs: EndpointHistory[], o: PlainRecommendOptions) => recommendOnPool(pool, hs, o, limit);
-  try {
-    return await (deps.ai ? aiRecommend(histories, plain, deps.ai, logger, run) : run(histories, plain));
-  } finally {
-    limit.clear();
-  }
+  return deps.ai ? aiRecommend(histories, plain, deps.ai, logger, run) : run(histories, plain);
+}
+
+/** The what-if step of a streamed analysis: its tasks went out with each service's proposals; this waits for them. */
+function streamedWhatIf(stream: StreamedRecommend, limit: ReturnType<typeof phaseLimit>): AnalysisStep {
+  return {
+    name: whatIfStep.name,
+    async run({ report, logger }) {
+      limit.start();
+      try {
+        await stream.whatIfDone();
+      } finally {
+        limit.clear();
+      }
+      logger.info({ proposals: report.proposals.filter((p) => p.whatIf).length }, 'what-if scenarios simulated');
+    },
+  };
 }
 
 /**
@@ -237,6 +300,8 @@ async function addHourlyWhereTrending(
     onProgress: AnalysisOptions['onProgress'];
     logger: Logger;
     source: HistorySource;
+    /** Runs the hourly fetch when no other fetch is out (per batch: after the main fetch and the batch before). */
+    serialFetch?: <T>(run: () => Promise<T>) => Promise<T>;
   },
 ): Promise<void> {
   const needs = await ctx.phase('find traffic trends', () => servicesNeedingHourly(histories, ctx.recommendOptions));
@@ -245,14 +310,15 @@ async function addHourlyWhereTrending(
   if (wanted.length === 0) return;
   // The phase's name lists the services (the first 20, names capped), so report.json's timings say which ones got hourly series.
   const name = `fetch hourly series (${wanted.length} trending service${wanted.length === 1 ? '' : 's'}: ${wanted.slice(0, 20).map((n) => n.slice(0, 80)).join(', ')}${wanted.length > 20 ? ', ...' : ''})`;
-  const r = await ctx.phase(name, async (wait) => {
+  const serial = ctx.serialFetch ?? ((run) => run());
+  const r = await serial(() => ctx.phase(name, async (wait) => {
     const res = await ctx.source.fetchHistories(
       { end: ctx.end, windowSeconds: ctx.windowSeconds, breachWindowSeconds: ctx.breachWindowSeconds, services: wanted, hourly: true },
       (done, total) => ctx.onProgress?.({ phase: 'fetch', done, total }),
     );
     wait(res.stats);
     return res;
-  });
+  }));
   // The first fetch's windows stay (the same query); only the hourly series are added.
   const key = (h: EndpointHistory) => `${h.service}\u0000${h.endpoint ?? ''}`;
   const hourlyOf = new Map(r.histories.flatMap((h) => (h.hourly ? [[key(h), h.hourly] as const] : [])));

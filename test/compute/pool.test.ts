@@ -24,7 +24,7 @@ const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (v instanceof
 const withoutTimings = (r: Report) => ({ ...r, timings: undefined });
 
 describe('compute pool', () => {
-  it('recommends per service on threads exactly as one call over the fleet, in its order, whatever the order of the histories', async () => {
+  it('recommends per service on threads exactly as one call over the fleet, in its order, whatever the order of the histories', { timeout: 120_000 }, async () => {
     const histories = fleetHistories({ seed: 3, scenario: 'demo', end, days: 28 }, { breachWindowSeconds: DAY });
     // Services interleaved: the merge must restore recommend's order, not the order of the services.
     const interleaved = [...histories].sort((a, b) => (a.endpoint ?? '').localeCompare(b.endpoint ?? '') || a.service.localeCompare(b.service));
@@ -36,7 +36,7 @@ describe('compute pool', () => {
     expect(json(parts)).toBe(json(whole));
   });
 
-  it('gives the same report with 0 and 2 threads (demo fleet, every step)', async () => {
+  it('gives the same report with 0 and 2 threads (demo fleet, every step)', { timeout: 120_000 }, async () => {
     const run = (compute: typeof threaded) => runAnalysis({ source: new FleetHistorySource({ seed: 1, scenario: 'demo' }), clock: fixedClock(new Date(end * 1000)), compute }, options);
     const [a, b] = [await run(inProcess), await run(threaded)];
     expect(a.proposals.some((p) => p.whatIf?.length)).toBe(true);
@@ -73,9 +73,9 @@ describe('compute pool', () => {
     } finally {
       await pool.close();
     }
-  });
+  }, 120_000);
 
-  it('fails the analysis with a clear error when a compute thread dies, instead of hanging', async () => {
+  it('fails the analysis with a clear error when a compute thread dies, instead of hanging', { timeout: 60_000 }, async () => {
     const pool = createComputePool({ threads: 1, workerFile: { filename: new URL('../fixtures/compute/crash-worker.ts', import.meta.url).href, execArgv: ['--import', 'tsx'] } });
     try {
       const run = runAnalysis({ source: new FleetHistorySource({ seed: 1, scenario: 'demo' }), clock: fixedClock(new Date(end * 1000)), compute: pool }, options);
@@ -87,7 +87,7 @@ describe('compute pool', () => {
     }
   });
 
-  it('keeps the event loop responsive during a big recommend on a thread (and not in process)', async () => {
+  it('keeps the event loop responsive during a big recommend on a thread (and not in process)', { timeout: 120_000 }, async () => {
     const histories = fleetHistories({ seed: 2, scenario: 'uniform', services: 6, endpointsPerService: 8, end, days: 28 }, { breachWindowSeconds: DAY });
     const pool = createComputePool({ threads: 1 });
     const maxLag = async (run: () => Promise<unknown>) => {
