@@ -11,7 +11,9 @@
  * Time limits are hard here: a task still running when its phase's AbortSignal fires has its thread
  * terminated; the caller reports the signal's reason (app/deadline.ts's ComputeTimeLimitError).
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { z } from 'zod';
 import type { RecommendPart } from '../core/recommend/index.js';
@@ -54,7 +56,16 @@ export function computeThreadsFromEnv(env: Record<string, string | undefined> = 
 function workerEntry(): { filename: string; execArgv?: string[] } {
   const ts = import.meta.url.endsWith('.ts');
   const filename = new URL(`./worker.${ts ? 'ts' : 'js'}`, import.meta.url).href;
-  return ts ? { filename, execArgv: ['--import', 'tsx'] } : { filename };
+  return ts ? { filename, execArgv: ['--import', tsxLoader()] } : { filename };
+}
+
+/** tsx's loader as a file URL, so a thread finds it whatever the working directory ('tsx' resolves from there). */
+function tsxLoader(): string {
+  try {
+    return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  } catch {
+    return 'tsx';
+  }
 }
 
 export interface ComputePoolOptions {
