@@ -3,10 +3,9 @@
  * datasource -> recommend (pure core) -> enrichment steps (Tempo evidence, what-if, ...) -> Report.
  */
 import { aiRecommend, type AiLayer } from './ai/index.js';
-import { recommend, servicesNeedingHourly, type RecommendOptions } from './core/recommend/index.js';
+import { recommend, servicesNeedingHourly, type RecommendOptions, type RecommendResult } from './core/recommend/index.js';
 import { Report } from './core/report.js';
 import { formatDuration, parseDuration } from './core/time.js';
-import { defaultWhatIf, simulationInputFromHistories } from './core/simulate/index.js';
 import type { SloScoutConfig } from './config/schema.js';
 import type { EndpointHistory } from './core/types.js';
 import type { Clock } from './deps.js';
@@ -17,8 +16,13 @@ import { PrometheusHistorySource } from './telemetry/prometheus/source.js';
 import type { TempoClient } from './telemetry/tempo/client.js';
 import { addTempoEvidence } from './telemetry/tempo/evidence.js';
 import { setTimeout as delay } from 'node:timers/promises';
-import { deadline } from './deadline.js';
+import { deadline, phaseLimit } from './deadline.js';
 import { alertReplayStep } from './alert-replay.js';
+import { sharedComputePool, type ComputePool } from './compute/pool.js';
+import { recommendOnPool, whatIfOnPool } from './compute/fleet.js';
+import type { PlainRecommendOptions } from './compute/tasks.js';
+import { StreamedRecommend } from './compute/stream.js';
+import type { TaskOptions } from './compute/pool.js';
 
 export interface AnalysisDeps {
   source: HistorySource;
@@ -27,6 +31,8 @@ export interface AnalysisDeps {
   ai?: AiLayer;
   logger?: Logger;
   clock: Clock;
+  /** Where recommend and what-if run (app/compute/pool.ts); default the process's shared pool (SLO_SCOUT_COMPUTE_THREADS). */
+  compute?: ComputePool;
 }
 
 export interface AnalysisProgress {
@@ -79,20 +85,24 @@ export const tempoStep: AnalysisStep = {
   },
 };
 
-/** Adds the compact simulation basis and the default what-if scenarios to each proposal (issue 3). */
+/** Adds the compact simulation basis and the default what-if scenarios to each proposal (issue 3), per service on the compute pool. */
 export const whatIfStep: AnalysisStep = {
   name: 'what-if',
-  run({ report, histories, options, logger }) {
-    const input = simulationInputFromHistories(histories, report.proposals, { periodSeconds: options.periodSeconds ?? options.windowSeconds });
-    const whatIf = defaultWhatIf(input, report.proposals, options.computeSeconds ? { checkpoint: deadline(options.computeSeconds, 'the what-if simulation of the analysis', 'analyse fewer services at once (services.include) or raise SLO_SCOUT_COMPUTE_SECONDS') } : {});
-    for (const p of report.proposals) {
-      const slo = input.slos.find((s) => s.sloId === p.sloId && s.service === p.service);
-      if (slo) p.simulationBasis = slo.basis;
-      const results = whatIf.get(p.sloId);
-      if (results) p.whatIf = results;
+  async run({ report, histories, deps, options, logger }) {
+    const limit = phaseLimit(options.computeSeconds, 'the what-if simulation of the analysis', WHAT_IF_HINT);
+    limit.start();
+    let parts;
+    try {
+      parts = await whatIfOnPool(deps.compute ?? sharedComputePool(), histories, report.proposals, options.periodSeconds ?? options.windowSeconds, limit);
+    } finally {
+      limit.clear();
     }
-    logger.info({ proposals: whatIf.size }, 'what-if scenarios simulated');
-    return Promise.resolve();
+    for (const [i, p] of report.proposals.entries()) {
+      const part = parts[i]!;
+      if (part.basis) p.simulationBasis = part.basis;
+      if (part.whatIf) p.whatIf = part.whatIf;
+    }
+    logger.info({ proposals: parts.filter((x) => x.whatIf).length }, 'what-if scenarios simulated');
   },
 };
 
@@ -126,22 +136,72 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
       return await run(wait);
     } finally {
       p.seconds = (performance.now() - t0) / 1000;
-      phases.push(p);
+      // A phase run per batch (the trend check of a streamed analysis) is reported once, summed.
+      const same = phases.find((x) => x.name === p.name);
+      if (same) {
+        same.seconds += p.seconds;
+        same.waitingSeconds += p.waitingSeconds;
+      } else phases.push(p);
     }
   };
-  const fetched = await phase('fetch histories', async (wait) => {
-    const r = await deps.source.fetchHistories(
-      { end: options.end, windowSeconds: options.windowSeconds, breachWindowSeconds: options.breachWindowSeconds, ...(services ? { services } : {}), ...(hourly === true ? { hourly } : {}) },
-      (done, total) => onProgress?.({ phase: 'fetch', done, total }),
-    );
-    wait(r.stats);
+  const pool = deps.compute ?? sharedComputePool();
+  const { checkpoint: _c, selectedVariantFor, breachPriorFor, ...plain } = recommendOptions;
+  const recLimit = phaseLimit(computeSeconds, 'the recommender', RECOMMEND_HINT);
+  const whatIfLimit = phaseLimit(computeSeconds, 'the what-if simulation of the analysis', WHAT_IF_HINT);
+  // Streamed: each batch of services goes to the compute pool's threads as soon as the source hands it
+  // over, and its what-if as soon as its proposals are back. The AI layer needs the whole fleet
+  // (borrowed priors); in process (0 threads) the analysis stays sequential, its limits cooperative.
+  const stream = deps.ai || selectedVariantFor || breachPriorFor || pool.threads === 0
+    ? undefined
+    : new StreamedRecommend(pool, plain, recLimit, { periodSeconds: options.periodSeconds ?? options.windowSeconds, task: whatIfLimit });
+  // analysis.hourly: auto per batch; a batch's hourly fetch waits for the main fetch and the one before
+  // it, so no two fetches overlap (each one's waiting is then its own, never counted twice).
+  let fetchedAll!: () => void;
+  let hourlyQueue = new Promise<void>((resolve) => (fetchedAll = resolve));
+  const serialFetch = <T>(run: () => Promise<T>): Promise<T> => {
+    const r = hourlyQueue.then(run);
+    hourlyQueue = r.then(() => undefined, () => undefined);
     return r;
+  };
+  const hourlyCtx = { ...options, services, recommendOptions, phase, onProgress, logger, source: deps.source, serialFetch };
+  const batchWork: Array<Promise<void>> = [];
+  let batchFailed: { err: unknown } | undefined;
+  const onBatch = (hs: EndpointHistory[]) => {
+    batchWork.push((async () => {
+      if (hourly === 'auto') await addHourlyWhereTrending(hs, hourlyCtx);
+      stream!.add(hs);
+    })().catch((err: unknown) => {
+      batchFailed ??= { err };
+    }));
+  };
+  const fetched = await phase('fetch histories', async (wait) => {
+    try {
+      const r = await deps.source.fetchHistories(
+        { end: options.end, windowSeconds: options.windowSeconds, breachWindowSeconds: options.breachWindowSeconds, ...(services ? { services } : {}), ...(hourly === true ? { hourly } : {}) },
+        (done, total) => onProgress?.({ phase: 'fetch', done, total }),
+        stream ? onBatch : undefined,
+      );
+      wait(r.stats);
+      return r;
+    } finally {
+      fetchedAll();
+    }
   });
   logger.info({ endpoints: fetched.histories.length, skipped: fetched.skipped.length, ...fetched.stats }, 'histories fetched');
-  if (hourly === 'auto') await addHourlyWhereTrending(fetched.histories, { ...options, services, recommendOptions, phase, onProgress, logger, source: deps.source });
+  // A source that does not stream hands everything over at the end, as one batch.
+  if (stream && batchWork.length === 0) onBatch(fetched.histories);
+  await Promise.all(batchWork);
+  if (batchFailed) throw batchFailed.err;
+  if (!stream && hourly === 'auto') await addHourlyWhereTrending(fetched.histories, hourlyCtx);
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
-  const recOptions = computeSeconds ? { ...recommendOptions, checkpoint: deadline(computeSeconds, 'the recommender', 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS') } : recommendOptions;
-  const rec = await phase('recommend', () => (deps.ai ? aiRecommend(fetched.histories, recOptions, deps.ai, logger) : recommend(fetched.histories, recOptions)));
+  // The limit counts from here, when all the input is in (as when recommend started only now).
+  recLimit.start();
+  let rec: RecommendResult;
+  try {
+    rec = await phase('recommend', () => (stream ? stream.result(fetched.histories) : recommendFleet(deps, pool, fetched.histories, recommendOptions, computeSeconds, recLimit, logger)));
+  } finally {
+    recLimit.clear();
+  }
   onProgress?.({ phase: 'recommend', done: fetched.histories.length, total: fetched.histories.length });
   const report: Report = {
     generatedAt: deps.clock.now().toISOString(),
@@ -164,7 +224,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   onProgress?.({ phase: 'enrich', done: 0, total: all.length });
   await runStep(tempoStep);
   onProgress?.({ phase: 'enrich', done: 1, total: all.length });
-  await runStep(whatIfStep);
+  await runStep(stream ? streamedWhatIf(stream, whatIfLimit) : whatIfStep);
   onProgress?.({ phase: 'enrich', done: 2, total: all.length });
   const failed = await replay;
   if (failed) throw failed.err;
@@ -192,6 +252,39 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   return parsed;
 }
 
+const RECOMMEND_HINT = 'analyse fewer services or routes at once (services.include, routes.exclude) or raise SLO_SCOUT_COMPUTE_SECONDS';
+const WHAT_IF_HINT = 'analyse fewer services at once (services.include) or raise SLO_SCOUT_COMPUTE_SECONDS';
+
+/**
+ * recommend (with the AI layer when given) over the fleet, per service on the compute pool; in
+ * process when the caller's options carry hooks (functions cannot reach a thread; the AI layer's
+ * become tables).
+ */
+async function recommendFleet(deps: AnalysisDeps, pool: ComputePool, histories: EndpointHistory[], options: RecommendOptions, computeSeconds: number | undefined, limit: TaskOptions, logger: Logger): Promise<RecommendResult> {
+  const { checkpoint: _c, selectedVariantFor, breachPriorFor, ...plain } = options;
+  if (selectedVariantFor || breachPriorFor) {
+    return recommend(histories, computeSeconds ? { ...options, checkpoint: deadline(computeSeconds, 'the recommender', RECOMMEND_HINT) } : options);
+  }
+  const run = (hs: EndpointHistory[], o: PlainRecommendOptions) => recommendOnPool(pool, hs, o, limit);
+  return deps.ai ? aiRecommend(histories, plain, deps.ai, logger, run) : run(histories, plain);
+}
+
+/** The what-if step of a streamed analysis: its tasks went out with each service's proposals; this waits for them. */
+function streamedWhatIf(stream: StreamedRecommend, limit: ReturnType<typeof phaseLimit>): AnalysisStep {
+  return {
+    name: whatIfStep.name,
+    async run({ report, logger }) {
+      limit.start();
+      try {
+        await stream.whatIfDone();
+      } finally {
+        limit.clear();
+      }
+      logger.info({ proposals: report.proposals.filter((p) => p.whatIf).length }, 'what-if scenarios simulated');
+    },
+  };
+}
+
 /**
  * analysis.hourly: auto. The daily windows are fetched; the services whose traffic trends (the only
  * ones the hourly series change the proposals of, app/core/recommend/hourly-need.ts) get their hourly
@@ -208,6 +301,8 @@ async function addHourlyWhereTrending(
     onProgress: AnalysisOptions['onProgress'];
     logger: Logger;
     source: HistorySource;
+    /** Runs the hourly fetch when no other fetch is out (per batch: after the main fetch and the batch before). */
+    serialFetch?: <T>(run: () => Promise<T>) => Promise<T>;
   },
 ): Promise<void> {
   const needs = await ctx.phase('find traffic trends', () => servicesNeedingHourly(histories, ctx.recommendOptions));
@@ -216,14 +311,15 @@ async function addHourlyWhereTrending(
   if (wanted.length === 0) return;
   // The phase's name lists the services (the first 20, names capped), so report.json's timings say which ones got hourly series.
   const name = `fetch hourly series (${wanted.length} trending service${wanted.length === 1 ? '' : 's'}: ${wanted.slice(0, 20).map((n) => n.slice(0, 80)).join(', ')}${wanted.length > 20 ? ', ...' : ''})`;
-  const r = await ctx.phase(name, async (wait) => {
+  const serial = ctx.serialFetch ?? ((run) => run());
+  const r = await serial(() => ctx.phase(name, async (wait) => {
     const res = await ctx.source.fetchHistories(
       { end: ctx.end, windowSeconds: ctx.windowSeconds, breachWindowSeconds: ctx.breachWindowSeconds, services: wanted, hourly: true, only: 'hourly' },
       (done, total) => ctx.onProgress?.({ phase: 'fetch', done, total }),
     );
     wait(res.stats);
     return res;
-  });
+  }));
   // Only the hourly series are asked for and taken (a source that ignores `only` returns the same windows again).
   const key = (h: EndpointHistory) => `${h.service}\u0000${h.endpoint ?? ''}`;
   const hourlyOf = new Map(r.histories.flatMap((h) => (h.hourly ? [[key(h), h.hourly] as const] : [])));

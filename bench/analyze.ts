@@ -31,7 +31,15 @@
  * `queued` adds that many services whose traffic grows into a queue (+9 %/week): with `auto`, only
  * they get hourly series.
  *
- *   npx tsx bench/analyze.ts [runs=5] [services=50] [endpointsPerService=8] [sampleSeconds=3600|300] [hourly=auto|on|off] [queued=0]
+ * Compute threads (app/compute/pool.ts): each run is made twice, interleaved so both see the same
+ * noise: in process (SLO_SCOUT_COMPUTE_THREADS=0, the sequential pipeline) and on `threads` worker
+ * threads (default: the pool's own default, CPUs − 1), where recommend and what-if run while later
+ * batches' queries are out. With threads the main thread sits idle while a query is out even when
+ * the threads compute: that wait is the critical path and counts as waiting. The main thread's busy
+ * share (event-loop utilisation) is printed beside it, so no one mistakes it for less work: the CPU
+ * of the process (all threads) says how much work there was.
+ *
+ *   npx tsx bench/analyze.ts [runs=5] [services=50] [endpointsPerService=8] [sampleSeconds=3600|300] [hourly=auto|on|off] [queued=0] [threads]
  */
 import { DAY } from '../app/core/fleet/index.js';
 import type { Report } from '../app/core/report.js';
@@ -40,6 +48,7 @@ import { runAnalysis } from '../app/pipeline.js';
 import { PrometheusClient } from '../app/telemetry/prometheus/client.js';
 import { PrometheusHistorySource } from '../app/telemetry/prometheus/source.js';
 import { FleetHistorySource } from '../app/cli/demo.js';
+import { createComputePool, defaultComputeThreads, type ComputePool } from '../app/compute/pool.js';
 import { buildBlocks, startPrometheus } from '../test/helpers/prometheus.js';
 import { median } from './lib.js';
 
@@ -52,13 +61,15 @@ const hourlyArg = process.argv[6] ?? 'auto';
 if (!['auto', 'on', 'off'].includes(hourlyArg)) throw new Error(`hourly must be auto, on or off, not "${hourlyArg}"`);
 const hourly = hourlyArg === 'auto' ? 'auto' as const : hourlyArg === 'on';
 const queued = Number(process.argv[7] ?? 0);
+const threads = process.argv[8] !== undefined ? Number(process.argv[8]) : defaultComputeThreads();
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a whole number >= 1, not "${process.argv[8]}"`);
 const end = Date.UTC(2026, 10, 1) / 1000;
 const spec = { seed: 1, scenario: 'uniform' as const, services, endpointsPerService: perService, stepSeconds: sampleSeconds, ...(queued > 0 ? { queuedServices: queued } : {}) };
 const fleet = { ...spec, end, days: 29 };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const s2 = (x: number) => `${x.toFixed(2)} s`;
 
-interface Run { report: Report; cpuSeconds: number; peakRss: number; inFlightSeconds?: number; prometheusCpuSeconds?: number }
+interface Run { report: Report; cpuSeconds: number; peakRss: number; inFlightSeconds?: number; mainBusy: number; prometheusCpuSeconds?: number }
 
 /** One pipeline run with its process CPU time (all threads) and its peak RSS (sampled every 20 ms). */
 async function measured(run: () => Promise<Report>): Promise<Run> {
@@ -66,11 +77,13 @@ async function measured(run: () => Promise<Report>): Promise<Run> {
   let peakRss = process.memoryUsage.rss();
   const timer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 20);
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   try {
     const report = await run();
     const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
-    return { report, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss };
+    return { report, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss, mainBusy: elu.utilization };
   } finally {
     clearInterval(timer);
   }
@@ -83,48 +96,65 @@ const blocks = await buildBlocks({ fleet, sampleSeconds }, `uniform-${services}x
 console.log(`fleet: ${services} x ${perService} endpoints${queued > 0 ? ` + ${queued} queued (growing) service${queued === 1 ? '' : 's'}` : ''}, 28 days, samples every ${sampleSeconds} s, hourly series ${hourlyArg}, TSDB ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (cached after the first run; not measured)`);
 const prom = await startPrometheus(blocks);
 const options = { end, windowSeconds: 28 * DAY, breachWindowSeconds: DAY, seed: 1, hourly };
+const inProcess = createComputePool({ threads: 0 });
+const pool = createComputePool({ threads });
 try {
   let client: PrometheusClient | undefined;
-  const analyse = () => {
+  const analyse = (compute: ComputePool) => {
     client = new PrometheusClient({ url: prom.url, concurrency: 4 });
-    return runAnalysis({ source: new PrometheusHistorySource({ client }), clock: fixedClock(new Date(end * 1000)) }, options);
+    return runAnalysis({ source: new PrometheusHistorySource({ client }), clock: fixedClock(new Date(end * 1000)), compute }, options);
   };
-  const warm = await analyse(); // loads chunks into the page cache; not counted
+  const warm = await analyse(pool); // loads chunks into the page cache and starts the threads; not counted
+  await analyse(inProcess);
   const replay = warm.alertReplay;
   console.log(`warm-up: ${warm.proposals.length} proposals, ${warm.timings!.queries} queries, ${s2(warm.timings!.totalSeconds)}; alert replay: ${replay?.replayed ?? 0} SLOs${replay?.skipped?.length ? ` (not replayed: ${replay.skipped.map((s) => `${s.slos}, ${s.reason}`).join('; ')})` : ''}`);
-  const prometheus: Run[] = [];
+  const sequential: Run[] = [];
+  const threaded: Run[] = [];
+  // Interleaved, so both see the same noise of this shared machine.
   for (let i = 0; i < runs; i++) {
-    const promCpu0 = prom.cpuSeconds();
-    const run = await measured(analyse);
-    prometheus.push({ ...run, inFlightSeconds: client!.stats.backendSeconds, prometheusCpuSeconds: prom.cpuSeconds() - promCpu0 });
+    for (const [runs, compute] of [[sequential, inProcess], [threaded, pool]] as const) {
+      const promCpu0 = prom.cpuSeconds();
+      const run = await measured(() => analyse(compute));
+      runs.push({ ...run, inFlightSeconds: client!.stats.backendSeconds, prometheusCpuSeconds: prom.cpuSeconds() - promCpu0 });
+    }
   }
   const memory: Run[] = [];
   for (let i = 0; i < runs; i++) {
-    memory.push(await measured(() => runAnalysis({ source: new FleetHistorySource(spec), clock: fixedClock(new Date(end * 1000)) }, options)));
+    memory.push(await measured(() => runAnalysis({ source: new FleetHistorySource(spec), clock: fixedClock(new Date(end * 1000)), compute: pool }, options)));
   }
-  const t = median(prometheus.map((r) => r.report.timings!.totalSeconds));
-  const w = median(prometheus.map((r) => waitingOf(r.report)));
-  const own = median(prometheus.map((r) => r.report.timings!.totalSeconds - waitingOf(r.report)));
-  const share = median(prometheus.map((r) => (r.report.timings!.totalSeconds - waitingOf(r.report)) / r.report.timings!.totalSeconds));
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const print = (label: string, prometheus: Run[]) => {
+    const t = median(prometheus.map((r) => r.report.timings!.totalSeconds));
+    const w = median(prometheus.map((r) => waitingOf(r.report)));
+    const own = median(prometheus.map((r) => r.report.timings!.totalSeconds - waitingOf(r.report)));
+    const share = median(prometheus.map((r) => (r.report.timings!.totalSeconds - waitingOf(r.report)) / r.report.timings!.totalSeconds));
+    console.log(`${label} (medians of ${runs} runs; queries per run: ${prometheus[0]!.report.timings!.queries})`);
+    console.log(`  total                      ${s2(t)}`);
+    console.log(`  only waiting on Prometheus ${s2(w)} (${pct(w / t)}; this thread idle while a query was out)`);
+    console.log(`  SLO-Scout's own work       ${s2(own)} (${pct(share)} of total; goal <= 30%)`);
+    // The looser measure earlier versions printed: any wall time with a query in flight counts as waiting,
+    // even while this process parses a reply or computes.
+    const looseOwn = median(prometheus.map((r) => (r.report.timings!.totalSeconds - r.inFlightSeconds!) / r.report.timings!.totalSeconds));
+    console.log(`  (counting all time with a query in flight as waiting, as before: own work ${pct(looseOwn)})`);
+    console.log(`  main thread busy           ${pct(median(prometheus.map((r) => r.mainBusy)))} of wall time (event-loop utilisation; the compute threads' work is not in it)`);
+    console.log(`  CPU of this process        ${s2(median(prometheus.map((r) => r.cpuSeconds)))} (all threads; Prometheus runs in its own process)`);
+    console.log(`  CPU of Prometheus          ${s2(median(prometheus.map((r) => r.prometheusCpuSeconds!)))} (its process, during each run)`);
+    console.log(`  peak RSS                   ${mb(median(prometheus.map((r) => r.peakRss)))}`);
+    console.log('  phases                     seconds  waiting (phases overlap: with threads, recommend and what-if run during the fetch)');
+    for (const name of prometheus[0]!.report.timings!.phases!.map((p) => p.name)) {
+      const of = (r: Run) => r.report.timings!.phases!.find((p) => p.name === name);
+      const runsWith = prometheus.filter((r) => of(r));
+      console.log(`    ${name.padEnd(24)} ${median(runsWith.map((r) => of(r)!.seconds)).toFixed(2).padStart(7)}  ${median(runsWith.map((r) => of(r)!.waitingSeconds)).toFixed(2).padStart(7)}`);
+    }
+    return { t, share };
+  };
+  const a = print('in process (SLO_SCOUT_COMPUTE_THREADS=0, sequential)', sequential);
+  const b = print(`on ${threads} compute thread${threads === 1 ? '' : 's'} (streamed)`, threaded);
+  console.log(`ratio total threads / in process = ${(b.t / a.t).toFixed(2)}; own-work share ${pct(a.share)} -> ${pct(b.share)}`);
   // Generating the fleet is not SLO-Scout's work: subtract it as the "datasource" time.
   const base = median(memory.map((r) => r.report.timings!.totalSeconds - waitingOf(r.report)));
-  console.log(`runs: ${runs} (medians; queries per run: ${prometheus[0]!.report.timings!.queries})`);
-  console.log(`  total                      ${s2(t)}`);
-  console.log(`  only waiting on Prometheus ${s2(w)} (${((w / t) * 100).toFixed(0)}%)`);
-  console.log(`  SLO-Scout's own work       ${s2(own)} (${(share * 100).toFixed(0)}% of total; goal <= 30%)`);
-  // The looser measure earlier versions printed: any wall time with a query in flight counts as waiting,
-  // even while this process parses a reply or computes.
-  const looseOwn = median(prometheus.map((r) => (r.report.timings!.totalSeconds - r.inFlightSeconds!) / r.report.timings!.totalSeconds));
-  console.log(`  (counting all time with a query in flight as waiting, as before: own work ${(looseOwn * 100).toFixed(0)}%)`);
-  console.log(`  CPU of this process        ${s2(median(prometheus.map((r) => r.cpuSeconds)))} (all threads; Prometheus runs in its own process)`);
-  console.log(`  CPU of Prometheus          ${s2(median(prometheus.map((r) => r.prometheusCpuSeconds!)))} (its process, during each run)`);
-  console.log(`  peak RSS                   ${mb(median(prometheus.map((r) => r.peakRss)))}`);
-  console.log('  phases                     seconds  waiting');
-  for (const name of prometheus[0]!.report.timings!.phases!.map((p) => p.name)) {
-    const of = (r: Run) => r.report.timings!.phases!.find((p) => p.name === name)!;
-    console.log(`    ${name.padEnd(24)} ${median(prometheus.map((r) => of(r).seconds)).toFixed(2).padStart(7)}  ${median(prometheus.map((r) => of(r).waitingSeconds)).toFixed(2).padStart(7)}`);
-  }
-  console.log(`  baseline: same pipeline from memory, analysis only ${s2(base)} (fleet generation subtracted; peak RSS ${mb(median(memory.map((r) => r.peakRss)))}); ratio total / baseline = ${(t / base).toFixed(2)}`);
+  console.log(`baseline: same pipeline from memory on the threads, analysis only ${s2(base)} (fleet generation subtracted; peak RSS ${mb(median(memory.map((r) => r.peakRss)))}); ratio total (threads) / baseline = ${(b.t / base).toFixed(2)}`);
 } finally {
+  await pool.close();
   await prom.stop();
 }

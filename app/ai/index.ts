@@ -9,7 +9,8 @@ import { AiEnv, type AiSettings } from '../config/ai.js';
 import type { Criticality } from '../core/ai-report.js';
 import { byCriticality, endpointText, variantFor } from '../core/criticality/index.js';
 import { recommend, type RecommendOptions, type RecommendResult } from '../core/recommend/index.js';
-import { recommendWithBorrowing } from '../core/similar/index.js';
+import { borrowingPlan, recommendWithBorrowing, withBorrowing } from '../core/similar/index.js';
+import { endpointKeyOf, type PlainRecommendOptions } from '../compute/tasks.js';
 import type { EndpointHistory } from '../core/types.js';
 import type { Vector } from '../core/vectors/index.js';
 import { createEmbedder, type Embedder } from '../embeddings/index.js';
@@ -67,12 +68,15 @@ export function readRepoHints(root: string): RepoHints {
   return hints;
 }
 
+/** recommend over some histories elsewhere (the compute pool), with options as plain data. */
+export type PlainRecommender = (histories: EndpointHistory[], options: PlainRecommendOptions) => Promise<RecommendResult>;
+
 /**
  * recommend() with the AI layer: criticality picks each endpoint's selected variant (critical leans
  * conservative unless config says otherwise) and orders proposals critical first; thin endpoints
- * borrow priors from similar ones.
+ * borrow priors from similar ones. With `run`, both recommend passes go to it (the compute pool).
  */
-export async function aiRecommend(histories: EndpointHistory[], options: RecommendOptions, ai: AiLayer, logger: Logger): Promise<RecommendResult> {
+export async function aiRecommend(histories: EndpointHistory[], options: RecommendOptions, ai: AiLayer, logger: Logger, run?: PlainRecommender): Promise<RecommendResult> {
   const started = performance.now();
   const c = ai.settings.criticality;
   let labels = new Map<string, Criticality>();
@@ -84,18 +88,30 @@ export async function aiRecommend(histories: EndpointHistory[], options: Recomme
     byService: Object.fromEntries(Object.entries(c.services).map(([s, v]) => [s, v.variant])),
     fallback: options.selectedVariant ?? 'balanced',
   };
-  const withVariants: RecommendOptions = c.enabled
-    ? { ...options, selectedVariantFor: (service, endpoint) => variantFor(service, labels.get(endpointKey({ service, endpoint }))?.label, policy) }
-    : options;
+  const variantOf = (service: string, endpoint: string | null) => variantFor(service, labels.get(endpointKey({ service, endpoint }))?.label, policy);
+  const withVariants: RecommendOptions = c.enabled ? { ...options, selectedVariantFor: variantOf } : options;
+  // On the compute pool the hooks travel as tables (app/compute/tasks.ts): the same answers, as data.
+  const { checkpoint: _c, selectedVariantFor: _s, breachPriorFor: _b, ...plain } = options;
+  const plainWithVariants: PlainRecommendOptions = c.enabled
+    ? { ...plain, selectedVariants: Object.fromEntries(histories.flatMap((h) => { const v = variantOf(h.service, h.endpoint); return v ? [[endpointKeyOf(h.service, h.endpoint), v]] : []; })) }
+    : plain;
   let result: RecommendResult;
   if (ai.settings.borrowPriors) {
     const vectors = await ai.embedder.embed(histories.map((h) => endpointText({ service: h.service, route: h.endpoint })));
     const names = new Map<string, Vector>(histories.map((h, i) => [endpointKey(h), vectors[i]!]));
-    const r = recommendWithBorrowing(histories, withVariants, names);
-    logger.info({ borrowers: r.borrowers }, 'priors borrowed from similar endpoints');
-    result = r;
+    if (run) {
+      const first = await run(histories, plainWithVariants);
+      const plan = borrowingPlan(histories, options, names, first);
+      const breachPriors = Object.fromEntries([...plan.plans].flatMap(([k, m]) => [...m].map(([sliVariant, b]) => [`${k}/${sliVariant}`, b.prior])));
+      result = plan.thin.length ? withBorrowing(first, await run(plan.thin, { ...plainWithVariants, breachPriors }), plan) : first;
+      logger.info({ borrowers: plan.plans.size }, 'priors borrowed from similar endpoints');
+    } else {
+      const r = recommendWithBorrowing(histories, withVariants, names);
+      logger.info({ borrowers: r.borrowers }, 'priors borrowed from similar endpoints');
+      result = r;
+    }
   } else {
-    result = recommend(histories, withVariants);
+    result = run ? await run(histories, plainWithVariants) : recommend(histories, withVariants);
   }
   const proposals = byCriticality(result.proposals.map((p) => {
     const label = labels.get(endpointKey(p));

@@ -50,6 +50,8 @@ export const TrustEnv = z.object({
   SLO_SCOUT_ALLOWED_HOSTS: parsedBy(parseAllowedHosts).optional(),
   SLO_SCOUT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(64 * 1024).default(64 * 1024 * 1024),
   SLO_SCOUT_COMPUTE_SECONDS: z.coerce.number().min(1).max(600).default(20),
+  /** Worker threads of the analysis (app/compute/pool.ts reads it; checked here so a bad value stops start-up). */
+  SLO_SCOUT_COMPUTE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   SLO_SCOUT_COMMANDS_PER_USER_PER_HOUR: z.coerce.number().int().min(0).default(30),
   SLO_SCOUT_COMMANDS_PER_REPO_PER_HOUR: z.coerce.number().int().min(0).default(120),
 });

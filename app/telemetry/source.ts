@@ -53,10 +53,18 @@ export interface AlertSeriesResult { series: Array<AlertSeries | null | Error>; 
 /** Per request: false when the source saw no samples dense enough for `rate` at request.step, true when it did or cannot tell. */
 export interface AlertDensityResult { dense: boolean[]; stats: SourceStats }
 
+/**
+ * Called with some services' histories as soon as all of their queries are in, so the analysis can
+ * work on them while later services' queries are out. Each service's endpoints come in one call, and
+ * the calls together hold exactly the result's histories (the same objects; the result's order rules).
+ */
+export type HistoryBatchHandler = (histories: EndpointHistory[]) => void;
+
 export interface HistorySource {
   /** Human name for messages ("Prometheus at http://...", "demo fleet"). */
   readonly name: string;
-  fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void): Promise<HistoryResult>;
+  /** `onBatch` is optional for a source: one that ignores it delivers everything with the result. */
+  fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void, onBatch?: HistoryBatchHandler): Promise<HistoryResult>;
   /**
    * Optional: per-step bad and valid events for the alert replay, one entry per request (null when
    * unavailable, the Error when its query failed). Many at once, so a source can batch its queries.

@@ -8,7 +8,7 @@ import type { EndpointHistory } from '../types.js';
 import { endpointContext } from './context.js';
 import { resolveOptions, type RecommendOptions } from './options.js';
 import { breachPredictives, finishProposal, prepareProposal, type BreachPredictive, type Levels, type Prepared } from './proposal.js';
-import { calibrateBreach, calibrateScale, MIN_REPLAYS, type BreachPrior, type CalibratedLevel } from './replay.js';
+import { calibrateBreach, calibrateScale, MIN_REPLAYS, type BreachPrior, type CalibratedLevel, type ReplayScores } from './replay.js';
 import { VARIANT_TYPES, type VariantType } from '../report.js';
 
 export type { RecommendOptions } from './options.js';
@@ -34,31 +34,52 @@ export interface RecommendResult {
 }
 
 export function recommend(histories: EndpointHistory[], options: RecommendOptions): RecommendResult {
+  return mergeRecommendParts([{ indexes: histories.map((_, i) => i), part: recommendPart(histories, options) }], resolveOptions(options).intervalLevel);
+}
+
+/**
+ * What recommend computes for some histories that hold every endpoint of their services: each
+ * proposal with its history's index in `histories` and its replays (the fleet-wide summary pools
+ * them), the skipped endpoints, and each service's calibration. Plain data (typed arrays at most),
+ * so a worker thread can compute a part and hand it back; recommend is the merge of one part.
+ */
+export interface RecommendPart {
+  proposals: Array<{ history: number; proposal: Proposal; replays: ReplayScores }>;
+  skipped: Array<{ history: number; service: string; endpoint: string | null; reason: string }>;
+  calibrationByService: Record<string, Calibration>;
+  predictive: NonNullable<RecommendResult['predictive']>;
+}
+
+/**
+ * recommend's work for histories that hold all endpoints of their services (a service is calibrated
+ * on its own SLOs only, so a partition of the fleet by service gives the same proposals).
+ */
+export function recommendPart(histories: EndpointHistory[], options: RecommendOptions): RecommendPart {
   const o = resolveOptions(options);
-  const prepared: Prepared[] = [];
-  const skipped: RecommendResult['skipped'] = [];
-  for (const h of histories) {
+  const prepared: Array<{ history: number; p: Prepared }> = [];
+  const skipped: RecommendPart['skipped'] = [];
+  for (const [i, h] of histories.entries()) {
     options.checkpoint?.();
     const ctx = endpointContext(h, o);
     if ('skip' in ctx) {
-      skipped.push({ service: h.service, endpoint: h.endpoint, reason: ctx.skip });
+      skipped.push({ history: i, service: h.service, endpoint: h.endpoint, reason: ctx.skip });
       continue;
     }
     for (const kind of ['latency', 'availability'] as const) {
       const p = prepareProposal(ctx, kind);
-      if (p) prepared.push(p);
+      if (p) prepared.push({ history: i, p });
     }
   }
   // Calibrated per service: pooling across the fleet would let one service's new data move every
   // other service's intervals, so each per-service PR would change on every rerun (issue 10). A
   // service still pools all its SLOs and variants; the fleet-wide figure is kept for the summary.
   const byService = new Map<string, Prepared[]>();
-  for (const p of prepared) byService.set(p.ctx.h.service, [...(byService.get(p.ctx.h.service) ?? []), p]);
+  for (const { p } of prepared) byService.set(p.ctx.h.service, [...(byService.get(p.ctx.h.service) ?? []), p]);
   const calibrationByService: Record<string, Calibration> = {};
   const proposals = new Map<Prepared, Proposal>();
-  const predictive: NonNullable<RecommendResult['predictive']> = {};
+  const predictive: RecommendPart['predictive'] = {};
   for (const [service, group] of byService) {
-    const c = calibrationOf(group, o.intervalLevel);
+    const c = calibrationOf(group.map((p) => p.replays), o.intervalLevel);
     calibrationByService[service] = c;
     const levels = {
       prior: priorOfCalibration(c),
@@ -70,12 +91,48 @@ export function recommend(histories: EndpointHistory[], options: RecommendOption
       predictive[p.sloId] = breachPredictives(p, levels);
     }
   }
-  return { proposals: prepared.map((p) => proposals.get(p)!), skipped, calibration: calibrationOf(prepared, o.intervalLevel), calibrationByService, predictive };
+  return { proposals: prepared.map(({ history, p }) => ({ history, proposal: proposals.get(p)!, replays: p.replays })), skipped, calibrationByService, predictive };
+}
+
+/**
+ * One RecommendResult from parts computed on a partition of the histories by service: `indexes[i]`
+ * is the fleet-wide index of the part's history i. Proposals, skips and calibrations come out in the
+ * order one recommend call over the whole fleet gives them, and the fleet summary pools the same replays.
+ */
+export function mergeRecommendParts(parts: Array<{ indexes: number[]; part: RecommendPart }>, nominal: number): RecommendResult {
+  const proposals: Array<{ at: number; seq: number; proposal: Proposal; replays: ReplayScores; byService: Record<string, Calibration> }> = [];
+  const skipped: Array<{ at: number; service: string; endpoint: string | null; reason: string }> = [];
+  for (const { indexes, part } of parts) {
+    for (const [seq, x] of part.proposals.entries()) proposals.push({ at: indexes[x.history]!, seq, proposal: x.proposal, replays: x.replays, byService: part.calibrationByService });
+    for (const s of part.skipped) skipped.push({ at: indexes[s.history]!, service: s.service, endpoint: s.endpoint, reason: s.reason });
+  }
+  // Within one history, a part keeps recommend's order (latency, then availability): `seq` is that order.
+  proposals.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  skipped.sort((a, b) => a.at - b.at);
+  const calibrationByService: Record<string, Calibration> = {};
+  const predictive: NonNullable<RecommendResult['predictive']> = {};
+  const predictiveOf = new Map(parts.flatMap(({ part }) => Object.entries(part.predictive)));
+  // Services in order of their first proposal, each service's SLOs in order: recommend's own order.
+  const services = new Map<string, typeof proposals>();
+  for (const x of proposals) services.set(x.proposal.service, [...(services.get(x.proposal.service) ?? []), x]);
+  for (const [service, group] of services) {
+    calibrationByService[service] = group[0]!.byService[service]!;
+    for (const x of group) {
+      const pr = predictiveOf.get(x.proposal.sloId);
+      if (pr) predictive[x.proposal.sloId] = pr;
+    }
+  }
+  return {
+    proposals: proposals.map((x) => x.proposal),
+    skipped: skipped.map(({ service, endpoint, reason }) => ({ service, endpoint, reason })),
+    calibration: calibrationOf(proposals.map((x) => x.replays), nominal),
+    calibrationByService,
+    predictive,
+  };
 }
 
 /** Pools every SLO's and variant's replay scores (split conformal needs many; one SLO has a few weeks). */
-export function calibrationOf(prepared: Prepared[], nominal: number): Calibration {
-  const replays = prepared.map((p) => p.replays);
+export function calibrationOf(replays: ReplayScores[], nominal: number): Calibration {
   const from = Math.min(...replays.map((r) => r.from));
   const to = Math.max(...replays.map((r) => r.to));
   const round = (x: number) => Math.round(x * 10_000) / 10_000;

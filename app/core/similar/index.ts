@@ -5,6 +5,7 @@
  */
 import type { Evidence, Proposal, SliKind, VariantType } from '../report.js';
 import { recommend, type RecommendOptions, type RecommendResult } from '../recommend/index.js';
+import type { BreachPrior } from '../recommend/options.js';
 import type { EndpointHistory } from '../types.js';
 import type { Vector } from '../vectors/index.js';
 import { borrowFor, DEFAULT_BORROW, lenderStats, needsBorrowing, type BorrowOptions, type Borrowing, type Lender } from './borrow.js';
@@ -26,6 +27,22 @@ export interface BorrowResult extends RecommendResult {
  */
 export function recommendWithBorrowing(histories: EndpointHistory[], options: RecommendOptions, names: ReadonlyMap<string, Vector>, o: BorrowOptions = DEFAULT_BORROW): BorrowResult {
   const first = recommend(histories, options);
+  const plan = borrowingPlan(histories, options, names, first, o);
+  if (plan.thin.length === 0) return { ...first, borrowers: 0 };
+  const second = recommend(plan.thin, { ...options, breachPriorFor: (service, endpoint, sli: SliKind, variant: VariantType) => plan.priorOf(service, endpoint, sli, variant) });
+  return withBorrowing(first, second, plan);
+}
+
+/** Who borrows what, from recommend's first pass over every endpoint: the thin endpoints and their priors. */
+export interface BorrowingPlan {
+  /** The histories to recommend again with the borrowed priors, in the fleet's order. */
+  thin: EndpointHistory[];
+  plans: Map<string, Map<string, Borrowing>>;
+  priorOf(service: string, endpoint: string | null, sli: SliKind, variant: VariantType): BreachPrior | undefined;
+}
+
+/** recommendWithBorrowing's middle step, for callers that run the two recommend passes elsewhere (the compute pool). */
+export function borrowingPlan(histories: EndpointHistory[], options: RecommendOptions, names: ReadonlyMap<string, Vector>, first: RecommendResult, o: BorrowOptions = DEFAULT_BORROW): BorrowingPlan {
   const start = options.end - options.windowSeconds;
   const expected = Math.round(options.windowSeconds / options.breachWindowSeconds);
   const inRange = (h: EndpointHistory) => ({ ...h, windows: h.windows.filter((w) => w.start >= start - 1e-6 && w.end <= options.end + 1e-6) });
@@ -60,11 +77,12 @@ export function recommendWithBorrowing(histories: EndpointHistory[], options: Re
       thin.push(h);
     }
   }
-  if (thin.length === 0) return { ...first, borrowers: 0 };
-  const second = recommend(thin, {
-    ...options,
-    breachPriorFor: (service, endpoint, sli: SliKind, variant: VariantType) => plans.get(key(service, endpoint))?.get(`${sli}/${variant}`)?.prior,
-  });
+  return { thin, plans, priorOf: (service, endpoint, sli, variant) => plans.get(key(service, endpoint))?.get(`${sli}/${variant}`)?.prior };
+}
+
+/** The first pass's result with the thin endpoints' proposals replaced by the second pass's, annotated. */
+export function withBorrowing(first: RecommendResult, second: RecommendResult, plan: BorrowingPlan): BorrowResult {
+  const { plans } = plan;
   const redone = new Map(second.proposals.map((p) => [`${key(p.service, p.endpoint)}/${p.sli}`, p]));
   const proposals = first.proposals.map((p) => {
     const again = redone.get(`${key(p.service, p.endpoint)}/${p.sli}`);

@@ -1,7 +1,7 @@
 import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../../core/types.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
-import type { AlertDensityResult, AlertSeries, AlertSeriesRequest, AlertSeriesResult, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
+import type { AlertDensityResult, AlertSeries, AlertSeriesRequest, AlertSeriesResult, HistoryBatchHandler, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
 import type { MatrixSeries } from './api.js';
 import { PrometheusError, type PrometheusClient } from './client.js';
 import { availabilityQueries, formatLe, latencyQueries, renderWindow } from '../../core/sli/promql.js';
@@ -124,7 +124,11 @@ export class PrometheusHistorySource implements HistorySource {
     return [this.m.labels.service, ...(this.m.labels.route ? [this.m.labels.route] : []), ...extra].join(', ');
   }
 
-  async fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void): Promise<HistoryResult> {
+  /**
+   * With `onBatch`, each batch of services (servicesPerQuery) is handed over once its queries (daily
+   * and hourly) and the fleet-wide ones (versions, replicas, exemplars) are in.
+   */
+  async fetchHistories(request: HistoryRequest, onProgress?: (done: number, total: number) => void, onBatch?: HistoryBatchHandler): Promise<HistoryResult> {
     const start0 = this.client.stats.waitSeconds;
     const queries0 = this.client.stats.queries;
     const { end, windowSeconds: win, breachWindowSeconds: bw } = request;
@@ -166,8 +170,9 @@ export class PrometheusHistorySource implements HistorySource {
 
     const acc = new Map<Key, Acc>();
     for (const [key, e] of endpoints) acc.set(key, { ...e, totals: new Map(), errors: new Map(), buckets: new Map() });
-    const tasks: Array<() => Promise<void>> = [];
-    if (!hourlyOnly) for (const batch of batches) tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false));
+    // Each task with the services it fetches, so a batch is handed over when its last task is done.
+    const tasks: Array<{ run: () => Promise<void>; services: string[] }> = [];
+    if (!hourlyOnly) for (const batch of batches) tasks.push(...this.windowTasks(batch, acc, rangeStart + bw, end, bw, false).map((run) => ({ run, services: batch })));
     // Hourly series (config analysis.hourly): 24x the points of daily ones, so batches are sized by
     // the reply they give, and a service whose hourly reply is still too large goes without them.
     const noHourly = new Set<string>();
@@ -179,7 +184,8 @@ export class PrometheusHistorySource implements HistorySource {
       let batch: string[] = [];
       let used = 0;
       const flush = () => {
-        if (batch.length) tasks.push(...this.windowTasks(batch, acc, rangeStart + 3600, end, 3600, true, noHourly));
+        const services = batch;
+        if (batch.length) tasks.push(...this.windowTasks(batch, acc, rangeStart + 3600, end, 3600, true, noHourly).map((run) => ({ run, services })));
         batch = [];
         used = 0;
       };
@@ -194,26 +200,31 @@ export class PrometheusHistorySource implements HistorySource {
     const versions = this.m.versionLabel && !hourlyOnly ? this.versionTask(services, rangeStart, end, Math.min(3600, bw)) : Promise.resolve(new Map<Key, VersionSpan[]>());
     const replicas = this.m.replicas && !hourlyOnly ? this.replicaTask(rangeStart + bw, end, bw) : Promise.resolve(new Map<string, Array<{ start: number; end: number; count: number }>>());
     const exemplars = this.options.exemplars === false || hourlyOnly ? Promise.resolve(new Map<Key, ExemplarRef[]>()) : this.exemplarTask(services, rangeStart, end);
-    let done = 0;
-    onProgress?.(0, tasks.length);
-    // The client's concurrency limit throttles these; starting them all keeps the pipe full.
-    await Promise.all(tasks.map(async (t) => {
-      await t();
-      onProgress?.(++done, tasks.length);
-    }));
-    const [versionMap, replicaMap, exemplarMap] = await Promise.all([versions, replicas, exemplars]);
-
-    const histories: EndpointHistory[] = [];
-    for (const [key, a] of acc) {
+    const fleetWide = Promise.all([versions, replicas, exemplars]);
+    fleetWide.catch(() => undefined); // awaited below; a failed batch query must not leave it unhandled
+    // Batches are cut in the order of `services`; once each task is done, a batch whose tasks are all
+    // done is built and handed over (after the fleet-wide queries, which every history takes from).
+    const pending = new Map<string, number>();
+    for (const t of tasks) for (const s of t.services) pending.set(s, (pending.get(s) ?? 0) + 1);
+    const keysOf = new Map<string, Key[]>();
+    for (const [key, a] of acc) keysOf.set(a.service, [...(keysOf.get(a.service) ?? []), key]);
+    const built = new Map<Key, EndpointHistory | null>();
+    const handed: Array<Promise<void>> = [];
+    let handOverFailed: { err: unknown } | undefined;
+    /** One endpoint's history (null: no requests), built once: a batch and the result share the object. */
+    const build = (key: Key, [versionMap, replicaMap, exemplarMap]: [Map<Key, VersionSpan[]>, Map<string, Array<{ start: number; end: number; count: number }>>, Map<Key, ExemplarRef[]>]): EndpointHistory | null => {
+      if (built.has(key)) return built.get(key)!;
+      const a = acc.get(key)!;
       const windows = toWindows(a, bw);
       if (hourlyOnly) {
         // The caller keeps its own daily windows and takes only these (HistoryRequest.only).
-        if (a.hourly && !noHourly.has(a.service)) histories.push({ service: a.service, endpoint: a.endpoint, windows, hourly: toWindows({ ...a, ...a.hourly }, 3600) });
-        continue;
+        const only = a.hourly && !noHourly.has(a.service) ? { service: a.service, endpoint: a.endpoint, windows, hourly: toWindows({ ...a, ...a.hourly }, 3600) } : null;
+        built.set(key, only);
+        return only;
       }
       if (windows.length === 0) {
-        skipped.push({ service: a.service, endpoint: a.endpoint, reason: `no requests in the ${win / 86400}d window` });
-        continue;
+        built.set(key, null);
+        return null;
       }
       const selectorLabels: Record<string, string> = { ...(this.m.matchers ?? {}), [this.m.labels.service]: a.service };
       if (this.m.labels.route && a.endpoint !== null) selectorLabels[this.m.labels.route] = a.endpoint;
@@ -237,9 +248,44 @@ export class PrometheusHistorySource implements HistorySource {
       if (r) h.replicas = r;
       const ex = exemplarMap.get(key);
       if (ex) h.exemplars = ex;
-      histories.push(h);
+      built.set(key, h);
+      return h;
+    };
+    const handOver = (batch: string[]) => {
+      if (!onBatch) return;
+      handed.push(fleetWide.then((maps) => {
+        const hs = batch.flatMap((s) => keysOf.get(s) ?? []).map((k) => build(k, maps)).filter((h): h is EndpointHistory => h !== null);
+        if (hs.length) onBatch(hs);
+      }).catch((err: unknown) => {
+        handOverFailed ??= { err };
+      }));
+    };
+    let done = 0;
+    onProgress?.(0, tasks.length);
+    // The client's concurrency limit throttles these; starting them all keeps the pipe full.
+    await Promise.all(tasks.map(async (t) => {
+      await t.run();
+      onProgress?.(++done, tasks.length);
+      for (const s of t.services) pending.set(s, pending.get(s)! - 1);
+      for (const [i, batch] of batches.entries()) {
+        if (batch.length && batch.every((s) => pending.get(s) === 0)) {
+          batches[i] = [];
+          handOver(batch);
+        }
+      }
+    }));
+    const maps = await fleetWide;
+    await Promise.all(handed);
+    if (handOverFailed) throw handOverFailed.err;
+
+    const histories: EndpointHistory[] = [];
+    for (const key of acc.keys()) {
+      const h = build(key, maps);
+      if (h) histories.push(h);
     }
     histories.sort((x, y) => x.service.localeCompare(y.service) || (x.endpoint ?? '').localeCompare(y.endpoint ?? ''));
+    // The skips of endpoints without requests, in the order of `acc` as before batches existed.
+    if (!hourlyOnly) for (const [key, a] of acc) if (built.get(key) === null) skipped.push({ service: a.service, endpoint: a.endpoint, reason: `no requests in the ${win / 86400}d window` });
     this.logger.debug({ endpoints: histories.length, skipped: skipped.length, queries: this.client.stats.queries - queries0 }, 'prometheus histories fetched');
     return { histories, skipped, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
   }

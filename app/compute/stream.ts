@@ -1,0 +1,101 @@
+/**
+ * Recommend and what-if on the compute pool while the histories are still being fetched: each batch a
+ * source hands over (HistoryBatchHandler) is submitted per service at once, and each service's
+ * what-if as soon as its proposals are back. The merge uses the fetch's final order, so the result is
+ * the one recommendOnPool / whatIfOnPool give on the whole fleet afterwards.
+ */
+import { setMaxListeners } from 'node:events';
+import { mergeRecommendParts, type RecommendPart, type RecommendResult } from '../core/recommend/index.js';
+import { resolveOptions } from '../core/recommend/options.js';
+import type { EndpointHistory } from '../core/types.js';
+import { byService } from './fleet.js';
+import type { ComputePool, TaskOptions } from './pool.js';
+import type { PlainRecommendOptions } from './tasks.js';
+
+export class StreamedRecommend {
+  private readonly parts: Array<Promise<{ histories: EndpointHistory[]; part: RecommendPart } | undefined>> = [];
+  private readonly whatIfs: Array<Promise<void>> = [];
+  private readonly services = new Set<string>();
+  private readonly stop = new AbortController();
+  private failed: { err: unknown } | undefined;
+  private submitted = 0;
+
+  /**
+   * `recommend` and `whatIf` carry each phase's limit (its signal and in-process checkpoint); the
+   * what-if is left out when `whatIf` is absent.
+   */
+  constructor(
+    private readonly pool: ComputePool,
+    private readonly options: PlainRecommendOptions,
+    private readonly recommend: TaskOptions,
+    private readonly whatIf?: { periodSeconds: number; task: TaskOptions },
+  ) {
+    setMaxListeners(0, this.stop.signal);
+  }
+
+  private task(t: TaskOptions): TaskOptions {
+    const signal = t.signal ? AbortSignal.any([t.signal, this.stop.signal]) : this.stop.signal;
+    setMaxListeners(0, signal);
+    return { ...t, signal };
+  }
+
+  private fail(err: unknown): undefined {
+    if (!this.failed) {
+      this.failed = { err };
+      this.stop.abort(err); // the other tasks of this analysis stop too
+    }
+    return undefined;
+  }
+
+  /** Submits some services' histories (every endpoint of each service at once). */
+  add(histories: EndpointHistory[]): void {
+    for (const indexes of byService(histories).values()) {
+      const hs = indexes.map((i) => histories[i]!);
+      const service = hs[0]!.service;
+      if (this.services.has(service)) {
+        this.fail(new Error(`the datasource handed over service ${service} twice: its SLOs must be calibrated together`));
+        return;
+      }
+      this.services.add(service);
+      this.submitted += hs.length;
+      this.parts.push(this.pool.recommend({ histories: hs, options: this.options }, this.task(this.recommend)).then((part) => {
+        if (this.whatIf) this.whatIfs.push(this.whatIfOf(hs, part, this.whatIf));
+        return { histories: hs, part };
+      }, (err: unknown) => this.fail(err)));
+    }
+  }
+
+  private async whatIfOf(histories: EndpointHistory[], part: RecommendPart, w: { periodSeconds: number; task: TaskOptions }): Promise<void> {
+    const proposals = part.proposals.map((x) => x.proposal);
+    if (proposals.length === 0) return;
+    try {
+      const results = await this.pool.whatIf({ histories, proposals, periodSeconds: w.periodSeconds }, this.task(w.task));
+      // The same proposal objects the merged result holds: the report gets them.
+      for (const [i, p] of proposals.entries()) {
+        const r = results[i]!;
+        if (r.basis) p.simulationBasis = r.basis;
+        if (r.whatIf) p.whatIf = r.whatIf;
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** The fleet's RecommendResult once every part is back; `all` is the fetch's result (its order rules). */
+  async result(all: EndpointHistory[]): Promise<RecommendResult> {
+    const parts = await Promise.all(this.parts);
+    if (this.failed) throw this.failed.err;
+    const index = new Map(all.map((h, i) => [h, i]));
+    if (this.submitted !== all.length || parts.some((p) => p!.histories.some((h) => !index.has(h)))) {
+      throw new Error(`the datasource handed over ${this.submitted} endpoint histories in batches but returned ${all.length}`);
+    }
+    return mergeRecommendParts(parts.map((p) => ({ indexes: p!.histories.map((h) => index.get(h)!), part: p!.part })), resolveOptions(this.options).intervalLevel);
+  }
+
+  /** Every service's what-if is done (after `result`); the count of proposals that got scenarios. */
+  async whatIfDone(): Promise<void> {
+    await Promise.all(this.parts);
+    await Promise.all(this.whatIfs);
+    if (this.failed) throw this.failed.err;
+  }
+}
