@@ -7,6 +7,7 @@ import { mixPredictive, pmfInterval, posteriorRate, type BreachEstimate } from '
 import { widenInterval } from './burn.js';
 import { CONFIDENCE_WEIGHTS, confidence, weeklyBadFractions } from './confidence.js';
 import { sloIdFor, type EndpointContext } from './context.js';
+import { riskOrderedWorst } from './headroom.js';
 import { detectRegimeChange, type RegimeChange } from './regime.js';
 import { MIN_REPLAYS, priorOf, replayScores, type BreachPrior, type ReplayScores } from './replay.js';
 import { count, pct, seconds } from './text.js';
@@ -86,9 +87,10 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
   const { ctx, kind, sloId, fit, regime } = prep;
   const { o, h } = ctx;
   const bw = o.breachWindowSeconds;
+  const worst = riskOrderedWorst(prep.built.map((b) => ({ type: b.type, worst: b.worstBurn })));
   const built = prep.built.map((b) => ({
     ...b,
-    estimate: withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type), ctx.periodWindows, levels.breach[b.type]),
+    estimate: withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type, worst.get(b.type)), ctx.periodWindows, levels.breach[b.type]),
     // b.burn.interval is the nominal-level interval (estimateBurn ran at o.intervalLevel); the calibration stretches it.
     burn: { ...b.burn, interval: widenInterval(b.burn.interval, levels.burnShift, b.burn.expected) },
   }));
@@ -209,6 +211,8 @@ export interface BreachPredictive {
   /** The fit's recency-weighted breached share and effective sample: a prior's posterior mean is (share·nEff + a) / (nEff + a + b). */
   share: number;
   nEff: number;
+  /** The worst fitted window's budget burn the headroom prior used (risk-ordered). */
+  worst: number;
 }
 
 /**
@@ -218,9 +222,10 @@ export interface BreachPredictive {
  */
 export function breachPredictives(prep: Prepared, levels: Levels): Partial<Record<VariantType, BreachPredictive>> {
   const out: Partial<Record<VariantType, BreachPredictive>> = {};
+  const worst = riskOrderedWorst(prep.built.map((b) => ({ type: b.type, worst: b.worstBurn })));
   for (const b of prep.built) {
-    const e = withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type), prep.ctx.periodWindows, levels.breach[b.type]);
-    out[b.type] = { pmf: e.predictive, level: levels.breach[b.type], share: e.weightedShare, nEff: e.effectiveN };
+    const e = withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type, worst.get(b.type)), prep.ctx.periodWindows, levels.breach[b.type]);
+    out[b.type] = { pmf: e.predictive, level: levels.breach[b.type], share: e.weightedShare, nEff: e.effectiveN, worst: worst.get(b.type)! };
   }
   return out;
 }
@@ -231,7 +236,11 @@ function priorName(p: BreachPrior): string {
   if (symmetric && p.strength === 1 && p.source === 'replays') return 'Jeffreys Beta(0.5, 0.5) (it predicted the rolling-origin replays on this service best)';
   const betas = symmetric
     ? `Beta(${p.strength / 2}, ${p.strength / 2})`
-    : `Beta(a, b) per variant (${VARIANT_TYPES.map((t) => `${t} ${fmtBeta(priorOf(p, t))}`).join(', ')})`;
+    : p.headroomSlope
+      ? `Beta(c·μ, c·(1 − μ)) with c = ${Number(p.strength.toPrecision(3))} and a mean μ that rises with how close the variant came: ` +
+        `logit μ = logit μ_type + ${Number(p.headroomSlope.toPrecision(3))} · (w − 1), w = the worst fitted window's share of its error budget used (at most 1), ` +
+        `μ_type ${VARIANT_TYPES.map((t) => `${t} ${pct(p.mean[t])}`).join(', ')}`
+      : `Beta(a, b) per variant (${VARIANT_TYPES.map((t) => `${t} ${fmtBeta(priorOf(p, t))}`).join(', ')})`;
   return p.source === 'replays'
     ? `${betas} (chosen on the rolling-origin replays on this service)`
     : `${betas} (the reference prior fitted offline on synthetic fleets by bench/derive-breach-prior.ts: this service had too few rolling-origin replays, under ${MIN_REPLAYS}, to choose its own)`;
