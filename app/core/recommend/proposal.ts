@@ -129,12 +129,12 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     breachRateInterval: [round(b.estimate.interval[0], 5), round(b.estimate.interval[1], 5)],
     errorBudget: errorBudget(ctx, b.target),
     historicalCompliance: round(b.compliance, 5),
-    rationale: rationale(ctx, kind, b, fitNote),
+    rationale: rationale(ctx, kind, b, fitNote, levels.prior.headroomSlope && !b.borrowedPrior ? worst.get(b.type) : undefined),
   }));
 
   const evidence: Evidence[] = [];
   for (const b of built) {
-    evidence.push({ kind: 'computation', description: rationale(ctx, kind, b, fitNote), variants: [b.type], value: b.threshold ?? b.target });
+    evidence.push({ kind: 'computation', description: rationale(ctx, kind, b, fitNote, levels.prior.headroomSlope && !b.borrowedPrior ? worst.get(b.type) : undefined), variants: [b.type], value: b.threshold ?? b.target });
     evidence.push(...variantEvidence({
       service: h.service,
       endpoint: h.endpoint,
@@ -271,7 +271,8 @@ function errorBudget(ctx: EndpointContext, targetPct: number): ErrorBudget {
   };
 }
 
-function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: string): string {
+/** `worst`: the (risk-ordered) worst window burn the headroom prior used, when it used one. */
+function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: string, worst?: number): string {
   const goal = pct(ctx.o.complianceGoals[b.type]);
   const c = b.choice;
   let how: string;
@@ -293,7 +294,9 @@ function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: strin
       : `no objective on the ladder was met in ${goal} of ${fitNote} within a ${pct(AVAILABILITY_BURN_CAP[b.type])} expected burn; the loosest, ${b.target}%, was met in ${pct(c.compliance.share)}.`;
   }
   const e = b.estimate;
-  const breach = `Expected breach rate ${pct(e.rate)}: ${b.borrowedPrior ? 'posterior mean under the borrowed prior' : `${e.prior.a === 0.5 && e.prior.b === 0.5 ? 'Jeffreys Beta(0.5, 0.5)' : fmtBeta(e.prior)} posterior mean`} for ${e.breaches} breached of ${e.windows} windows ` +
+  const breach = `Expected breach rate ${pct(e.rate)}: ${b.borrowedPrior ? 'posterior mean under the borrowed prior' : `${e.prior.a === 0.5 && e.prior.b === 0.5 ? 'Jeffreys Beta(0.5, 0.5)' : fmtBeta(e.prior)} posterior mean`}` +
+    (worst === undefined ? '' : ` (prior mean ${pct(e.prior.a / (e.prior.a + e.prior.b))} for a worst fitted window at ${worst >= 1 ? 'or over 100%' : pct(worst)} of its error budget)`) +
+    ` for ${e.breaches} breached of ${e.windows} windows ` +
     `(effective sample ${e.effectiveN.toFixed(1)} after weighting); interval [${pct(e.interval[0])}, ${pct(e.interval[1])}]. ` +
     `Historically met in ${pct(b.compliance)} of all ${ctx.present.length} windows. ` +
     `Expected error-budget burn ${pct(b.burn.expected)} of the budget per period, interval [${pct(b.burn.interval[0])}, ${pct(b.burn.interval[1])}] ` +
