@@ -19,6 +19,7 @@
  *   npx tsx bench/derive-breach-prior.ts [seeds=1-5] [services=20] [endpointsPerService=5]
  */
 import { backtest, type BacktestCase } from '../app/core/fleet/index.js';
+import { headroomMean } from '../app/core/recommend/headroom.js';
 import { VARIANT_TYPES, type VariantType } from '../app/core/report.js';
 
 const seedArg = process.argv[2] ?? '1-5';
@@ -35,7 +36,7 @@ for (let seed = firstSeed; seed <= lastSeed; seed++) {
 
 interface Fit { c: number; mean: Record<VariantType, number>; sse: number }
 
-/** Least-squares means for one strength, in risk order. */
+/** Least-squares means for one strength, in risk order (no headroom term). */
 function fitAt(c: number): Fit {
   const stats = VARIANT_TYPES.map((t) => {
     let sbb = 0;
@@ -72,6 +73,54 @@ for (let i = 0; i <= 80; i++) {
   const f = fitAt(c);
   if (!best || f.sse < best.sse) best = f;
 }
+
+/**
+ * With the headroom term (app/core/recommend/headroom.ts): prior mean headroomMean(μ_t, slope, worst)
+ * of the case's worst fitted window burn. For each (c, slope) on a grid, each type's μ_t by golden-section
+ * search on its logit (the squared error of one type depends on its μ_t alone); risk order is checked.
+ */
+interface HeadroomFit { c: number; slope: number; mean: Record<VariantType, number>; sse: number }
+const byType = Object.fromEntries(VARIANT_TYPES.map((t) => [t, cases.filter((k) => k.variant === t)])) as Record<VariantType, BacktestCase[]>;
+const sseOf = (own: BacktestCase[], c: number, slope: number, mean: number) =>
+  own.reduce((s, k) => {
+    const m = headroomMean(mean, slope, k.fit!.worst);
+    return s + ((k.fit!.share * k.fit!.nEff + c * m) / (k.fit!.nEff + c) - k.realized) ** 2;
+  }, 0);
+function meanFor(own: BacktestCase[], c: number, slope: number): { mean: number; sse: number } {
+  const g = (Math.sqrt(5) - 1) / 2;
+  let lo = -12;
+  let hi = 0;
+  const f = (z: number) => sseOf(own, c, slope, 1 / (1 + Math.exp(-z)));
+  let x1 = hi - g * (hi - lo);
+  let x2 = lo + g * (hi - lo);
+  let f1 = f(x1);
+  let f2 = f(x2);
+  for (let i = 0; i < 40; i++) {
+    if (f1 < f2) {
+      hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = f(x1);
+    } else {
+      lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = f(x2);
+    }
+  }
+  const z = (lo + hi) / 2;
+  return { mean: 1 / (1 + Math.exp(-z)), sse: f(z) };
+}
+let bestH: HeadroomFit | null = null;
+for (let i = 0; i <= 30; i++) {
+  const c = 0.1 * 10 ** (i / 10); // 0.1 … 100
+  for (let j = 0; j <= 40; j++) {
+    const slope = j * 0.5; // 0 … 20
+    const mean = {} as Record<VariantType, number>;
+    let sse = 0;
+    for (const t of VARIANT_TYPES) {
+      const r = meanFor(byType[t], c, slope);
+      mean[t] = r.mean;
+      sse += r.sse;
+    }
+    if (!bestH || sse < bestH.sse) bestH = { c, slope, mean, sse };
+  }
+}
+const ordered = VARIANT_TYPES.every((t, i) => i === 0 || bestH!.mean[VARIANT_TYPES[i - 1]!] <= bestH!.mean[t]);
 const jeffreys = cases.reduce((s, k) => s + ((k.fit!.share * k.fit!.nEff + 0.5) / (k.fit!.nEff + 1) - k.realized) ** 2, 0);
 const round = (x: number, d: number) => Number(x.toPrecision(d));
 console.log(`${cases.length} (proposal, variant) cases, seeds ${firstSeed}-${lastSeed}, ${services} services × ${perService} endpoints`);
@@ -79,5 +128,16 @@ for (const t of VARIANT_TYPES) {
   const own = cases.filter((k) => k.variant === t);
   console.log(`  ${t.padEnd(12)} ${own.length} cases, mean realized breached share ${(own.reduce((s, k) => s + k.realized, 0) / own.length * 100).toFixed(2)}%`);
 }
-console.log(`RMSE of the posterior mean: Jeffreys ${Math.sqrt(jeffreys / cases.length).toFixed(4)}, best ${Math.sqrt(best!.sse / cases.length).toFixed(4)}`);
-console.log(`export const REFERENCE_BREACH_PRIOR: BreachPrior = { strength: ${round(best!.c, 3)}, mean: { ${VARIANT_TYPES.map((t) => `${t}: ${round(best!.mean[t], 3)}`).join(', ')} }, source: 'reference' };`);
+console.log(`RMSE of the posterior mean: Jeffreys ${Math.sqrt(jeffreys / cases.length).toFixed(4)}, one mean per type ${Math.sqrt(best!.sse / cases.length).toFixed(4)} (c ${round(best!.c, 3)}), ` +
+  `with the headroom term ${Math.sqrt(bestH!.sse / cases.length).toFixed(4)}${ordered ? '' : ' (NOT in risk order)'}`);
+// Never-breached cases binned by their worst window burn: realized breached share against the posterior means.
+const zero = cases.filter((k) => k.fit!.share === 0);
+for (const [lo, hi] of [[0, 0.2], [0.2, 0.5], [0.5, 0.8], [0.8, 0.9], [0.9, 1.01]] as const) {
+  const bin = zero.filter((k) => k.fit!.worst >= lo && k.fit!.worst < hi);
+  if (!bin.length) continue;
+  const avg = (f: (k: BacktestCase) => number) => (bin.reduce((s, k) => s + f(k), 0) / bin.length * 100).toFixed(2);
+  const post = (k: BacktestCase, c: number, m: number) => (c * m) / (k.fit!.nEff + c);
+  console.log(`  0 breached, worst burn [${lo}, ${Math.min(1, hi)}): ${bin.length} cases, realized ${avg((k) => k.realized)}%, ` +
+    `one mean per type ${avg((k) => post(k, best!.c, best!.mean[k.variant]))}%, headroom ${avg((k) => post(k, bestH!.c, headroomMean(bestH!.mean[k.variant], bestH!.slope, k.fit!.worst)))}%`);
+}
+console.log(`export const REFERENCE_BREACH_PRIOR: BreachPrior = { strength: ${round(bestH!.c, 3)}, mean: { ${VARIANT_TYPES.map((t) => `${t}: ${round(bestH!.mean[t], 3)}`).join(', ')} }, headroomSlope: ${round(bestH!.slope, 3)}, source: 'reference' };`);

@@ -2,6 +2,8 @@ import Table from 'cli-table3';
 import type { Report } from '../core/report.js';
 
 function pct(x: number): string {
+  // A breach rate far from its target can be a few thousandths of a percent: 0.00 % would read as none.
+  if (x > 0 && x < 0.0001) return `${(x * 100).toPrecision(1)}%`;
   return `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 }
 

@@ -224,10 +224,13 @@ export const Calibration = z.object({
    * with c = 1 is Jeffreys'), mean μ per variant type (½ for a symmetric one). `priorSource`: 'replays'
    * when the service's own replays chose it, 'reference' when they were too few and the reference
    * prior fitted offline on synthetic fleets (bench/derive-breach-prior.ts) was used.
+   * `priorHeadroomSlope` (the reference prior's): μ is then the mean at a worst window burn of 1, and a
+   * variant's own mean is logit⁻¹(logit μ + slope · (min(worst fitted window's budget burn, 1) − 1)).
    */
   priorStrength: z.number().optional(),
   priorMean: z.partialRecord(VariantType, z.number()).optional(),
   priorSource: z.enum(['replays', 'reference']).optional(),
+  priorHeadroomSlope: z.number().optional(),
   /** All variants' replays pooled (the level a variant uses when it has too few replays of its own). */
   breach: CalibratedLevel,
   /** The level each variant's breach intervals were cut at, from its own replays. */

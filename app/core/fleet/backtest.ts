@@ -32,7 +32,7 @@ export interface BacktestCase {
    */
   randomized: number | null;
   /** The fit's recency-weighted breached share and effective sample (from the predictive), for deriving priors offline. */
-  fit?: { share: number; nEff: number };
+  fit?: { share: number; nEff: number; worst: number };
   /** The naive baseline for the same target: lowest bound with ≤ 10 % of fit windows breached, k/n and a Wilson interval. */
   naive: { expected: number; interval: [number, number]; realized: number; inside: boolean };
 }
@@ -245,7 +245,7 @@ function realize(p: Proposal, type: VariantType, fit: WindowCounts[], check: Win
     inside: inside(realized, [lo, hi]),
     // The pmf lives on the period's windows; a check period with missing windows maps its share onto them.
     randomized: predictive && r.n ? randomizedCoverage(predictive.pmf, predictive.level, [lo, hi], Math.round(realized * (predictive.pmf.length - 1))) : null,
-    ...(predictive ? { fit: { share: predictive.share, nEff: predictive.nEff } } : {}),
+    ...(predictive ? { fit: { share: predictive.share, nEff: predictive.nEff, worst: predictive.worst } } : {}),
     naive: { expected: f.n ? f.k / f.n : 0, interval: naiveInterval, realized: naiveRealized, inside: inside(naiveRealized, naiveInterval) },
   };
 }

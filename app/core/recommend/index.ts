@@ -140,11 +140,12 @@ export function calibrationOf(replays: ReplayScores[], nominal: number): Calibra
   const breach = calibrateBreach(replays.flatMap((r) => r.breach), nominal);
   return {
     nominalLevel: nominal,
-    method: `rolling-origin replay on the analysed history (select and fit on the windows before each weekly origin, check the next week), pooled over every SLO of a service; breach prior by least squares on the replays among symmetric Beta(c/2, c/2) and the reference prior (the reference when a service has fewer than ${MIN_REPLAYS} replays); split-conformal level per variant`,
+    method: `rolling-origin replay on the analysed history (select and fit on the windows before each weekly origin, check the next week), pooled over every SLO of a service; breach prior by least squares on the replays among symmetric Beta(c/2, c/2) and the headroom-aware reference prior (the reference when a service has fewer than ${MIN_REPLAYS} replays); split-conformal level per variant`,
     ...(Number.isFinite(from) && Number.isFinite(to) ? { from: iso(from), to: iso(to), weeks: Math.round((to - from) / (7 * 86_400)) } : {}),
     priorStrength: breach.prior.strength,
     priorMean: { ...breach.prior.mean },
     priorSource: breach.prior.source,
+    ...(breach.prior.headroomSlope ? { priorHeadroomSlope: breach.prior.headroomSlope } : {}),
     breach: level(breach.pooled),
     breachByVariant: Object.fromEntries(Object.entries(breach.byVariant).map(([t, c]) => [t, level(c)])),
     burn: (() => {
@@ -157,7 +158,7 @@ export function calibrationOf(replays: ReplayScores[], nominal: number): Calibra
 /** The breach prior a calibration records (Jeffreys for one without a prior, as before priors were recorded). */
 function priorOfCalibration(c: Calibration): BreachPrior {
   const half = { conservative: 0.5, balanced: 0.5, aggressive: 0.5 };
-  return { strength: c.priorStrength ?? 1, mean: { ...half, ...c.priorMean }, source: c.priorSource ?? 'replays' };
+  return { strength: c.priorStrength ?? 1, mean: { ...half, ...c.priorMean }, source: c.priorSource ?? 'replays', ...(c.priorHeadroomSlope ? { headroomSlope: c.priorHeadroomSlope } : {}) };
 }
 
 function iso(t: number): string {

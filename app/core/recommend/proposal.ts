@@ -7,6 +7,7 @@ import { mixPredictive, pmfInterval, posteriorRate, type BreachEstimate } from '
 import { widenInterval } from './burn.js';
 import { CONFIDENCE_WEIGHTS, confidence, weeklyBadFractions } from './confidence.js';
 import { sloIdFor, type EndpointContext } from './context.js';
+import { riskOrderedWorst } from './headroom.js';
 import { detectRegimeChange, type RegimeChange } from './regime.js';
 import { MIN_REPLAYS, priorOf, replayScores, type BreachPrior, type ReplayScores } from './replay.js';
 import { count, pct, seconds } from './text.js';
@@ -86,9 +87,10 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
   const { ctx, kind, sloId, fit, regime } = prep;
   const { o, h } = ctx;
   const bw = o.breachWindowSeconds;
+  const worst = riskOrderedWorst(prep.built.map((b) => ({ type: b.type, worst: b.worstBurn })));
   const built = prep.built.map((b) => ({
     ...b,
-    estimate: withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type), ctx.periodWindows, levels.breach[b.type]),
+    estimate: withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type, worst.get(b.type)), ctx.periodWindows, levels.breach[b.type]),
     // b.burn.interval is the nominal-level interval (estimateBurn ran at o.intervalLevel); the calibration stretches it.
     burn: { ...b.burn, interval: widenInterval(b.burn.interval, levels.burnShift, b.burn.expected) },
   }));
@@ -127,12 +129,12 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     breachRateInterval: [round(b.estimate.interval[0], 5), round(b.estimate.interval[1], 5)],
     errorBudget: errorBudget(ctx, b.target),
     historicalCompliance: round(b.compliance, 5),
-    rationale: rationale(ctx, kind, b, fitNote),
+    rationale: rationale(ctx, kind, b, fitNote, levels.prior.headroomSlope && !b.borrowedPrior ? worst.get(b.type) : undefined),
   }));
 
   const evidence: Evidence[] = [];
   for (const b of built) {
-    evidence.push({ kind: 'computation', description: rationale(ctx, kind, b, fitNote), variants: [b.type], value: b.threshold ?? b.target });
+    evidence.push({ kind: 'computation', description: rationale(ctx, kind, b, fitNote, levels.prior.headroomSlope && !b.borrowedPrior ? worst.get(b.type) : undefined), variants: [b.type], value: b.threshold ?? b.target });
     evidence.push(...variantEvidence({
       service: h.service,
       endpoint: h.endpoint,
@@ -209,6 +211,8 @@ export interface BreachPredictive {
   /** The fit's recency-weighted breached share and effective sample: a prior's posterior mean is (share·nEff + a) / (nEff + a + b). */
   share: number;
   nEff: number;
+  /** The worst fitted window's budget burn the headroom prior used (risk-ordered). */
+  worst: number;
 }
 
 /**
@@ -218,9 +222,10 @@ export interface BreachPredictive {
  */
 export function breachPredictives(prep: Prepared, levels: Levels): Partial<Record<VariantType, BreachPredictive>> {
   const out: Partial<Record<VariantType, BreachPredictive>> = {};
+  const worst = riskOrderedWorst(prep.built.map((b) => ({ type: b.type, worst: b.worstBurn })));
   for (const b of prep.built) {
-    const e = withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type), prep.ctx.periodWindows, levels.breach[b.type]);
-    out[b.type] = { pmf: e.predictive, level: levels.breach[b.type], share: e.weightedShare, nEff: e.effectiveN };
+    const e = withPrior(b.estimate, b.borrowedPrior ? null : priorOf(levels.prior, b.type, worst.get(b.type)), prep.ctx.periodWindows, levels.breach[b.type]);
+    out[b.type] = { pmf: e.predictive, level: levels.breach[b.type], share: e.weightedShare, nEff: e.effectiveN, worst: worst.get(b.type)! };
   }
   return out;
 }
@@ -231,7 +236,11 @@ function priorName(p: BreachPrior): string {
   if (symmetric && p.strength === 1 && p.source === 'replays') return 'Jeffreys Beta(0.5, 0.5) (it predicted the rolling-origin replays on this service best)';
   const betas = symmetric
     ? `Beta(${p.strength / 2}, ${p.strength / 2})`
-    : `Beta(a, b) per variant (${VARIANT_TYPES.map((t) => `${t} ${fmtBeta(priorOf(p, t))}`).join(', ')})`;
+    : p.headroomSlope
+      ? `Beta(c·μ, c·(1 − μ)) with c = ${Number(p.strength.toPrecision(3))} and a mean μ that rises with how close the variant came: ` +
+        `logit μ = logit μ_type + ${Number(p.headroomSlope.toPrecision(3))} · (w − 1), w = the worst fitted window's share of its error budget used (at most 1), ` +
+        `μ_type ${VARIANT_TYPES.map((t) => `${t} ${pct(p.mean[t])}`).join(', ')}`
+      : `Beta(a, b) per variant (${VARIANT_TYPES.map((t) => `${t} ${fmtBeta(priorOf(p, t))}`).join(', ')})`;
   return p.source === 'replays'
     ? `${betas} (chosen on the rolling-origin replays on this service)`
     : `${betas} (the reference prior fitted offline on synthetic fleets by bench/derive-breach-prior.ts: this service had too few rolling-origin replays, under ${MIN_REPLAYS}, to choose its own)`;
@@ -262,7 +271,8 @@ function errorBudget(ctx: EndpointContext, targetPct: number): ErrorBudget {
   };
 }
 
-function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: string): string {
+/** `worst`: the (risk-ordered) worst window burn the headroom prior used, when it used one. */
+function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: string, worst?: number): string {
   const goal = pct(ctx.o.complianceGoals[b.type]);
   const c = b.choice;
   let how: string;
@@ -284,7 +294,9 @@ function rationale(ctx: EndpointContext, kind: SliKind, b: Built, fitNote: strin
       : `no objective on the ladder was met in ${goal} of ${fitNote} within a ${pct(AVAILABILITY_BURN_CAP[b.type])} expected burn; the loosest, ${b.target}%, was met in ${pct(c.compliance.share)}.`;
   }
   const e = b.estimate;
-  const breach = `Expected breach rate ${pct(e.rate)}: ${b.borrowedPrior ? 'posterior mean under the borrowed prior' : `${e.prior.a === 0.5 && e.prior.b === 0.5 ? 'Jeffreys Beta(0.5, 0.5)' : fmtBeta(e.prior)} posterior mean`} for ${e.breaches} breached of ${e.windows} windows ` +
+  const breach = `Expected breach rate ${pct(e.rate)}: ${b.borrowedPrior ? 'posterior mean under the borrowed prior' : `${e.prior.a === 0.5 && e.prior.b === 0.5 ? 'Jeffreys Beta(0.5, 0.5)' : fmtBeta(e.prior)} posterior mean`}` +
+    (worst === undefined ? '' : ` (prior mean ${pct(e.prior.a / (e.prior.a + e.prior.b))} for a worst fitted window at ${worst >= 1 ? 'or over 100%' : pct(worst)} of its error budget)`) +
+    ` for ${e.breaches} breached of ${e.windows} windows ` +
     `(effective sample ${e.effectiveN.toFixed(1)} after weighting); interval [${pct(e.interval[0])}, ${pct(e.interval[1])}]. ` +
     `Historically met in ${pct(b.compliance)} of all ${ctx.present.length} windows. ` +
     `Expected error-budget burn ${pct(b.burn.expected)} of the budget per period, interval [${pct(b.burn.interval[0])}, ${pct(b.burn.interval[1])}] ` +

@@ -16,6 +16,7 @@ import { fastRng, hashSeed } from '../sli/stats.js';
 import type { WindowCounts } from '../types.js';
 import { estimateBreachRate, mixPredictive, posteriorRate } from './bootstrap.js';
 import { burnScore, estimateBurn } from './burn.js';
+import { headroomMean, worstBurn } from './headroom.js';
 import type { ResolvedOptions } from './options.js';
 import type { FitWindow } from './threshold.js';
 import { projectedBad, type Projection } from './trend.js';
@@ -58,6 +59,11 @@ export interface BreachPrior {
   mean: Record<VariantType, number>;
   /** 'replays': chosen on the service's own replays; 'reference': REFERENCE_BREACH_PRIOR (too few replays to choose). */
   source: 'replays' | 'reference';
+  /**
+   * When set, `mean` is the mean at a worst window burn of 1 and the mean falls with the variant's
+   * headroom: logit μ = logit mean + headroomSlope · (min(worst burn, 1) − 1) (app/core/recommend/headroom.ts).
+   */
+  headroomSlope?: number;
 }
 
 export const symmetricPrior = (c: number): BreachPrior => ({ strength: c, mean: { conservative: 0.5, balanced: 0.5, aggressive: 0.5 }, source: 'replays' });
@@ -72,11 +78,15 @@ export const symmetricPrior = (c: number): BreachPrior => ({ strength: c, mean: 
  * The means are the share of next-period windows that variants of each type were breached in,
  * given the history, i.e. what a selection to 95 / 90 / 85 % compliance tends to leave.
  */
-export const REFERENCE_BREACH_PRIOR: BreachPrior = { strength: 0.889, mean: { conservative: 0.0163, balanced: 0.0354, aggressive: 0.299 }, source: 'reference' };
+export const REFERENCE_BREACH_PRIOR: BreachPrior = { strength: 2.51, mean: { conservative: 0.0513, balanced: 0.0584, aggressive: 0.227 }, headroomSlope: 5.5, source: 'reference' };
 
-/** The Beta(a, b) prior of one variant type. */
-export function priorOf(p: BreachPrior, type: VariantType): { a: number; b: number } {
-  return { a: p.strength * p.mean[type], b: p.strength * (1 - p.mean[type]) };
+/**
+ * The Beta(a, b) prior of one variant type whose worst fitted window burned `worst` of its budget
+ * (risk-ordered, see riskOrderedWorst; 1, the type's mean, when unknown).
+ */
+export function priorOf(p: BreachPrior, type: VariantType, worst = 1): { a: number; b: number } {
+  const mean = headroomMean(p.mean[type], p.headroomSlope ?? 0, worst);
+  return { a: p.strength * mean, b: p.strength * (1 - mean) };
 }
 
 /** One replayed week of one variant: what the fit before the origin predicted, and what followed. */
@@ -91,6 +101,8 @@ export interface ReplayBreach {
   m: number;
   /** Uniform draw for the randomized PIT, seeded by SLO, variant and origin (not by position: order-independent). */
   v: number;
+  /** Worst fitted window's budget burn, raised to the less risky variants' of the same origin (headroom prior). */
+  worst: number;
 }
 
 export interface ReplayScores {
@@ -127,6 +139,8 @@ export function replayScores(
     // The same method as the final fit, trend projection included: the replay checks what is reported.
     const proj = project(fitW, weights, originEnd);
     const variants = select(fitW.map((w, i) => ({ w, weight: weights[i]! })), proj);
+    // Variants come in risk order: each one's worst burn is raised to the less risky ones' (riskOrderedWorst).
+    let worstSoFar = 0;
     for (const v of variants) {
       const { sliOf, badOf } = sliFunctions(v.threshold);
       const tf = v.target / 100 - 1e-12;
@@ -139,6 +153,7 @@ export function replayScores(
         const bad = badOf(w);
         return sli === null || bad === null ? [] : [{ w, sli, bad }];
       });
+      worstSoFar = Math.max(worstSoFar, worstBurn(rows.map((r) => r.bad), rows.map((r) => r.w.total), 1 - v.target / 100));
       if (rows.length < check || after.length === 0) continue;
       const common = { periodWindows: check, draws: REPLAY_DRAWS, level: o.intervalLevel, blockLength: check };
       const est = estimateBreachRate({
@@ -150,6 +165,7 @@ export function replayScores(
       out.breach.push({
         type: v.type, resampled: est.resampled, nEff: est.effectiveN, share: est.weightedShare, k: after.filter((r) => r.sli < tf).length, m: check,
         v: fastRng(hashSeed(o.seed, sloId, v.type, 'pit', at)).next(),
+        worst: worstSoFar,
       });
       const burn = estimateBurn({
         ...common,
@@ -192,7 +208,7 @@ export function calibrateBreach(replays: ReplayBreach[], nominal: number, refere
     // The reference first: a symmetric prior must do strictly better (by a hair) to replace it, and a weaker one than a stronger one.
     for (const p of [reference, ...PRIOR_STRENGTHS.map(symmetricPrior)]) {
       const sse = replays.reduce((s, r) => {
-        const { a, b } = priorOf(p, r.type);
+        const { a, b } = priorOf(p, r.type, r.worst);
         return s + (posteriorRate(r.share, r.nEff, a, b) - r.k / r.m) ** 2;
       }, 0);
       if (sse < best * (1 - 1e-6)) {
@@ -202,7 +218,7 @@ export function calibrateBreach(replays: ReplayBreach[], nominal: number, refere
     }
   }
   const scored = replays.map((r) => {
-    const { a, b } = priorOf(prior, r.type);
+    const { a, b } = priorOf(prior, r.type, r.worst);
     return { type: r.type, score: randomizedScore(mixPredictive(r.resampled, r.nEff, r.m, a, b), r.k, r.v) };
   });
   const pooled = calibrateLevel(scored.map((s) => s.score), nominal);

@@ -5,6 +5,7 @@ import type { WindowCounts } from '../types.js';
 import { estimateBreachRate, type BreachEstimate } from './bootstrap.js';
 import { estimateBurn, pastPeriodBurns, type BurnEstimate, type PastPeriod } from './burn.js';
 import type { EndpointContext } from './context.js';
+import { worstBurn } from './headroom.js';
 import { projectedBad, type Projection } from './trend.js';
 import { AVAILABILITY_LADDER, chooseTightest, weightedCompliance, type Compliance, type FitWindow, type ThresholdChoice } from './threshold.js';
 
@@ -24,6 +25,8 @@ export interface Built {
   compliance: number;
   /** The breach rate uses a prior borrowed from similar endpoints (kept as is by the calibration). */
   borrowedPrior: boolean;
+  /** Largest budget burn of one fitted window (bad / (total × (1 − target))): how close the variant came to a breach. */
+  worstBurn: number;
 }
 
 
@@ -274,6 +277,7 @@ function finish(ctx: EndpointContext, sloId: string, fit: FitWindow[], c: Chosen
     pastPeriods,
     compliance: measured > 0 ? met / measured : 0,
     borrowedPrior: prior !== undefined,
+    worstBurn: worstBurn(bad, total, 1 - c.target / 100),
   };
 }
 

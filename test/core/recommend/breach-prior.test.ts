@@ -26,11 +26,13 @@ describe('breach rates on the demo fleet (28 days, too few replays per service)'
     expect(method).toMatch(/reference prior fitted offline on synthetic fleets/);
   });
 
-  it('gives the three variants of each SLO different expected breach rates, in risk order, none at the Jeffreys value', () => {
+  it('gives the three variants of each SLO different expected breach rates (above the report\'s rounding), in risk order, none at the Jeffreys value', () => {
     let alike = 0;
     for (const p of r.proposals) {
       const rates = p.variants.map((v) => v.expectedBreachRate);
-      if (new Set(rates).size < rates.length) alike++;
+      // Far from their target (worst window under ~20 % of its budget) two variants can read the same
+      // 0.002 % at the report's 5 decimals: a tie of rounding, not of method. Any larger shared rate counts.
+      if (rates.some((x, i) => x >= 1e-4 && rates.indexOf(x) !== i)) alike++;
       for (let i = 1; i < rates.length; i++) expect(rates[i - 1], p.sloId).toBeLessThanOrEqual(rates[i]!);
       if (r.calibrationByService[p.service]!.priorSource !== 'reference') continue;
       for (const v of p.variants) {
@@ -41,5 +43,49 @@ describe('breach rates on the demo fleet (28 days, too few replays per service)'
     }
     expect(r.proposals.length).toBeGreaterThan(40);
     expect(alike).toBe(0);
+  });
+
+  it('gives never-breached variants that came closer to a breach (a worse worst window) a higher expected breach rate', () => {
+    // Spearman rank correlation, per variant type, between the worst fitted window's budget burn and the rate.
+    const ranks = (xs: number[]) => {
+      const order = xs.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x);
+      const out = new Array<number>(xs.length);
+      for (let j = 0; j < order.length; ) {
+        let k = j;
+        while (k + 1 < order.length && order[k + 1]!.x === order[j]!.x) k++;
+        for (let m = j; m <= k; m++) out[order[m]!.i] = (j + k) / 2;
+        j = k + 1;
+      }
+      return out;
+    };
+    const spearman = (xs: number[], ys: number[]) => {
+      const rx = ranks(xs);
+      const ry = ranks(ys);
+      const mx = rx.reduce((s, v) => s + v, 0) / rx.length;
+      const my = ry.reduce((s, v) => s + v, 0) / ry.length;
+      let sxy = 0;
+      let sxx = 0;
+      let syy = 0;
+      for (let i = 0; i < rx.length; i++) {
+        sxy += (rx[i]! - mx) * (ry[i]! - my);
+        sxx += (rx[i]! - mx) ** 2;
+        syy += (ry[i]! - my) ** 2;
+      }
+      return sxy / Math.sqrt(sxx * syy);
+    };
+    let checked = 0;
+    for (const type of ['conservative', 'balanced', 'aggressive'] as const) {
+      const cases = r.proposals.flatMap((p) => {
+        const fit = r.predictive![p.sloId]![type]!;
+        const v = p.variants.find((x) => x.type === type)!;
+        return fit.share === 0 && r.calibrationByService[p.service]!.priorSource === 'reference' ? [{ worst: fit.worst, rate: v.expectedBreachRate }] : [];
+      });
+      if (cases.length < 10) continue;
+      checked++;
+      expect(spearman(cases.map((c) => c.worst), cases.map((c) => c.rate)), type).toBeGreaterThan(0.8);
+      // And they no longer read alike: most never-breached variants of a type have a rate of their own.
+      expect(new Set(cases.map((c) => c.rate)).size, type).toBeGreaterThan(cases.length / 2);
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
   });
 });

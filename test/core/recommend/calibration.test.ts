@@ -7,11 +7,11 @@ import { fastRng, normalCdf } from '../../../app/core/sli/stats.js';
 import type { VariantType } from '../../../app/core/report.js';
 
 const rng = fastRng(3);
-/** A replayed week: the fit saw `breached` of 21 windows (one bootstrap point), the next week had k of 7. */
-const replay = (type: VariantType, breached: number, k: number): ReplayBreach => {
+/** A replayed week: the fit saw `breached` of 21 windows (one bootstrap point, the worst using `worst` of its budget), the next week had k of 7. */
+const replay = (type: VariantType, breached: number, k: number, worst = 1): ReplayBreach => {
   const freq = new Float64Array(22);
   freq[breached] = 1;
-  return { type, resampled: { freq, of: 21 }, nEff: 18, share: breached / 21, k, m: 7, v: rng.next() };
+  return { type, resampled: { freq, of: 21 }, nEff: 18, share: breached / 21, k, m: 7, v: rng.next(), worst };
 };
 
 describe('calibration of breach rates on the replays', () => {
@@ -27,11 +27,12 @@ describe('calibration of breach rates on the replays', () => {
   });
 
   it('keeps the reference prior on enough replays when it predicts them best, marked as chosen on the replays', () => {
-    // Conservative bounds that never breached and stay quiet, aggressive ones that never breached either
-    // yet are breached one week in ten afterwards: a symmetric prior says the same for both, the per-type means do not.
+    // Conservative bounds that never breached, with room to spare, and stay quiet; aggressive ones that never
+    // breached either but came close, and are breached one week in ten afterwards: a symmetric prior says the
+    // same for both, the per-type, headroom-aware means do not.
     const replays = [
-      ...Array.from({ length: 30 }, () => replay('conservative', 0, 0)),
-      ...Array.from({ length: 30 }, (_, i) => replay('aggressive', 0, i % 10 === 0 ? 1 : 0)),
+      ...Array.from({ length: 30 }, () => replay('conservative', 0, 0, 0.3)),
+      ...Array.from({ length: 30 }, (_, i) => replay('aggressive', 0, i % 10 === 0 ? 1 : 0, 0.95)),
     ];
     const c = calibrateBreach(replays, 0.9);
     expect(c.prior.mean).toEqual(REFERENCE_BREACH_PRIOR.mean);
