@@ -142,52 +142,37 @@ export function sliFunctions(threshold: number | null): Pick<Built, 'sliOf' | 'b
 
 interface Risk { rate: number; burn: number }
 
-/** The point estimates the ordering compares: Jeffreys breach rate on the weighted sample, and weighted burn. */
-export function pointRisk(fit: FitWindow[], target: number, threshold: number | null, proj: Projection): Risk {
+/** Per window with an SLI, in fit order: the SLI, its weight, and its bad and valid events under the projection. */
+interface RiskRows { sli: Float64Array; weight: Float64Array; bad: Float64Array; total: Float64Array; windows: number }
+
+/** The rows pointRisk sums, read once so a ladder search can try many targets on them (threshold null: availability). */
+export function riskRows(fit: FitWindow[], threshold: number | null, proj: Projection): RiskRows {
   const { sliOf, badOf } = sliFunctions(threshold);
-  const tf = target / 100 - 1e-12;
-  let sw = 0;
-  let sw2 = 0;
-  let swb = 0;
-  let wBad = 0;
-  let wTotal = 0;
+  const rows: RiskRows = { sli: new Float64Array(fit.length), weight: new Float64Array(fit.length), bad: new Float64Array(fit.length), total: new Float64Array(fit.length), windows: 0 };
   for (const f of fit) {
     const sli = sliOf(f.w);
     const measured = badOf(f.w);
     if (sli === null || measured === null) continue;
-    // A trend projects the window's bad events: it breaches if its projected SLI falls below the target.
-    const bad = projectedBad(f.w, threshold, measured, proj);
-    sw += f.weight;
-    sw2 += f.weight ** 2;
-    if (1 - bad / f.w.total < tf) swb += f.weight;
-    wBad += f.weight * bad;
-    wTotal += f.weight * f.w.total;
-  }
-  if (sw <= 0) return { rate: 0.5, burn: 0 };
-  const nEff = (sw * sw) / sw2;
-  return { rate: ((swb / sw) * nEff + 0.5) / (nEff + 1), burn: wTotal > 0 ? wBad / wTotal / (1 - target / 100) : 0 };
-}
-
-/** Per window with an availability SLI, in fit order: the SLI, its weight, and its bad and valid events under the projection. */
-interface AvailabilityRows { sli: Float64Array; weight: Float64Array; bad: Float64Array; total: Float64Array; windows: number }
-
-export function availabilityRows(fit: FitWindow[], proj: Projection): AvailabilityRows {
-  const rows: AvailabilityRows = { sli: new Float64Array(fit.length), weight: new Float64Array(fit.length), bad: new Float64Array(fit.length), total: new Float64Array(fit.length), windows: 0 };
-  for (const f of fit) {
-    const sli = availabilitySli(f.w);
-    // availabilitySli and the availability badOf are null together (no valid events).
-    if (sli === null) continue;
     const i = rows.windows++;
     rows.sli[i] = sli;
     rows.weight[i] = f.weight;
-    rows.bad[i] = projectedBad(f.w, null, f.w.errors, proj);
+    // A trend projects the window's bad events: it breaches if its projected SLI falls below the target.
+    rows.bad[i] = projectedBad(f.w, threshold, measured, proj);
     rows.total[i] = f.w.total;
   }
   return rows;
 }
 
+/** The availability rows of the ladder search. */
+export const availabilityRows = (fit: FitWindow[], proj: Projection): RiskRows => riskRows(fit, null, proj);
+
+/** The point estimates the ordering compares: Jeffreys breach rate on the weighted sample, and weighted burn. */
+export function pointRisk(fit: FitWindow[], target: number, threshold: number | null, proj: Projection): Risk {
+  return availabilityRisk(riskRows(fit, threshold, proj), target);
+}
+
 /** weightedCompliance(fit, availabilitySli, targetFraction) from the rows: the same sums in the same order. */
-export function availabilityCompliance(r: AvailabilityRows, targetFraction: number): Compliance {
+export function availabilityCompliance(r: RiskRows, targetFraction: number): Compliance {
   let sw = 0;
   let met = 0;
   for (let i = 0; i < r.windows; i++) {
@@ -197,8 +182,8 @@ export function availabilityCompliance(r: AvailabilityRows, targetFraction: numb
   return { share: sw > 0 ? met / sw : 0, windows: r.windows };
 }
 
-/** pointRisk(fit, target, null, proj) from the rows: the same sums in the same order. */
-export function availabilityRisk(r: AvailabilityRows, target: number): Risk {
+/** pointRisk's sums over rows (any kind): a ladder search reads the rows once and tries each target on them. */
+export function availabilityRisk(r: RiskRows, target: number): Risk {
   const tf = target / 100 - 1e-12;
   let sw = 0;
   let sw2 = 0;
