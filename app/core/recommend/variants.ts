@@ -92,14 +92,14 @@ export function selectVariants(ctx: EndpointContext, kind: SliKind, fit: FitWind
       const cap = AVAILABILITY_BURN_CAP[type];
       // Met often enough AND leaving budget headroom: without the cap, a steady 0.05 % error rate
       // gives the same target at every goal, since nearly every window sits at the same availability.
-      const ok = ladder.findIndex((t) => compliance(t).share >= goal - 1e-12 && availabilityRisk(avail!, t).burn <= cap + 1e-12);
+      const ok = ladder.findIndex((t) => compliance(t).share >= goal - 1e-12 && rowsRisk(avail!, t).burn <= cap + 1e-12);
       const at = ok >= 0 ? ok : ladder.length - 1;
       const tighter = at > 0 ? { value: ladder[at - 1]!, compliance: compliance(ladder[at - 1]!) } : undefined;
       const choice: ThresholdChoice<number> = { value: ladder[at]!, compliance: compliance(ladder[at]!), metGoal: ok >= 0, ...(tighter ? { tighter } : {}) };
       chosen.push({ type, pValue: choice.value, target: choice.value, threshold: null, choice, index: ladder.indexOf(choice.value) });
     }
   }
-  const riskOf = (c: { target: number; threshold: number | null }) => (avail && c.threshold === null ? availabilityRisk(avail, c.target) : pointRisk(fit, c.target, c.threshold, proj));
+  const riskOf = (c: { target: number; threshold: number | null }) => (avail && c.threshold === null ? rowsRisk(avail, c.target) : pointRisk(fit, c.target, c.threshold, proj));
   // Walk from the riskiest variant down: each one must be no riskier than the next.
   for (let i = chosen.length - 2; i >= 0; i--) {
     const riskier = chosen[i + 1]!;
@@ -168,7 +168,7 @@ export const availabilityRows = (fit: FitWindow[], proj: Projection): RiskRows =
 
 /** The point estimates the ordering compares: Jeffreys breach rate on the weighted sample, and weighted burn. */
 export function pointRisk(fit: FitWindow[], target: number, threshold: number | null, proj: Projection): Risk {
-  return availabilityRisk(riskRows(fit, threshold, proj), target);
+  return rowsRisk(riskRows(fit, threshold, proj), target);
 }
 
 /** weightedCompliance(fit, availabilitySli, targetFraction) from the rows: the same sums in the same order. */
@@ -183,7 +183,7 @@ export function availabilityCompliance(r: RiskRows, targetFraction: number): Com
 }
 
 /** pointRisk's sums over rows (any kind): a ladder search reads the rows once and tries each target on them. */
-export function availabilityRisk(r: RiskRows, target: number): Risk {
+export function rowsRisk(r: RiskRows, target: number): Risk {
   const tf = target / 100 - 1e-12;
   let sw = 0;
   let sw2 = 0;

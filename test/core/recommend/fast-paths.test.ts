@@ -10,7 +10,7 @@ import { cellsFor, estimateBurn, pick, pickTable, sampleInterval, type BurnInput
 import { endpointContext } from '../../../app/core/recommend/context.js';
 import { resolveOptions } from '../../../app/core/recommend/options.js';
 import { NO_PROJECTION } from '../../../app/core/recommend/trend.js';
-import { availabilityCompliance, availabilityRisk, availabilityRows, buildVariants, pointRisk, variantPoints } from '../../../app/core/recommend/variants.js';
+import { availabilityCompliance, rowsRisk, availabilityRows, buildVariants, pointRisk, variantPoints } from '../../../app/core/recommend/variants.js';
 import { AVAILABILITY_LADDER, weightedCompliance } from '../../../app/core/recommend/threshold.js';
 import { availabilitySli } from '../../../app/core/sli/window.js';
 import { fastRng, uniforms } from '../../../app/core/sli/stats.js';
@@ -279,7 +279,7 @@ describe('fast paths give the reference numbers to the bit', () => {
         const rows = availabilityRows(fit, proj);
         for (const t of AVAILABILITY_LADDER) {
           expect(availabilityCompliance(rows, t / 100)).toEqual(weightedCompliance(fit, availabilitySli, t / 100));
-          expect(availabilityRisk(rows, t)).toEqual(pointRisk(fit, t, null, proj));
+          expect(rowsRisk(rows, t)).toEqual(pointRisk(fit, t, null, proj));
           compared++;
         }
       }
