@@ -6,8 +6,8 @@
  * changes one number fails here.
  *
  * Fleets (28 daily windows as of the bench's end, 2000 draws, seed 1, the options bench/analyze.ts
- * passes): 'uniform' 50 x 8 without hourly series (what `analyze` fetches for it); 'queued' 10
- * uniform + 10 queued (growing, queue-shaped latency) services x 8 with hourly series for every
+ * passes): 'uniform' 50 x 8 without hourly series (what `analyze` fetches for it); 'queued' 4
+ * uniform + 4 queued (growing, queue-shaped latency) services x 8 with hourly series for every
  * service; 'demo' (regime change, gaps, new endpoint, incidents).
  *
  *   npx tsx bench/recommend-cpu.ts [runs=7] [ref=main] [fleets=uniform,queued,demo]
@@ -41,7 +41,7 @@ const end = Date.UTC(2026, 10, 1) / 1000;
 const options = { end, windowSeconds: 28 * DAY, breachWindowSeconds: DAY, seed: 1 };
 const fleets: Record<string, () => EndpointHistory[]> = {
   uniform: () => fleetHistories({ seed: 1, scenario: 'uniform', services: 50, endpointsPerService: 8, stepSeconds: 3600, end, days: 29 }, { breachWindowSeconds: DAY }),
-  queued: () => fleetHistories({ seed: 1, scenario: 'uniform', services: 10, endpointsPerService: 8, queuedServices: 10, stepSeconds: 3600, end, days: 29 } satisfies FleetSpec, { breachWindowSeconds: DAY, hourly: true }),
+  queued: () => fleetHistories({ seed: 1, scenario: 'uniform', services: 4, endpointsPerService: 8, queuedServices: 4, stepSeconds: 3600, end, days: 29 } satisfies FleetSpec, { breachWindowSeconds: DAY, hourly: true }),
   demo: () => fleetHistories({ seed: 1, scenario: 'demo', stepSeconds: 300, end, days: 29 }, { breachWindowSeconds: DAY, hourly: true }),
 };
 
@@ -65,8 +65,10 @@ for (const name of wanted) {
     const pair = r % 2 === 0 ? [old.recommend, recommend] : [recommend, old.recommend];
     const t: number[] = [];
     for (const f of pair) {
+      // Fresh objects each run, as each analysis gets: nothing either version might keep per window carries over.
+      const hs = structuredClone(histories);
       const s = performance.now();
-      f(histories, options);
+      f(hs, options);
       t.push((performance.now() - s) / 1000);
     }
     const [o, n] = r % 2 === 0 ? [t[0]!, t[1]!] : [t[1]!, t[0]!];

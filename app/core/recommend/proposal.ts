@@ -12,7 +12,7 @@ import { detectRegimeChange, type RegimeChange } from './regime.js';
 import { MIN_REPLAYS, priorOf, replayScores, type BreachPrior, type ReplayScores } from './replay.js';
 import { count, pct, seconds } from './text.js';
 import type { FitWindow } from './threshold.js';
-import { detectTrends, NO_PROJECTION, projectionAt, type Projection } from './trend.js';
+import { detectTrends, NO_PROJECTION, projectionAt, type ProbitCache, type Projection, type Trends } from './trend.js';
 import { hasTrend, projectionMatters, trendNote } from './trend-note.js';
 import { AVAILABILITY_BURN_CAP, blockLength, buildVariants, selectVariants, variantPoints, type Built } from './variants.js';
 import { gapWarning, lowTrafficWarning, newEndpointWarning, regimeWarning, seasonalityWarning } from './warnings.js';
@@ -57,12 +57,13 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   }
   const o = ctx.o;
   // Trends beyond the daily and weekly cycles, projected to the middle of the next period.
-  const from = fit[0]!.w.start;
-  const all = detectTrends(fit.map((f) => f.w), h.hourly?.filter((w) => w.start >= from && w.end <= o.end), h.replicas);
+  const all = trendsOf(ctx, fit.map((f) => f.w), o.end);
   // Only what moves this SLI: latency trends for latency, error trends for availability (traffic for both).
   const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null, queue: null };
   const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight, w: f.w }));
-  const mid = hasTrend(trends) ? projectionAt(trends, mids(fit), o.end + o.periodSeconds / 2) : NO_PROJECTION;
+  // One probit cache for every projection of this SLO (the fit's and each replay origin's): they read the same windows.
+  const probits: ProbitCache = new Map();
+  const mid = hasTrend(trends) ? projectionAt(trends, mids(fit), o.end + o.periodSeconds / 2, probits) : NO_PROJECTION;
   const built = buildVariants(ctx, kind, sloId, fit, bounds, mid);
   let note: Prepared['note'] = null;
   if (hasTrend(trends)) {
@@ -73,13 +74,36 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   }
   const check = blockLength(o.breachWindowSeconds) * o.breachWindowSeconds;
   const project = (ws: WindowCounts[], weights: number[], originEnd: number) => {
-    const a = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd), h.replicas);
+    const a = trendsOf(ctx, ws, originEnd);
     const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null, queue: null };
-    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]!, w })), originEnd + check / 2) : NO_PROJECTION;
+    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]!, w })), originEnd + check / 2, probits) : NO_PROJECTION;
   };
   const select = (ws: FitWindow[], proj: Projection) => selectVariants(ctx, kind, ws, bounds, proj);
   const replays = replayScores(o, sloId, fit.map((f) => f.w), regime !== null, select, project);
   return { ctx, kind, sloId, fit, regime, built, replays, note };
+}
+
+/**
+ * Trends found per endpoint analysis, by the fitted windows and the end of the hourly series read
+ * with them. The latency and the availability SLO of an endpoint fit the same windows (unless a
+ * regime change cut the latency fit) and replay the same origins, and detectTrends (with the queue
+ * fit over every hour) was a good part of a trending endpoint's cost: each is computed once. The
+ * windows are always a run of consecutive `ctx.present` windows, so their first start and their
+ * count name them. Keyed weakly by the context, which lives for one recommend call.
+ */
+const trendCache = new WeakMap<EndpointContext, Map<string, Trends>>();
+
+/** detectTrends(windows, the hourly series from the first window's start to `to`, replicas), once per context and key. */
+function trendsOf(ctx: EndpointContext, windows: WindowCounts[], to: number): Trends {
+  let cache = trendCache.get(ctx);
+  if (!cache) trendCache.set(ctx, (cache = new Map()));
+  const from = windows[0]!.start;
+  const key = `${from}|${windows.length}|${to}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const trends = detectTrends(windows, ctx.h.hourly?.filter((w) => w.start >= from && w.end <= to), ctx.h.replicas);
+  cache.set(key, trends);
+  return trends;
 }
 
 /** Second half: intervals at the calibrated levels, confidence, evidence, warnings. */

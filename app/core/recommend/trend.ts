@@ -285,6 +285,8 @@ export interface Projection {
   badAt?: (w: WindowCounts, threshold: number) => number | null;
   /** Queue model: per-replica utilisation at the busiest hour, now and at the projected load. */
   utilisation?: { now: number; projected: number };
+  /** Where projectedBad keeps the probits it interpolates between (computed once per window and bucket). */
+  probits?: ProbitCache;
 }
 
 export const NO_PROJECTION: Projection = { latencyFactor: 1, errorFactor: 1 };
@@ -310,9 +312,9 @@ function factorAt(fit: TrendFit, windows: Array<{ mid: number; weight: number }>
  * capacity (each window's hours at their load grown to `at`); otherwise the latency drift itself;
  * otherwise, when traffic trends and latency follows load as a power law, through that elasticity.
  */
-export function projectionAt(trends: Trends, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number): Projection {
+export function projectionAt(trends: Trends, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number, probits: ProbitCache = new Map()): Projection {
   const errorFactor = trends.errors ? factorAt(trends.errors, windows, at) : 1;
-  if (trends.traffic && trends.queue) return { ...queueProjection(trends.traffic, trends.queue, windows, at), errorFactor };
+  if (trends.traffic && trends.queue) return { ...queueProjection(trends.traffic, trends.queue, windows, at, probits), errorFactor, probits };
   let latencyFactor = 1;
   let latencyModel: Projection['latencyModel'];
   if (trends.latency) {
@@ -322,7 +324,7 @@ export function projectionAt(trends: Trends, windows: Array<{ mid: number; weigh
     latencyFactor = factorAt(trends.traffic, windows, at) ** trends.elasticity;
     latencyModel = 'load-elasticity';
   }
-  return { latencyFactor: Math.min(MAX_FACTOR, latencyFactor), errorFactor, ...(latencyModel ? { latencyModel } : {}) };
+  return { latencyFactor: Math.min(MAX_FACTOR, latencyFactor), errorFactor, ...(latencyModel ? { latencyModel } : {}), probits };
 }
 
 /** Latency multiplier at per-replica load x grown by g: ((1 − x/C) / (1 − g·x/C))^b, capped. */
@@ -333,7 +335,7 @@ function queueFactor(q: QueueFit, x: number, g: number): number {
   return Math.min(MAX_FACTOR, Math.max(1 / MAX_FACTOR, ((1 - now) / (1 - then)) ** q.exponent));
 }
 
-function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number): Omit<Projection, 'errorFactor'> {
+function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number, probits: ProbitCache): Omit<Projection, 'errorFactor'> {
   const growth = (mid: number) => Math.exp(traffic.beta * (Math.max(0, at - traffic.since) - Math.max(0, mid - traffic.since)) / DAY);
   const hoursOf = (w: WindowCounts) => {
     const out: Array<{ x: number; w: WindowCounts }> = [];
@@ -345,7 +347,19 @@ function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: n
   };
   // A busy afternoon slows down more than a quiet night: each hour's histogram is scaled by its own
   // factor, then the window's bad events are summed (when its hours add up to the window).
+  // The ladder and the replays ask for the same window at the same threshold many times; the answer
+  // is a pure function of both, so it is kept for this projection's life (the same number each time).
+  const badCache = new Map<WindowCounts, Map<number, number | null>>();
   const badAt = (w: WindowCounts, threshold: number): number | null => {
+    let byThreshold = badCache.get(w);
+    if (!byThreshold) badCache.set(w, (byThreshold = new Map()));
+    const hit = byThreshold.get(threshold);
+    if (hit !== undefined) return hit;
+    const bad = hourlyBad(w, threshold);
+    byThreshold.set(threshold, bad);
+    return bad;
+  };
+  const hourlyBad = (w: WindowCounts, threshold: number): number | null => {
     const hours = hoursOf(w);
     if (hours.reduce((s, h) => s + h.w.total, 0) !== w.total) return null;
     const g = growth((w.start + w.end) / 2);
@@ -353,7 +367,7 @@ function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: n
     for (const h of hours) {
       const f = queueFactor(q, h.x, g);
       const measured = h.w.latency ? h.w.total - (goodAt(h.w, threshold) ?? h.w.total) : 0;
-      bad += projectedBad(h.w, threshold, measured, { latencyFactor: f, errorFactor: 1 });
+      bad += projectedBad(h.w, threshold, measured, { latencyFactor: f, errorFactor: 1, probits });
     }
     return bad;
   };
@@ -412,12 +426,34 @@ export function projectedBad(w: WindowCounts, threshold: number | null, bad: num
     const f = Math.log(x / thresholds[i]!) / Math.log(thresholds[i + 1]! / thresholds[i]!);
     // Probit of the cumulative share, linear in log latency: exact for a log-normal, where a straight
     // line in the count would put a wide bucket's (100 → 250 ms) mass evenly and overstate the slow share.
-    const clamp = (c: number) => Math.min(1 - 0.5 / w.total, Math.max(0.5 / w.total, c / w.total));
-    const lo = probit(clamp(goodCounts[i]!));
-    const hi = probit(clamp(goodCounts[i + 1]!));
-    good = goodCounts[i + 1]! <= goodCounts[i]! ? goodCounts[i]! : Math.min(goodCounts[i + 1]!, Math.max(goodCounts[i]!, w.total * normalCdf(lo + f * (hi - lo))));
+    if (goodCounts[i + 1]! <= goodCounts[i]!) good = goodCounts[i]!;
+    else {
+      const lo = bucketProbit(w, i, p.probits);
+      const hi = bucketProbit(w, i + 1, p.probits);
+      good = Math.min(goodCounts[i + 1]!, Math.max(goodCounts[i]!, w.total * normalCdf(lo + f * (hi - lo))));
+    }
   }
   return Math.max(0, Math.min(w.total, w.total - good));
+}
+
+/**
+ * Probits of windows' clamped cumulative shares, per window and bucket: probit(clamp(goodCounts[i] /
+ * total)), the ends projectedBad interpolates between (NaN: not computed yet). A probit is 50
+ * bisection steps of normalCdf and depends only on the window, not on the factor or the threshold,
+ * while the queue model's ladder search asks for every hour of every window at dozens of thresholds:
+ * with a cache each is computed once. A cache lives as long as the analysis of one SLO (prepareProposal).
+ */
+export type ProbitCache = Map<WindowCounts, Float64Array>;
+
+/** probit(clamp(goodCounts[i] / total)) of window w, through the cache when there is one (the same number either way). */
+function bucketProbit(w: WindowCounts, i: number, cache: ProbitCache | undefined): number {
+  const share = () => probit(Math.min(1 - 0.5 / w.total, Math.max(0.5 / w.total, w.latency!.goodCounts[i]! / w.total)));
+  if (!cache) return share();
+  let values = cache.get(w);
+  if (!values) cache.set(w, (values = new Float64Array(w.latency!.goodCounts.length).fill(Number.NaN)));
+  const hit = values[i]!;
+  if (!Number.isNaN(hit)) return hit;
+  return (values[i] = share());
 }
 
 /** Inverse standard normal CDF by bisection on normalCdf (enough for interpolation; p in (0, 1)). */
