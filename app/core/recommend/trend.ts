@@ -117,13 +117,52 @@ function demeanBy(groups: number[], values: number[]): number[] {
   return values.map((v, i) => v - sum.get(groups[i]!)!.s / sum.get(groups[i]!)!.n);
 }
 
+/** Each value's group as a dense index (in order of first appearance) and each group's size, for demeanGroups. */
+function groupsOf(keys: number[]): { of: Int32Array; size: Float64Array } {
+  const index = new Map<number, number>();
+  const of = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    let g = index.get(keys[i]!);
+    if (g === undefined) index.set(keys[i]!, (g = index.size));
+    of[i] = g;
+  }
+  const size = new Float64Array(index.size);
+  for (let i = 0; i < keys.length; i++) size[of[i]!]!++;
+  return { of, size };
+}
+
+/** demeanBy(keys, values) for the groups of groupsOf(keys): the same sums in the same order, the same numbers. */
+function demeanGroups(groups: { of: Int32Array; size: Float64Array }, values: number[]): Float64Array {
+  const sum = new Float64Array(groups.size.length);
+  const { of } = groups;
+  for (let i = 0; i < values.length; i++) sum[of[i]!]! += values[i]!;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! - sum[of[i]!]! / groups.size[of[i]!]!;
+  return out;
+}
+
 export function fitTrend(days: number[], y: number[]): TrendFit | null {
   const n = days.length;
   if (n < MIN_DAYS) return null;
   const yt = demean(days, y);
+  // demean(days, max(0, day − day k)) for each break k, into one reused array: the same sums in the
+  // same order, without two fresh arrays per break (this runs for every trend of every fit).
+  const wd = new Int32Array(n);
+  const count = new Float64Array(7);
+  for (let i = 0; i < n; i++) {
+    wd[i] = (days[i]! + 4) % 7;
+    count[wd[i]!]!++;
+  }
+  const x = new Float64Array(n);
+  const sum = new Float64Array(7);
   let best: { sse: number; beta: number; se: number; k: number } | null = null;
   for (let k = 0; k < n && days[n - 1]! - days[k]! >= MIN_TREND_DAYS - 1; k++) {
-    const x = demean(days, days.map((d) => Math.max(0, d - days[k]!)));
+    sum.fill(0);
+    for (let i = 0; i < n; i++) {
+      x[i] = Math.max(0, days[i]! - days[k]!);
+      sum[wd[i]!]! += x[i]!;
+    }
+    for (let i = 0; i < n; i++) x[i] = x[i]! - sum[wd[i]!]! / count[wd[i]!]!;
     let sxx = 0;
     let sxy = 0;
     for (let i = 0; i < n; i++) {
@@ -233,9 +272,11 @@ function fitQueue(hourly: WindowCounts[], replicas: Array<{ start: number; end: 
   const days = hours.map((h) => h.day);
   const y = demeanBy(days, hours.map((h) => h.y));
   const nDays = new Set(days).size;
+  // The day groups once for the 15 regressions below (demeanBy's sums, in its order, without its map).
+  const groups = groupsOf(days);
   // Convex means bending up beyond a straight line in load too: near-linear queue fits (low ρ) must not pass.
   const regress = (xs: number[]) => {
-    const z = demeanBy(days, xs);
+    const z = demeanGroups(groups, xs);
     let szz = 0;
     let szy = 0;
     for (let i = 0; i < z.length; i++) {
