@@ -207,7 +207,7 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     start: isoTime(w.start),
     end: isoTime(w.end),
     total: w.total,
-    sli: Object.fromEntries(built.map((b) => [b.type, nullableRound(b.sliOf(w))])) as Record<VariantType, number | null>,
+    sli: sliByVariant(built, w),
   }));
 
   return {
@@ -342,6 +342,13 @@ function badExemplar(kind: SliKind, threshold: number | null, statusLabel: strin
     const status = e.labels?.[statusLabel];
     return status !== undefined && re.test(status);
   };
+}
+
+/** Each variant's SLI of a window, keyed in the variants' order (as Object.fromEntries over them would, without its pairs). */
+function sliByVariant(built: Built[], w: WindowCounts): Record<VariantType, number | null> {
+  const out: Partial<Record<VariantType, number | null>> = {};
+  for (const b of built) out[b.type] = nullableRound(b.sliOf(w));
+  return out as Record<VariantType, number | null>;
 }
 
 function round(x: number, digits: number): number {
