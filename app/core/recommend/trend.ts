@@ -105,8 +105,8 @@ function demean(days: number[], values: number[]): number[] {
   return values.map((v, i) => v - sum[(days[i]! + 4) % 7]! / n[(days[i]! + 4) % 7]!);
 }
 
-/** Values minus the mean of their group (e.g. each hour minus its day's mean). */
-function demeanBy(groups: number[], values: number[]): number[] {
+/** Values minus the mean of their group (e.g. each hour minus its day's mean). Exported for the fast-path tests. */
+export function demeanBy(groups: number[], values: number[]): number[] {
   const sum = new Map<number, { s: number; n: number }>();
   groups.forEach((g, i) => {
     const a = sum.get(g) ?? { s: 0, n: 0 };
@@ -118,7 +118,7 @@ function demeanBy(groups: number[], values: number[]): number[] {
 }
 
 /** Each value's group as a dense index (in order of first appearance) and each group's size, for demeanGroups. */
-function groupsOf(keys: number[]): { of: Int32Array; size: Float64Array } {
+export function groupsOf(keys: number[]): { of: Int32Array; size: Float64Array } {
   const index = new Map<number, number>();
   const of = new Int32Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
@@ -132,7 +132,7 @@ function groupsOf(keys: number[]): { of: Int32Array; size: Float64Array } {
 }
 
 /** demeanBy(keys, values) for the groups of groupsOf(keys): the same sums in the same order, the same numbers. */
-function demeanGroups(groups: { of: Int32Array; size: Float64Array }, values: number[]): Float64Array {
+export function demeanGroups(groups: { of: Int32Array; size: Float64Array }, values: number[]): Float64Array {
   const sum = new Float64Array(groups.size.length);
   const { of } = groups;
   for (let i = 0; i < values.length; i++) sum[of[i]!]! += values[i]!;
