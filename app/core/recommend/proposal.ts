@@ -40,7 +40,7 @@ export interface Levels { prior: BreachPrior; breach: Record<VariantType, number
  * rolling-origin replays. The intervals are cut in `finishProposal`, once the replays of the whole
  * analysis have calibrated the level. null when that SLI has no data.
  */
-export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared | null {
+export function prepareProposal(ctx: EndpointContext, kind: SliKind, trendCache: TrendCache = new Map()): Prepared | null {
   const { h } = ctx;
   const sloId = sloIdFor(ctx.sloBase, kind);
   let regime: RegimeChange | null = null;
@@ -57,7 +57,7 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   }
   const o = ctx.o;
   // Trends beyond the daily and weekly cycles, projected to the middle of the next period.
-  const all = trendsOf(ctx, fit.map((f) => f.w), o.end);
+  const all = trendsOf(ctx, trendCache, fit.map((f) => f.w), o.end);
   // Only what moves this SLI: latency trends for latency, error trends for availability (traffic for both).
   const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null, queue: null };
   const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight, w: f.w }));
@@ -74,7 +74,7 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   }
   const check = blockLength(o.breachWindowSeconds) * o.breachWindowSeconds;
   const project = (ws: WindowCounts[], weights: number[], originEnd: number) => {
-    const a = trendsOf(ctx, ws, originEnd);
+    const a = trendsOf(ctx, trendCache, ws, originEnd);
     const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null, queue: null };
     return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]!, w })), originEnd + check / 2, probits) : NO_PROJECTION;
   };
@@ -84,19 +84,17 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
 }
 
 /**
- * Trends found per endpoint analysis, by the fitted windows and the end of the hourly series read
+ * Trends found for one endpoint, by the first start and the count of the fitted windows (always a run
+ * of consecutive `ctx.present` windows, so those two name them) and the end of the hourly series read
  * with them. The latency and the availability SLO of an endpoint fit the same windows (unless a
- * regime change cut the latency fit) and replay the same origins, and detectTrends (with the queue
- * fit over every hour) was a good part of a trending endpoint's cost: each is computed once. The
- * windows are always a run of consecutive `ctx.present` windows, so their first start and their
- * count name them. Keyed weakly by the context, which lives for one recommend call.
+ * regime change cut the latency fit) and replay the same origins, and detectTrends (with the queue fit
+ * over every hour) was a good part of a trending endpoint's cost: with one cache for both SLOs, each is
+ * computed once. recommendPart keeps one per endpoint and drops it after the endpoint's SLOs.
  */
-const trendCache = new WeakMap<EndpointContext, Map<string, Trends>>();
+export type TrendCache = Map<string, Trends>;
 
-/** detectTrends(windows, the hourly series from the first window's start to `to`, replicas), once per context and key. */
-function trendsOf(ctx: EndpointContext, windows: WindowCounts[], to: number): Trends {
-  let cache = trendCache.get(ctx);
-  if (!cache) trendCache.set(ctx, (cache = new Map()));
+/** detectTrends(windows, the hourly series from the first window's start to `to`, replicas), once per cache and key. */
+function trendsOf(ctx: EndpointContext, cache: TrendCache, windows: WindowCounts[], to: number): Trends {
   const from = windows[0]!.start;
   const key = `${from}|${windows.length}|${to}`;
   const hit = cache.get(key);
