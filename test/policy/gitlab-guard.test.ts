@@ -52,6 +52,10 @@ interface FakeProject {
   /** Every file read as `<ref>:<path>`. */
   reads: string[];
   groups: Record<string, string[]>;
+  /** A group whose members listing GitLab refuses: 403 (token scope) or 404 (not visible). */
+  groupErrors: Record<string, number>;
+  /** Every GET /groups/:id/members/all listing, by group path. */
+  groupReads: string[];
   statuses: { sha: string; state: string; name: string; description?: string; target_url?: string; ref?: string }[];
   /** The MR's notes (GitLab Notes API), and every note write as `POST id` / `PUT id`. */
   notes: { id: number; body: string; author: string }[];
@@ -99,6 +103,15 @@ function mockProject(p: FakeProject): void {
       const login = Object.keys(users).find((u) => users[u] === Number(m[2]));
       const members = p.groups[decodeURIComponent(m[1]!)] ?? [];
       return login && members.includes(login) ? [200, { id: users[login], username: login, state: 'active', membership_state: 'active', access_level: 30 }] : [404, { message: '404 Not found' }];
+    })
+    // "List all members of a group including inherited members": one page here (pagination is tested on its own).
+    .get(/^\/api\/v4\/groups\/[^/]+\/members\/all(\?.*)?$/).reply((uri) => {
+      const group = decodeURIComponent(/groups\/([^/]+)\/members/.exec(uri)![1]!);
+      p.groupReads.push(group);
+      if (p.groupErrors[group]) return [p.groupErrors[group], { message: `${p.groupErrors[group]} Forbidden` }];
+      const members = p.groups[group];
+      if (!members) return [404, { message: '404 Group Not Found' }];
+      return [200, members.map((u) => ({ ...userJson(u), access_level: 30, membership_state: 'active', expires_at: null }))];
     })
     // GET /user: the token's user, whose notes are the guard's own.
     .get('/api/v4/user').reply(200, { id: 99, username: BOT, name: 'SLO-Scout', state: 'active', commit_email: 'bot@example.com' })
@@ -157,7 +170,7 @@ beforeEach(() => {
     path: `acme/platform/r${Math.random().toString(36).slice(2, 8)}`, headSha: HEAD, author: 'carol', state: 'opened',
     files: { [BASE]: { '.slo-scout.yml': CONFIG, 'slos/checkout.yaml': slo(0.99) }, [HEAD]: { 'slos/checkout.yaml': slo(0.999) }, [NEWER]: { 'slos/checkout.yaml': slo(0.999) } },
     diffs: [{ old_path: 'slos/checkout.yaml', new_path: 'slos/checkout.yaml', new_file: false, renamed_file: false, deleted_file: false }],
-    approvedBy: [], reviewers: [], reviewerReads: 0, sourceProjectId: 5, reads: [], groups: {}, statuses: [], notes: [], noteWrites: [],
+    approvedBy: [], reviewers: [], reviewerReads: 0, sourceProjectId: 5, reads: [], groups: {}, groupErrors: {}, groupReads: [], statuses: [], notes: [], noteWrites: [],
   };
   mockProject(proj);
 });
@@ -420,14 +433,18 @@ describe("GitLab CODEOWNERS: GitLab's locations and sections", () => {
     proj.files[BASE]!['.gitlab/CODEOWNERS'] = CODEOWNERS;
   });
 
+  // Required here: the entries before any section (`*`: carol) and [SLOs] (`slos/`: the group
+  // platform/sre); [Payments] is optional. Each required one needs an approval of its own.
   it.each([
-    ['bob, owner in the optional [Payments] section', 'bob', [], 'success'],
-    ['sam2, in the group named as [SLOs] default owner (platform/sre)', 'sam2', ['sam2'], 'success'],
-    ['carol, owner by the rules before any section', 'carol', [], 'success'],
-    ['mallory, owner of slos/legacy/ only and of .github/CODEOWNERS', 'mallory', [], 'action_required'],
-  ])('an approval by %s: %s', async (_case, approver, sre, expected) => {
-    proj.groups['platform/sre'] = sre as string[];
-    proj.approvedBy = [approver as string];
+    ['bob alone, owner in the optional [Payments] section only', ['bob'], 'action_required'],
+    ['sam2 alone, in the group named as [SLOs] default owner (platform/sre)', ['sam2'], 'action_required'],
+    ['carol alone, owner by the rules before any section', ['carol'], 'action_required'],
+    ['carol and sam2: every required section has its approval', ['carol', 'sam2'], 'success'],
+    ['carol and bob: [SLOs] still has none (an optional section stands in for no other)', ['carol', 'bob'], 'action_required'],
+    ['mallory, owner of slos/legacy/ only and of .github/CODEOWNERS', ['mallory'], 'action_required'],
+  ])('an approval by %s', async (_case, approvers, expected) => {
+    proj.groups['platform/sre'] = ['sam2'];
+    proj.approvedBy = approvers as string[];
     expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe(expected);
     // GitLab's order, first found wins: CODEOWNERS, docs/CODEOWNERS, then .gitlab/CODEOWNERS; never .github/.
     const read = proj.reads.filter((r) => r.endsWith('CODEOWNERS'));
