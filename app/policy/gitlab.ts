@@ -67,8 +67,12 @@ const MAX_TREE_PAGES = 100;
 const MAX_REVIEWER_PAGES = 5;
 // A CODEOWNERS group past 1000 members is checked one approver at a time beyond that (GroupMembers.truncated).
 const MAX_MEMBER_PAGES = 10;
-/** GitLab group and user paths: letters, digits, `_`, `-`, `.`, segments joined by `/` (docs.gitlab.com, "Reserved project and group names"). */
-const GROUP_PATH = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}(?:\/[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}){0,20}$/;
+/**
+ * GitLab group and user paths: letters, digits, `_`, `-`, `.`, segments joined by `/`; never `.` or
+ * `..` (a CODEOWNERS owner is the repository's text, not a path to walk).
+ */
+const SEGMENT = String.raw`(?!\.{1,2}(?:/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}`;
+const GROUP_PATH = new RegExp(`^${SEGMENT}(?:/${SEGMENT}){0,20}$`);
 /** Fork-ness of an MR never changes (its source project is fixed at creation); remembered per process, bounded. */
 const MAX_REMEMBERED_MRS = 1_000;
 /** Policy and SLO files are small; a larger one is refused rather than parsed. */

@@ -469,6 +469,140 @@ describe("GitLab CODEOWNERS: GitLab's locations and sections", () => {
   });
 });
 
+describe('GitLab CODEOWNERS section counts and group owners', () => {
+  const OWNED = (extra = '') => `policies:
+  - policy_id: owned
+    approval_required: true
+    approvers: { users: [], teams: [], codeowners: true }
+    min_approvals: 1
+    applies_to: { paths: ["slos/**"], services: ["*"] }
+${extra}`;
+
+  beforeEach(() => {
+    proj.author = 'sam';
+    proj.files[BASE]!['.slo-scout.yml'] = OWNED();
+  });
+  const note = () => proj.notes[0]!.body;
+
+  it('[SLOs][2] owned by a subgroup needs two of its members: the note names the section, its count, who can approve and how many more', async () => {
+    proj.files[BASE]!.CODEOWNERS = '[SLOs][2] @platform/sre\nslos/\n';
+    proj.groups['platform/sre'] = ['alice', 'carol', 'bob'];
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(lastStatus()).toMatchObject({ state: 'failed', description: 'Approval needed (owned)' });
+    // min_approvals (1) is met; the section is not.
+    expect(note()).toContain('owned: CODEOWNERS [SLOs] `slos/` needs 2 approvals from @\u200Dplatform/sre (group): 1 more needed; approved by @\u200Dalice');
+    expect(note()).toContain('| `owned` | [SLOs] | `slos/` | 1/2 (@\u200Dalice) | ⏳ 1 more needed | @\u200Dplatform/sre (group) |');
+    proj.approvedBy = ['alice', 'carol'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    expect(note()).toContain('| `owned` | [SLOs] | `slos/` | 2/2 (@\u200Dalice, @\u200Dcarol) | ✅ |');
+    // One members listing per group per evaluation, though two approvers were checked against it.
+    expect(proj.groupReads.filter((g) => g === 'platform/sre')).toEqual(['platform/sre', 'platform/sre']);
+  });
+
+  it('a top-level `@group` resolves to its members; a bare `@user` (no such group) stays a username', async () => {
+    proj.files[BASE]!.CODEOWNERS = '* @carol\n[SLOs]\nslos/ @platform\n';
+    proj.groups.platform = ['bob'];
+    proj.approvedBy = ['bob'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(note()).toContain('the entries before any section `*` needs 1 approval from @\u200Dcarol: 1 more needed');
+    proj.approvedBy = ['bob', 'carol'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    // Who may approve lists the group as a group.
+    expect(note()).toMatch(/code owner @\u200Dcarol, code owner @\u200Dplatform/);
+    expect(proj.groupReads).toContain('carol');
+  });
+
+  it('optional sections need no approval; a [Section][3] with two owners can never be met, and the note says how to fix it', async () => {
+    proj.files[BASE]!.CODEOWNERS = '^[Docs] @mallory\nslos/\n[Leads][3]\nslos/ @alice @carol\n';
+    proj.approvedBy = ['alice', 'carol'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(note()).toContain('3 approvals are required but only 2 people can give them; lower the count in the [Leads] header or add owners to `slos/`');
+    expect(note()).not.toMatch(/\[Docs\] `slos\/` needs/);
+  });
+
+  it('the policy\'s min_approvals still applies on top of the sections', async () => {
+    proj.files[BASE]!['.slo-scout.yml'] = OWNED().replace('min_approvals: 1', 'min_approvals: 2');
+    proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @alice @carol\n';
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(note()).toContain('owned: waiting for approval (1/2)');
+    proj.approvedBy = ['alice', 'carol'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+  });
+
+  it.each([
+    [403, /could not be resolved: GitLab answered 403 .*give GITLAB_TOKEN the `api` \(or `read_api`\) scope/],
+    [404, /could not be resolved: GitLab answered 404 .*make the group visible to the bot user/],
+  ])('a group owner GitLab answers %i for: its members approve nothing, and the note says it could not be resolved and how to fix it', async (status, says) => {
+    proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @platform/sre\n';
+    proj.groups['platform/sre'] = ['alice'];
+    proj.groupErrors['platform/sre'] = status;
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(lastStatus()).toMatchObject({ state: 'failed' });
+    expect(note()).toMatch(says);
+    // Not as team membership either: the per-user members endpoint is not asked (that would pass alice).
+    expect(note()).toMatch(/ignored approve by alice via review: @\u200Dalice is not an approver/);
+  });
+
+  it('a members read that fails otherwise fails the evaluation (retried), never an empty group', async () => {
+    proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @platform/sre\n';
+    proj.groupErrors['platform/sre'] = 500;
+    proj.approvedBy = ['alice'];
+    const err = await processPolicyEvaluateJob(job('review'), workerDeps()).catch((e: unknown) => e) as PolicyGitLabError;
+    expect(err).toBeInstanceOf(PolicyGitLabError);
+    expect(err.message).toMatch(/GET \/groups\/:id\/members\/all \(platform\/sre\) failed with HTTP 500/);
+    expect(classify(err)).toBe('transient');
+  });
+});
+
+describe('GitLab group members (GET /groups/:id/members/all)', () => {
+  const member = (username: string, extra: Record<string, unknown> = {}) => ({ id: username.length, username, name: username, state: 'active', access_level: 30, membership_state: 'active', ...extra });
+
+  it('reads every page; blocked, awaiting and Minimal Access members are left out', async () => {
+    nock.cleanAll();
+    const page1 = Array.from({ length: 100 }, (_, i) => member(`m${i}`));
+    nock(GITLAB)
+      .get('/api/v4/groups/acme%2Fsre/members/all').query({ per_page: '100' })
+      .reply(200, page1, { link: `<${GITLAB}/api/v4/groups/acme%2Fsre/members/all?page=2&per_page=100>; rel="next"` })
+      .get('/api/v4/groups/acme%2Fsre/members/all').query({ page: '2', per_page: '100' })
+      .reply(200, [member('Zoe'), member('blocked', { state: 'blocked' }), member('awaiting', { membership_state: 'awaiting' }), member('minimal', { access_level: 5 })]);
+    const got = await gitlab.groupMembers!('acme/sre');
+    expect(got).toMatchObject({ kind: 'members', group: 'acme/sre', truncated: false });
+    const usernames = (got as { usernames: string[] }).usernames;
+    expect(usernames).toHaveLength(101);
+    expect(usernames).toContain('zoe');
+    expect(usernames).not.toEqual(expect.arrayContaining(['blocked']));
+    expect(usernames.filter((u) => ['blocked', 'awaiting', 'minimal'].includes(u))).toEqual([]);
+    assertHttpMocksDone();
+  });
+
+  it('stops at 10 pages (1000 members) and says the listing is truncated, so the rest is checked one approver at a time', async () => {
+    nock.cleanAll();
+    const pages: number[] = [];
+    nock(GITLAB).persist().get('/api/v4/groups/big/members/all').query(true).reply((uri) => {
+      const page = Number(new URL(uri, GITLAB).searchParams.get('page') ?? 1);
+      pages.push(page);
+      return [200, Array.from({ length: 100 }, (_, i) => member(`p${page}m${i}`)), { link: `<${GITLAB}/api/v4/groups/big/members/all?page=${page + 1}&per_page=100>; rel="next"` }];
+    });
+    const got = await gitlab.groupMembers!('big');
+    expect(got).toMatchObject({ kind: 'members', truncated: true });
+    expect(pages).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    nock.cleanAll();
+  });
+
+  it('a reply of the wrong shape is a permanent error naming the request; a path that is no group path is not sent', async () => {
+    nock.cleanAll();
+    nock(GITLAB).get('/api/v4/groups/acme%2Fsre/members/all').query(true).reply(200, { message: 'not a list' });
+    const err = await gitlab.groupMembers!('acme/sre').catch((e: unknown) => e) as PolicyGitLabError;
+    expect(err.message).toMatch(/members\/all \(acme\/sre\) answered an unexpected shape/);
+    expect(classify(err)).toBe('permanent');
+    expect(await gitlab.groupMembers!('../../users')).toMatchObject({ kind: 'missing', status: 0 });
+    assertHttpMocksDone();
+  });
+});
+
 describe('a merge request from a fork', () => {
   beforeEach(() => {
     proj.sourceProjectId = 77;
