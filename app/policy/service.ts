@@ -203,9 +203,13 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
     const isGroup = (o: string) => ownerGroups.groups[o.toLowerCase()] !== undefined;
     codeowners = { users: codeowners.users.filter((u) => !isGroup(u)), teams: [...codeowners.teams, ...codeowners.users.filter(isGroup)].sort() };
   }
-  // Code-owner groups already read as member lists need no per-person check.
-  const resolved = (t: string) => ownerGroups !== null && groupMembers !== undefined && ownerGroups.groups[t.toLowerCase()] !== undefined;
-  const teams = [...new Set([...policies.flatMap((p) => p.approvers.teams), ...codeowners.teams])].filter((t) => !resolved(t));
+  // Code-owner groups looked up as member lists are not checked per person again: one that could
+  // not be read approves nothing as a code owner (fail closed), unless it is a policy team too.
+  const looked = groupMembers ? ownerGroups?.groups ?? {} : {};
+  const teams = [...new Set([
+    ...policies.flatMap((p) => p.approvers.teams).filter((t) => looked[t.toLowerCase()]?.kind !== 'members'),
+    ...codeowners.teams.filter((t) => looked[t.toLowerCase()] === undefined),
+  ])];
   const teamsOf: Record<string, string[]> = {};
   for (const login of logins) {
     // `org/team`; on GitLab the team part may itself hold subgroups (`org/sub/team`).

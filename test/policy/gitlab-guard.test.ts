@@ -546,6 +546,18 @@ ${extra}`;
     expect(note()).toMatch(/ignored approve by alice via review: @\u200Dalice is not an approver/);
   });
 
+  it('an unreadable code-owner group that is also a policy team is still checked per person for the policy, not for its section', async () => {
+    proj.files[BASE]!['.slo-scout.yml'] = OWNED().replace('teams: []', 'teams: [platform/sre]');
+    proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @platform/sre\n';
+    proj.groups['platform/sre'] = ['alice'];
+    proj.groupErrors['platform/sre'] = 403;
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(note()).not.toMatch(/alice is not an approver/);
+    expect(note()).toContain('owned: min_approvals met by @\u200Dalice (1/1); CODEOWNERS sections still wait');
+    expect(note()).toMatch(/@\u200Dplatform\/sre could not be resolved: GitLab answered 403/);
+  });
+
   it('a members read that fails otherwise fails the evaluation (retried), never an empty group', async () => {
     proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @platform/sre\n';
     proj.groupErrors['platform/sre'] = 500;
