@@ -133,7 +133,12 @@ export function parseCodeowners(text: string, platform: CodeownersPlatform = 'gi
 /** Rules grouped by section, in file order. */
 function bySection(rules: Rule[]): Map<string, Rule[]> {
   const sections = new Map<string, Rule[]>();
-  for (const r of rules) sections.set(r.section, [...(sections.get(r.section) ?? []), r]);
+  // Pushed in place: copying per rule would be quadratic in a (repository-written) long file.
+  for (const r of rules) {
+    const list = sections.get(r.section);
+    if (list) list.push(r);
+    else sections.set(r.section, [r]);
+  }
   return sections;
 }
 
