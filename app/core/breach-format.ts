@@ -1,7 +1,7 @@
 /**
  * How a breach rate and its interval read, the same wherever a reviewer sees them: the PR body, the
- * CLI summary and `explain`, and the details pages (web/ imports this file; no imports, so the
- * browser bundle can; its one import, time.ts, is as plain).
+ * CLI summary and `explain`, and the details pages (web/ imports this file, so it imports nothing
+ * but time.ts, which imports nothing).
  *
  * - The rate (a long-run probability per evaluation window) gets two significant digits, not fixed
  *   decimals: with the headroom prior never-breached variants read 0.0041 % and 0.0037 %, which
