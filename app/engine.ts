@@ -13,6 +13,7 @@ function causedBy(err: unknown, test: (e: unknown) => boolean): boolean {
   for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) if (test(e)) return true;
   return false;
 }
+import { formatBreach, windowsPerPeriod, windowUnit } from './core/breach-format.js';
 import type { Proposal, Report, VariantType } from './core/report.js';
 import { SimulationError, simulateSlo, simulationInputFromReport, formatSimulationMarkdown, type SimulationInput } from './core/simulate/index.js';
 import { quoteArg, truncateArg } from './commands/quote.js';
@@ -54,14 +55,16 @@ function observedReplicas(input: SimulationInput, services: string[]): number {
   return max;
 }
 
-export function explainProposal(p: Proposal): string {
+export function explainProposal(p: Proposal, report: Pick<Report, 'breachWindow' | 'period' | 'window'> = { breachWindow: '1d', window: '28d' }): string {
+  const n = windowsPerPeriod(report.breachWindow, report.period ?? report.window);
+  const unit = windowUnit(report.breachWindow);
   const burn = (v: Proposal['variants'][number]) => (v.budgetBurn ? `${pct(v.budgetBurn.expected)} [${pct(v.budgetBurn.interval[0])}, ${pct(v.budgetBurn.interval[1])}]` : '—');
-  const rows = p.variants.map((v) => `| ${v.type}${v.type === p.selectedVariant ? ' (selected)' : ''} | ${burn(v)} | p${v.pValue} | ${v.target}% | ${v.thresholdSeconds === null ? '—' : `${Math.round(v.thresholdSeconds * 1000)} ms`} | ${pct(v.expectedBreachRate)} [${pct(v.breachRateInterval[0])}, ${pct(v.breachRateInterval[1])}] | ${pct(v.historicalCompliance)} | ${v.rationale ?? ''} |`);
+  const rows = p.variants.map((v) => `| ${v.type}${v.type === p.selectedVariant ? ' (selected)' : ''} | ${burn(v)} | p${v.pValue} | ${v.target}% | ${v.thresholdSeconds === null ? '—' : `${Math.round(v.thresholdSeconds * 1000)} ms`} | ${formatBreach(v.expectedBreachRate, v.breachRateInterval, n, unit)} | ${pct(v.historicalCompliance)} | ${v.rationale ?? ''} |`);
   const c = p.confidenceComponents;
   return [
     `### \`${p.sloId}\` — ${p.service} ${p.endpoint ?? '(all endpoints)'} (${p.sli})`,
     '',
-    '| variant | budget burn per period [interval] | percentile | objective | threshold | expected breach rate per window [interval] | windows met in history | how the threshold was chosen |',
+    '| variant | budget burn per period [interval] | percentile | objective | threshold | expected breach rate per window [windows breached next period] | windows met in history | how the threshold was chosen |',
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
@@ -189,7 +192,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
     explain(report, sloId) {
       const p = report.proposals.find((x) => x.sloId === sloId);
-      return p ? explainProposal(p) : null;
+      return p ? explainProposal(p, report) : null;
     },
   };
 }

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { formatBreach, windowsPerPeriod, windowUnit } from '../core/breach-format.js';
 import type { Report } from '../core/report.js';
 
 function pct(x: number): string {
@@ -15,7 +16,7 @@ function seconds(s: number | null): string {
 /** The table `analyze` and `demo` print: one row per proposal, the selected variant's numbers. */
 export function summaryTable(report: Report): string {
   const table = new Table({
-    head: ['service', 'endpoint', 'SLI', 'selected', 'budget burn / period [interval]', 'target / threshold', 'breach rate [interval]', 'confidence', 'warnings'],
+    head: ['service', 'endpoint', 'SLI', 'selected', 'budget burn / period [interval]', 'target / threshold', 'breach rate [breached next period]', 'confidence', 'warnings'],
     style: { head: [], border: [], compact: true },
   });
   for (const p of report.proposals) {
@@ -27,7 +28,7 @@ export function summaryTable(report: Report): string {
       p.selectedVariant,
       v.budgetBurn ? `${pct(v.budgetBurn.expected)} [${pct(v.budgetBurn.interval[0])}, ${pct(v.budgetBurn.interval[1])}]` : '—',
       `${v.target}% / ${seconds(v.thresholdSeconds)}`,
-      `${pct(v.expectedBreachRate)} [${pct(v.breachRateInterval[0])}, ${pct(v.breachRateInterval[1])}]`,
+      formatBreach(v.expectedBreachRate, v.breachRateInterval, windowsPerPeriod(report.breachWindow, report.period ?? report.window), windowUnit(report.breachWindow)),
       p.confidence.toFixed(2),
       String(p.warnings.length),
     ]);

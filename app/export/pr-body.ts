@@ -1,4 +1,5 @@
 import type { Evidence, Proposal, Report, Variant } from '../core/report.js';
+import { formatBreach, formatRate, windowsPerPeriod, windowUnit } from '../core/breach-format.js';
 import { byService, formatSeconds, selectedType, tidy } from './common.js';
 import { pullRequestTemplate } from './templates.js';
 
@@ -39,8 +40,9 @@ function num(value: number): string {
   return String(rounded).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-function breach(v: Variant): string {
-  return `${pct(v.expectedBreachRate)} [${pct(v.breachRateInterval[0])}, ${pct(v.breachRateInterval[1])}]`;
+/** Expected rate per window and the interval as breached windows of the next period (app/core/breach-format.ts). */
+function breach(v: Variant, report: Report): string {
+  return formatBreach(v.expectedBreachRate, v.breachRateInterval, windowsPerPeriod(report.breachWindow, report.period ?? report.window), windowUnit(report.breachWindow));
 }
 
 /** Budget burn: expected share of the budget one period consumes, with its interval. */
@@ -110,7 +112,7 @@ function sloView(report: Report, p: Proposal, period: string, options: PullReque
       selected: v.type === selected,
       target: `${tidy(v.target, 6)}%`,
       threshold: formatSeconds(v.thresholdSeconds),
-      breach: breach(v),
+      breach: breach(v, report),
       burn: burn(v),
       past: pastBurns(v),
       budget: budget(v, report, period),
@@ -129,12 +131,12 @@ function sloView(report: Report, p: Proposal, period: string, options: PullReque
       if (!v) return [];
       return [{
         scenario: md(w.scenario),
-        baseline: pct(v.baselineBreachRate),
-        projected: pct(v.projectedBreachRate),
-        interval: `[${pct(v.confidenceInterval[0])}, ${pct(v.confidenceInterval[1])}] at ${pct(v.confidenceLevel)}`,
+        baseline: formatRate(v.baselineBreachRate),
+        projected: formatRate(v.projectedBreachRate),
+        interval: `[${formatRate(v.confidenceInterval[0])}, ${formatRate(v.confidenceInterval[1])}] at ${pct(v.confidenceLevel)}`,
         consumed: pct(v.budgetConsumedShare),
         exhaustion: v.daysToExhaustion === null ? 'not within the period' : `${tidy(v.daysToExhaustion, 3)} days`,
-        others: w.variants.filter((x) => x.type !== selected).map((x) => `${x.type} ${pct(x.projectedBreachRate)}`).join(', ') || '—',
+        others: w.variants.filter((x) => x.type !== selected).map((x) => `${x.type} ${formatRate(x.projectedBreachRate)}`).join(', ') || '—',
       }];
     }),
     selected,
@@ -173,7 +175,7 @@ function render(report: Report, options: PullRequestBodyOptions, shown: Shown, l
       selected,
       target: v ? `${tidy(v.target, 6)}%` : '—',
       threshold: v ? formatSeconds(v.thresholdSeconds) : '—',
-      breach: v ? breach(v) : '—',
+      breach: v ? breach(v, report) : '—',
       burn: v ? burn(v) : '—',
       confidence: tidy(p.confidence, 2),
       warningCount: p.warnings.length > 0 ? `:warning: ${p.warnings.length}` : '—',

@@ -65,6 +65,14 @@ const MAX_DIFF_PAGES = 30;
 const MAX_TREE_PAGES = 100;
 // Reviewers are people picked by hand; more than 500 is not a review anyone could read.
 const MAX_REVIEWER_PAGES = 5;
+// A CODEOWNERS group past 1000 members is checked one approver at a time beyond that (GroupMembers.truncated).
+const MAX_MEMBER_PAGES = 10;
+/**
+ * GitLab group and user paths: letters, digits, `_`, `-`, `.`, segments joined by `/`; never `.` or
+ * `..` (a CODEOWNERS owner is the repository's text, not a path to walk).
+ */
+const SEGMENT = String.raw`(?!\.{1,2}(?:/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}`;
+const GROUP_PATH = new RegExp(`^${SEGMENT}(?:/${SEGMENT}){0,20}$`);
 /** Fork-ness of an MR never changes (its source project is fixed at creation); remembered per process, bounded. */
 const MAX_REMEMBERED_MRS = 1_000;
 /** Policy and SLO files are small; a larger one is refused rather than parsed. */
@@ -93,6 +101,8 @@ const Reviewers = z.array(z.object({ user: z.object({ id: z.number(), username: 
 const Users = z.array(z.object({ id: z.number(), username: z.string() }));
 // `state` is the user's (active, blocked); `membership_state` the membership's (active, awaiting).
 const Member = z.object({ access_level: z.number(), state: z.string().optional(), membership_state: z.string().optional() });
+// docs.gitlab.com, Group and project members API "List all members of a group or project including inherited and invited members".
+const Members = z.array(Member.extend({ id: z.number(), username: z.string() }));
 const Status = z.object({ id: z.number(), status: z.string() });
 const CurrentUser = z.object({ id: z.number(), username: z.string() });
 
@@ -122,6 +132,9 @@ export function summaryNoteText(run: PolicyCheckRun): string {
 
 /** GitLab's Minimal Access role: a member that can see nothing in the group is no team member. */
 const MINIMAL_ACCESS = 5;
+
+/** Blocked users, memberships awaiting a seat, and Minimal Access members are no members here. */
+const isActiveMember = (m: z.infer<typeof Member>) => (m.state ?? 'active') === 'active' && (m.membership_state ?? 'active') === 'active' && m.access_level > MINIMAL_ACCESS;
 
 function statusText(d: z.infer<typeof Diffs>[number]): PolicyChangedFile['status'] {
   if (d.new_file) return 'added';
@@ -272,7 +285,8 @@ export function gitlabPolicyVcs(api: GitlabApi, options: { now?: () => Date } = 
     },
 
     async isTeamMember(org, team, login) {
-      const group = `${org}/${team}`;
+      // An empty org: a top-level group named alone (a CODEOWNERS `@group`).
+      const group = org ? `${org}/${team}` : team;
       const uid = await userId(login);
       if (uid === null) return false;
       let member: z.infer<typeof Member>;
@@ -282,7 +296,28 @@ export function gitlabPolicyVcs(api: GitlabApi, options: { now?: () => Date } = 
         if ((err as PolicyGitLabError).status === 404) return false;
         throw err;
       }
-      return (member.state ?? 'active') === 'active' && (member.membership_state ?? 'active') === 'active' && member.access_level > MINIMAL_ACCESS;
+      return isActiveMember(member);
+    },
+
+    async groupMembers(group) {
+      if (!GROUP_PATH.test(group)) return { kind: 'missing', group, status: 0, message: `"${group.slice(0, 80)}" is not a GitLab group path; name a GitLab user or group in CODEOWNERS` };
+      let members: z.infer<typeof Members>;
+      try {
+        members = await call(`GET /groups/:id/members/all (${group})`,
+          () => api.GroupMembers.all(group, { includeInherited: true, perPage: PER_PAGE, maxPages: MAX_MEMBER_PAGES } as Parameters<GitlabApi['GroupMembers']['all']>[1]), Members);
+      } catch (err) {
+        const status = (err as PolicyGitLabError).status;
+        // 404: no such group, or a private one the token's user cannot see; 403: the token's scope
+        // or role does not allow the read. Both are answers to explain, not to retry.
+        if (status === 404) return { kind: 'missing', group, status, message: (err as Error).message };
+        if (status === 403) return { kind: 'forbidden', group, status, message: (err as Error).message };
+        throw err;
+      }
+      return {
+        kind: 'members', group,
+        usernames: [...new Set(members.filter(isActiveMember).map((m) => m.username.toLowerCase()))].sort(),
+        truncated: members.length >= PER_PAGE * MAX_MEMBER_PAGES,
+      };
     },
 
     async writeCheckRun(repo, run) {

@@ -45,6 +45,15 @@ export interface RenderContext {
   pagerDutyEscalated: boolean;
   /** The code host: GitLab says "merge request" and has its own Approve button. Default github. */
   platform?: 'github' | 'gitlab';
+  /** GitLab: the CODEOWNERS section approvals block (app/policy/sections.ts renderSectionChecks), shown after the policies. */
+  codeOwnerSections?: string;
+}
+
+/** `block` right after the Policies table: before the first heading that follows it. */
+function afterPolicies(text: string, block: string): string {
+  const at = ['\n### How to approve', '\n### Decisions that did not count', '\n### What this'].map((h) => text.indexOf(h)).filter((i) => i >= 0);
+  const i = at.length ? Math.min(...at) + 1 : text.length;
+  return `${text.slice(0, i)}${block}\n${text.slice(i)}`;
 }
 
 export function renderCheckText(ctx: RenderContext): string {
@@ -59,7 +68,7 @@ export function renderCheckText(ctx: RenderContext): string {
   ];
   if (ctx.slackChannel) howTo.push(`press Approve or Reject on the message in Slack channel ${ctx.slackChannel}`);
   if (ctx.pagerDutyEscalated) howTo.push('the on-call engineer acknowledging the PagerDuty incident for this change counts as their approval');
-  return template()({
+  const text = template()({
     violations: active.flatMap((p) => p.violations.map((v) => ({ policy: p.policy_id, rule: v.rule, limit: cell(v.limit), actual: cell(v.actual) }))),
     policies: verdict.policies.map((p) => ({
       id: p.policy_id,
@@ -80,6 +89,7 @@ export function renderCheckText(ctx: RenderContext): string {
     headSha: ctx.headSha.slice(0, 7),
     policyHash: ctx.policyHash.slice(0, 12),
   });
+  return ctx.codeOwnerSections ? afterPolicies(text, ctx.codeOwnerSections) : text;
 }
 
 export function renderSummary(verdict: Verdict): string {

@@ -16,7 +16,9 @@ import type { AuditStore } from '../store/audit.js';
 import type { NotificationStore } from '../store/notifications.js';
 import { approvalBlocks, outcomeBlocks, type ApprovalMessage, type SlackClient } from '../chat/slack.js';
 import { dedupKey, type PagerDutyClient } from '../chat/pagerduty.js';
-import { codeownersPaths, ownersOf, parseCodeowners } from './codeowners.js';
+import { codeOwnerEntries, codeownersPaths, ownersOf, parseCodeowners } from './codeowners.js';
+import { resolveOwnerGroups } from './owner-groups.js';
+import { applySectionApprovals, renderSectionChecks, type OwnerGroups } from './sections.js';
 import { renderCheckText, renderSummary } from './render.js';
 import { Output } from '../config/analysis.js';
 import { defaultPolicyPaths, knownServicesInLayout, type LayoutOutput } from '../export/layout.js';
@@ -189,22 +191,49 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   const codeownersText = policies.some((p) => p.approvers.codeowners)
     ? (await Promise.all(codeownersPaths(deps.platform).map((p) => deps.vcs.readFile(repo, p, pr.baseSha)))).find((t) => t !== null) ?? null
     : null;
-  const codeowners = codeownersText ? ownersOf(parseCodeowners(codeownersText, deps.platform), change.files) : { users: [], teams: [] };
-  const teams = [...new Set([...policies.flatMap((p) => p.approvers.teams), ...codeowners.teams])];
+  const codeownerRules = codeownersText ? parseCodeowners(codeownersText, deps.platform) : null;
+  let codeowners = codeownerRules ? ownersOf(codeownerRules, change.files) : { users: [], teams: [] };
   const logins = [...new Set(decisions.map((d) => d.login).filter((l): l is string => l !== null))];
+  // GitLab: owners that are groups (`@group`, `@group/sub`) are read as member lists, once per evaluation.
+  const groupMembers = deps.vcs.groupMembers?.bind(deps.vcs);
+  const ownerGroups: OwnerGroups | null = codeownerRules && deps.platform === 'gitlab'
+    ? groupMembers ? await resolveOwnerGroups({ isTeamMember: deps.vcs.isTeamMember.bind(deps.vcs), groupMembers }, [...codeowners.users, ...codeowners.teams], logins) : { groups: {}, memberOf: {} }
+    : null;
+  if (ownerGroups && groupMembers) {
+    const isGroup = (o: string) => ownerGroups.groups[o.toLowerCase()] !== undefined;
+    codeowners = { users: codeowners.users.filter((u) => !isGroup(u)), teams: [...codeowners.teams, ...codeowners.users.filter(isGroup)].sort() };
+  }
+  // Code-owner groups looked up as member lists are not checked per person again: one that could
+  // not be read approves nothing as a code owner (fail closed), unless it is a policy team too.
+  const looked = groupMembers ? ownerGroups?.groups ?? {} : {};
+  const teams = [...new Set([
+    ...policies.flatMap((p) => p.approvers.teams).filter((t) => looked[t.toLowerCase()]?.kind !== 'members'),
+    ...codeowners.teams.filter((t) => looked[t.toLowerCase()] === undefined),
+  ])];
   const teamsOf: Record<string, string[]> = {};
   for (const login of logins) {
     // `org/team`; on GitLab the team part may itself hold subgroups (`org/sub/team`).
     const member = await Promise.all(teams.map(async (t) => [t, await deps.vcs.isTeamMember(t.slice(0, t.indexOf('/')), t.slice(t.indexOf('/') + 1), login)] as const));
-    teamsOf[login] = member.filter(([, m]) => m).map(([t]) => t);
+    teamsOf[login] = [...member.filter(([, m]) => m).map(([t]) => t), ...(ownerGroups?.memberOf[login.toLowerCase()] ?? [])];
   }
   // Only a percentage limit needs the fleet size (one tree listing of the base commit).
   const knownServices = policies.some((p) => p.max_services?.kind === 'percent') && change.services.length ? await countKnownServices(deps, repo, pr.baseSha, sections, globs) : 0;
 
-  const verdict = evaluatePolicies({
+  const evaluation = {
     change, policies, settings: sections.policy_guard, decisions, author: pr.author, headSha: pr.headSha, knownServices,
     facts: { teamsOf, codeowners }, matchPath,
-  });
+  };
+  let verdict = evaluatePolicies(evaluation);
+  // GitLab: each required CODEOWNERS section entry owning a file of a `codeowners: true` policy
+  // needs its section's count of approvals too (app/policy/sections.ts).
+  let sectionText = '';
+  if (codeownerRules && ownerGroups) {
+    const entries = Object.fromEntries(policies.filter((p) => p.approvers.codeowners)
+      .map((p) => [p.policy_id, codeOwnerEntries(codeownerRules, change.files.filter((f) => matchPath(p.applies_to.paths, f)))]));
+    const applied = applySectionApprovals({ verdict, evaluation, entries, facts: ownerGroups });
+    verdict = applied.verdict;
+    sectionText = renderSectionChecks(applied.checks);
+  }
 
   // Stored before the check run links to it, so the link never points at a page that is not there yet.
   let detailsUrl: string | undefined;
@@ -219,7 +248,7 @@ export async function evaluatePullRequest(deps: PolicyDeps, repo: string, prNumb
   await deps.vcs.writeCheckRun(repo, {
     headSha: pr.headSha, prNumber: pr.number, conclusion: verdict.conclusion, title: verdict.title, ...(detailsUrl ? { detailsUrl } : {}),
     summary: renderSummary(verdict),
-    text: renderCheckText({ verdict, change, configFile: policyFile?.file ?? '.slo-scout.yml', baseSha: pr.baseSha, headSha: pr.headSha, policyHash: hash, slackChannel, pagerDutyEscalated: escalated, ...(deps.platform ? { platform: deps.platform } : {}) }),
+    text: renderCheckText({ verdict, change, configFile: policyFile?.file ?? '.slo-scout.yml', baseSha: pr.baseSha, headSha: pr.headSha, policyHash: hash, slackChannel, pagerDutyEscalated: escalated, ...(deps.platform ? { platform: deps.platform } : {}), ...(sectionText ? { codeOwnerSections: sectionText } : {}) }),
   });
   await deps.audit.append({ repo, prNumber, headSha: pr.headSha, actor: 'slo-scout', channel: trigger === 'push' || trigger === 'manual' || trigger === 'rerequested' ? 'system' : trigger, event: 'verdict', policyHash: hash, verdict: verdict.conclusion, reasons: verdict.reasons });
   if (slackChannel && pr.state === 'open') await notifySlack(deps, repo, pr, verdict, slackChannel, detailsUrl).catch((err: unknown) => logger.warn({ err }, 'slack notification failed'));

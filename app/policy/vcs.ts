@@ -54,8 +54,23 @@ export interface PolicyVcs {
   listReviews(repo: string, pr: number): Promise<PolicyReview[]>;
   /** Active member of `org/team`. */
   isTeamMember(org: string, teamSlug: string, login: string): Promise<boolean>;
+  /**
+   * GitLab: the members of a group (inherited ones included) who could approve, so a CODEOWNERS
+   * owner `@group` / `@group/sub` counts its members' approvals. Absent on GitHub, whose team
+   * owners are checked with isTeamMember.
+   */
+  groupMembers?(group: string): Promise<GroupMembers>;
   writeCheckRun(repo: string, run: PolicyCheckRun): Promise<void>;
 }
+
+/**
+ * A group's members, or why they could not be read: `missing` (404: no such group, or one the
+ * token cannot see) and `forbidden` (403: the token lacks the scope or access) are answers the
+ * check text explains; any other failure is an error (the evaluation is retried).
+ */
+export type GroupMembers =
+  | { kind: 'members'; group: string; usernames: string[]; /** More members than were read: check the rest one by one. */ truncated: boolean }
+  | { kind: 'missing' | 'forbidden'; group: string; status: number; message: string };
 
 /** The check's name is a constant: nothing a PR changes can rename it, so branch protection can require it. */
 export const CHECK_NAME = 'SLO-Scout Policy Guard';

@@ -19,6 +19,8 @@ export const OverviewRow = z.object({
   thresholdSeconds: z.number().nullable(),
   expectedBreachRate: z.number(),
   breachRateInterval: z.tuple([z.number(), z.number()]),
+  /** Evaluation windows per SLO period: the breach-rate interval reads as a count of them (null: the period is not a whole number of windows). */
+  windowsPerPeriod: z.number().int().positive().nullable().optional(),
   /** Share of the error budget the selected target would have used over the analysed history (1 = all of it); null without history. */
   budgetBurn: z.number().nullable(),
   confidence: z.number(),
@@ -51,6 +53,8 @@ export const SloDetail = Proposal.pick({
   breachRateMethod: z.string().nullable(),
   history: z.array(HistoryPoint),
   breachWindow: z.string(),
+  /** Evaluation windows per SLO period: the breach-rate interval reads as a count of them (null: unknown). */
+  windowsPerPeriod: z.number().int().positive().nullable().optional(),
   files: z.array(GeneratedFile),
   /** What the what-if page offers: versions seen in history, replicas in the last step (null = unknown). */
   simulation: z.object({ versions: z.array(z.string()), replicas: z.number().nullable() }).nullable(),

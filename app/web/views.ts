@@ -7,6 +7,7 @@ import { simulateSlo, simulationInputFromReport, SimulationError, type Simulatio
 import { periodSecondsOf, safeName } from '../export/common.js';
 import { renderOpenSlo } from '../export/openslo.js';
 import { renderPrometheusRules } from '../export/prometheus-rules.js';
+import { windowsPerPeriod } from '../core/breach-format.js';
 import { Overview, SloDetail, WhatIfResponse, type OverviewRow, type WhatIfRequest } from './schema.js';
 
 /** Bad share of valid events over the analysed history / allowed bad share: 1 = the whole budget. */
@@ -32,7 +33,7 @@ export function overviewOf(repo: string, report: Report, demo: boolean): Overvie
     return {
       sloId: p.sloId, service: p.service, endpoint: p.endpoint, sli: p.sli, selectedVariant: p.selectedVariant,
       target: v.target, thresholdSeconds: v.thresholdSeconds, expectedBreachRate: v.expectedBreachRate, breachRateInterval: v.breachRateInterval,
-      budgetBurn: budgetBurn(p), confidence: p.confidence, warnings: p.warnings,
+      windowsPerPeriod: windowsPerPeriod(report.breachWindow, report.period ?? report.window), budgetBurn: budgetBurn(p), confidence: p.confidence, warnings: p.warnings,
     };
   });
   return Overview.parse({
@@ -53,7 +54,7 @@ export function sloDetailOf(repo: string, report: Report, proposal: Proposal, de
     repo, demo, sloId: proposal.sloId, service: proposal.service, endpoint: proposal.endpoint, sli: proposal.sli,
     selectedVariant: proposal.selectedVariant, confidence: proposal.confidence, confidenceComponents: proposal.confidenceComponents,
     warnings: proposal.warnings, variants: proposal.variants, evidence: proposal.evidence, breachRateMethod: proposal.breachRateMethod ?? null,
-    history: proposal.history ?? [], breachWindow: report.breachWindow,
+    history: proposal.history ?? [], breachWindow: report.breachWindow, windowsPerPeriod: windowsPerPeriod(report.breachWindow, report.period ?? report.window),
     files: [
       { path: `${base}.openslo.yaml`, content: renderOpenSlo(report, proposal, { periodSeconds }) },
       { path: `${base}.rules.yaml`, content: renderPrometheusRules(report, proposal, { periodSeconds }) },

@@ -18,7 +18,8 @@ describe('PULL_REQUEST.md', () => {
   const body = renderPullRequestBody(report);
 
   it.each([
-    ['a summary row per SLO, budget burn first', /\| checkout-api \| `checkout-api-orders-latency` \| latency \| balanced \| \*\*64%\*\* \[48%, 90%\] \| 99% \| 500 ms \| 7\.1% \[0%, 17\.9%\]/],
+    ['a summary row per SLO, budget burn first', /\| checkout-api \| `checkout-api-orders-latency` \| latency \| balanced \| \*\*64%\*\* \[48%, 90%\] \| 99% \| 500 ms \| 7\.1% \[0–5 of 28 days\]/],
+    ['the breach-rate interval as breached days of the next period, explained in the legend', /\*\*breach rate\*\* = probability that the SLI over one 1d window falls below the target \(two significant digits\); its interval is how many of the next 28d period's 1d windows may fall below it\./],
     ['the selected variant in bold in the variants table, with its burn and the past periods', /\| \*\*balanced\*\* \(selected\) \| \*\*64%\*\* \[48%, 90%\] \| 57\.6% \| 99% \| 500 ms \|/],
     ['a variant expected to burn more than its budget, flagged', /\| aggressive \| \*\*135%\*\* :fire: \[95%, 190%\]/],
     ['how well the intervals held in replays of this history', /held in 90% and breach-rate intervals in 90% of 120 replays \(before calibration: 70% and 97%; breach rates by randomized coverage: a breached-day count at an interval's end counts in part/],

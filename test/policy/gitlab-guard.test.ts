@@ -52,6 +52,10 @@ interface FakeProject {
   /** Every file read as `<ref>:<path>`. */
   reads: string[];
   groups: Record<string, string[]>;
+  /** A group whose members listing GitLab refuses: 403 (token scope) or 404 (not visible). */
+  groupErrors: Record<string, number>;
+  /** Every GET /groups/:id/members/all listing, by group path. */
+  groupReads: string[];
   statuses: { sha: string; state: string; name: string; description?: string; target_url?: string; ref?: string }[];
   /** The MR's notes (GitLab Notes API), and every note write as `POST id` / `PUT id`. */
   notes: { id: number; body: string; author: string }[];
@@ -99,6 +103,15 @@ function mockProject(p: FakeProject): void {
       const login = Object.keys(users).find((u) => users[u] === Number(m[2]));
       const members = p.groups[decodeURIComponent(m[1]!)] ?? [];
       return login && members.includes(login) ? [200, { id: users[login], username: login, state: 'active', membership_state: 'active', access_level: 30 }] : [404, { message: '404 Not found' }];
+    })
+    // "List all members of a group including inherited members": one page here (pagination is tested on its own).
+    .get(/^\/api\/v4\/groups\/[^/]+\/members\/all(\?.*)?$/).reply((uri) => {
+      const group = decodeURIComponent(/groups\/([^/]+)\/members/.exec(uri)![1]!);
+      p.groupReads.push(group);
+      if (p.groupErrors[group]) return [p.groupErrors[group], { message: `${p.groupErrors[group]} Forbidden` }];
+      const members = p.groups[group];
+      if (!members) return [404, { message: '404 Group Not Found' }];
+      return [200, members.map((u) => ({ ...userJson(u), access_level: 30, membership_state: 'active', expires_at: null }))];
     })
     // GET /user: the token's user, whose notes are the guard's own.
     .get('/api/v4/user').reply(200, { id: 99, username: BOT, name: 'SLO-Scout', state: 'active', commit_email: 'bot@example.com' })
@@ -157,7 +170,7 @@ beforeEach(() => {
     path: `acme/platform/r${Math.random().toString(36).slice(2, 8)}`, headSha: HEAD, author: 'carol', state: 'opened',
     files: { [BASE]: { '.slo-scout.yml': CONFIG, 'slos/checkout.yaml': slo(0.99) }, [HEAD]: { 'slos/checkout.yaml': slo(0.999) }, [NEWER]: { 'slos/checkout.yaml': slo(0.999) } },
     diffs: [{ old_path: 'slos/checkout.yaml', new_path: 'slos/checkout.yaml', new_file: false, renamed_file: false, deleted_file: false }],
-    approvedBy: [], reviewers: [], reviewerReads: 0, sourceProjectId: 5, reads: [], groups: {}, statuses: [], notes: [], noteWrites: [],
+    approvedBy: [], reviewers: [], reviewerReads: 0, sourceProjectId: 5, reads: [], groups: {}, groupErrors: {}, groupReads: [], statuses: [], notes: [], noteWrites: [],
   };
   mockProject(proj);
 });
@@ -420,14 +433,18 @@ describe("GitLab CODEOWNERS: GitLab's locations and sections", () => {
     proj.files[BASE]!['.gitlab/CODEOWNERS'] = CODEOWNERS;
   });
 
+  // Required here: the entries before any section (`*`: carol) and [SLOs] (`slos/`: the group
+  // platform/sre); [Payments] is optional. Each required one needs an approval of its own.
   it.each([
-    ['bob, owner in the optional [Payments] section', 'bob', [], 'success'],
-    ['sam2, in the group named as [SLOs] default owner (platform/sre)', 'sam2', ['sam2'], 'success'],
-    ['carol, owner by the rules before any section', 'carol', [], 'success'],
-    ['mallory, owner of slos/legacy/ only and of .github/CODEOWNERS', 'mallory', [], 'action_required'],
-  ])('an approval by %s: %s', async (_case, approver, sre, expected) => {
-    proj.groups['platform/sre'] = sre as string[];
-    proj.approvedBy = [approver as string];
+    ['bob alone, owner in the optional [Payments] section only', ['bob'], 'action_required'],
+    ['sam2 alone, in the group named as [SLOs] default owner (platform/sre)', ['sam2'], 'action_required'],
+    ['carol alone, owner by the rules before any section', ['carol'], 'action_required'],
+    ['carol and sam2: every required section has its approval', ['carol', 'sam2'], 'success'],
+    ['carol and bob: [SLOs] still has none (an optional section stands in for no other)', ['carol', 'bob'], 'action_required'],
+    ['mallory, owner of slos/legacy/ only and of .github/CODEOWNERS', ['mallory'], 'action_required'],
+  ])('an approval by %s', async (_case, approvers, expected) => {
+    proj.groups['platform/sre'] = ['sam2'];
+    proj.approvedBy = approvers as string[];
     expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe(expected);
     // GitLab's order, first found wins: CODEOWNERS, docs/CODEOWNERS, then .gitlab/CODEOWNERS; never .github/.
     const read = proj.reads.filter((r) => r.endsWith('CODEOWNERS'));
@@ -449,6 +466,152 @@ describe("GitLab CODEOWNERS: GitLab's locations and sections", () => {
       proj.approvedBy = [other];
       expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
     }
+  });
+});
+
+describe('GitLab CODEOWNERS section counts and group owners', () => {
+  const OWNED = (extra = '') => `policies:
+  - policy_id: owned
+    approval_required: true
+    approvers: { users: [], teams: [], codeowners: true }
+    min_approvals: 1
+    applies_to: { paths: ["slos/**"], services: ["*"] }
+${extra}`;
+
+  beforeEach(() => {
+    proj.author = 'sam';
+    proj.files[BASE]!['.slo-scout.yml'] = OWNED();
+  });
+  const note = () => proj.notes[0]!.body;
+
+  it('[SLOs][2] owned by a subgroup needs two of its members: the note names the section, its count, who can approve and how many more', async () => {
+    proj.files[BASE]!.CODEOWNERS = '[SLOs][2] @platform/sre\nslos/\n';
+    proj.groups['platform/sre'] = ['alice', 'carol', 'bob'];
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(lastStatus()).toMatchObject({ state: 'failed', description: 'Approval needed (owned)' });
+    // min_approvals (1) is met; the section is not.
+    expect(note()).toContain('owned: CODEOWNERS [SLOs] `slos/` needs 2 approvals from @\u200Dplatform/sre (group): 1 more needed; approved by @\u200Dalice');
+    expect(note()).toContain('| `owned` | [SLOs] | `slos/` | 1/2 (@\u200Dalice) | ⏳ 1 more needed | @\u200Dplatform/sre (group) |');
+    proj.approvedBy = ['alice', 'carol'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    expect(note()).toContain('| `owned` | [SLOs] | `slos/` | 2/2 (@\u200Dalice, @\u200Dcarol) | ✅ |');
+    // One members listing per group per evaluation, though two approvers were checked against it.
+    expect(proj.groupReads.filter((g) => g === 'platform/sre')).toEqual(['platform/sre', 'platform/sre']);
+  });
+
+  it('a top-level `@group` resolves to its members; a bare `@user` (no such group) stays a username', async () => {
+    proj.files[BASE]!.CODEOWNERS = '* @carol\n[SLOs]\nslos/ @platform\n';
+    proj.groups.platform = ['bob'];
+    proj.approvedBy = ['bob'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(note()).toContain('the entries before any section `*` needs 1 approval from @\u200Dcarol: 1 more needed');
+    proj.approvedBy = ['bob', 'carol'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+    // Who may approve lists the group as a group.
+    expect(note()).toMatch(/code owner @\u200Dcarol, code owner @\u200Dplatform/);
+    expect(proj.groupReads).toContain('carol');
+  });
+
+  it('optional sections need no approval; a [Section][3] with two owners can never be met, and the note says how to fix it', async () => {
+    proj.files[BASE]!.CODEOWNERS = '^[Docs] @mallory\nslos/\n[Leads][3]\nslos/ @alice @carol\n';
+    proj.approvedBy = ['alice', 'carol'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(note()).toContain('3 approvals are required but only 2 people can give them; lower the count in the [Leads] header or add owners to `slos/`');
+    expect(note()).not.toMatch(/\[Docs\] `slos\/` needs/);
+  });
+
+  it('the policy\'s min_approvals still applies on top of the sections', async () => {
+    proj.files[BASE]!['.slo-scout.yml'] = OWNED().replace('min_approvals: 1', 'min_approvals: 2');
+    proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @alice @carol\n';
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(note()).toContain('owned: waiting for approval (1/2)');
+    proj.approvedBy = ['alice', 'carol'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('success');
+  });
+
+  it.each([
+    [403, /could not be resolved: GitLab answered 403 .*give GITLAB_TOKEN the `api` \(or `read_api`\) scope/],
+    [404, /could not be resolved: GitLab answered 404 .*make the group visible to the bot user/],
+  ])('a group owner GitLab answers %i for: its members approve nothing, and the note says it could not be resolved and how to fix it', async (status, says) => {
+    proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @platform/sre\n';
+    proj.groups['platform/sre'] = ['alice'];
+    proj.groupErrors['platform/sre'] = status;
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(lastStatus()).toMatchObject({ state: 'failed' });
+    expect(note()).toMatch(says);
+    // Not as team membership either: the per-user members endpoint is not asked (that would pass alice).
+    expect(note()).toMatch(/ignored approve by alice via review: @\u200Dalice is not an approver/);
+  });
+
+  it('an unreadable code-owner group that is also a policy team is still checked per person for the policy, not for its section', async () => {
+    proj.files[BASE]!['.slo-scout.yml'] = OWNED().replace('teams: []', 'teams: [platform/sre]');
+    proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @platform/sre\n';
+    proj.groups['platform/sre'] = ['alice'];
+    proj.groupErrors['platform/sre'] = 403;
+    proj.approvedBy = ['alice'];
+    expect(await processPolicyEvaluateJob(job('review'), workerDeps())).toBe('action_required');
+    expect(note()).not.toMatch(/alice is not an approver/);
+    expect(note()).toContain('owned: min_approvals met by @\u200Dalice (1/1); CODEOWNERS sections still wait');
+    expect(note()).toMatch(/@\u200Dplatform\/sre could not be resolved: GitLab answered 403/);
+  });
+
+  it('a members read that fails otherwise fails the evaluation (retried), never an empty group', async () => {
+    proj.files[BASE]!.CODEOWNERS = '[SLOs]\nslos/ @platform/sre\n';
+    proj.groupErrors['platform/sre'] = 500;
+    proj.approvedBy = ['alice'];
+    const err = await processPolicyEvaluateJob(job('review'), workerDeps()).catch((e: unknown) => e) as PolicyGitLabError;
+    expect(err).toBeInstanceOf(PolicyGitLabError);
+    expect(err.message).toMatch(/GET \/groups\/:id\/members\/all \(platform\/sre\) failed with HTTP 500/);
+    expect(classify(err)).toBe('transient');
+  });
+});
+
+describe('GitLab group members (GET /groups/:id/members/all)', () => {
+  const member = (username: string, extra: Record<string, unknown> = {}) => ({ id: username.length, username, name: username, state: 'active', access_level: 30, membership_state: 'active', ...extra });
+
+  it('reads every page; blocked, awaiting and Minimal Access members are left out', async () => {
+    nock.cleanAll();
+    const page1 = Array.from({ length: 100 }, (_, i) => member(`m${i}`));
+    nock(GITLAB)
+      .get('/api/v4/groups/acme%2Fsre/members/all').query({ per_page: '100' })
+      .reply(200, page1, { link: `<${GITLAB}/api/v4/groups/acme%2Fsre/members/all?page=2&per_page=100>; rel="next"` })
+      .get('/api/v4/groups/acme%2Fsre/members/all').query({ page: '2', per_page: '100' })
+      .reply(200, [member('Zoe'), member('blocked', { state: 'blocked' }), member('awaiting', { membership_state: 'awaiting' }), member('minimal', { access_level: 5 })]);
+    const got = await gitlab.groupMembers!('acme/sre');
+    expect(got).toMatchObject({ kind: 'members', group: 'acme/sre', truncated: false });
+    const usernames = (got as { usernames: string[] }).usernames;
+    expect(usernames).toHaveLength(101);
+    expect(usernames).toContain('zoe');
+    expect(usernames).not.toEqual(expect.arrayContaining(['blocked']));
+    expect(usernames.filter((u) => ['blocked', 'awaiting', 'minimal'].includes(u))).toEqual([]);
+    assertHttpMocksDone();
+  });
+
+  it('stops at 10 pages (1000 members) and says the listing is truncated, so the rest is checked one approver at a time', async () => {
+    nock.cleanAll();
+    const pages: number[] = [];
+    nock(GITLAB).persist().get('/api/v4/groups/big/members/all').query(true).reply((uri) => {
+      const page = Number(new URL(uri, GITLAB).searchParams.get('page') ?? 1);
+      pages.push(page);
+      return [200, Array.from({ length: 100 }, (_, i) => member(`p${page}m${i}`)), { link: `<${GITLAB}/api/v4/groups/big/members/all?page=${page + 1}&per_page=100>; rel="next"` }];
+    });
+    const got = await gitlab.groupMembers!('big');
+    expect(got).toMatchObject({ kind: 'members', truncated: true });
+    expect(pages).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    nock.cleanAll();
+  });
+
+  it('a reply of the wrong shape is a permanent error naming the request; a path that is no group path is not sent', async () => {
+    nock.cleanAll();
+    nock(GITLAB).get('/api/v4/groups/acme%2Fsre/members/all').query(true).reply(200, { message: 'not a list' });
+    const err = await gitlab.groupMembers!('acme/sre').catch((e: unknown) => e) as PolicyGitLabError;
+    expect(err.message).toMatch(/members\/all \(acme\/sre\) answered an unexpected shape/);
+    expect(classify(err)).toBe('permanent');
+    expect(await gitlab.groupMembers!('../../users')).toMatchObject({ kind: 'missing', status: 0 });
+    assertHttpMocksDone();
   });
 });
 

@@ -32,7 +32,7 @@ export interface BacktestCase {
    */
   randomized: number | null;
   /** The fit's recency-weighted breached share and effective sample (from the predictive), for deriving priors offline. */
-  fit?: { share: number; nEff: number; worst: number };
+  fit?: { share: number; nEff: number; worst: number; burns?: number[] };
   /** The naive baseline for the same target: lowest bound with ≤ 10 % of fit windows breached, k/n and a Wilson interval. */
   naive: { expected: number; interval: [number, number]; realized: number; inside: boolean };
 }
@@ -210,9 +210,20 @@ function breachShare(windows: WindowCounts[], target: number, threshold: number 
   return { k, n };
 }
 
+/** The fit windows' budget burns (bad share / (1 − target)) at a proposal, largest first (the first 5), for deriving priors offline. */
+function topBurns(windows: WindowCounts[], target: number, threshold: number | null): number[] {
+  const budget = 1 - target / 100;
+  const burns: number[] = [];
+  for (const w of windows) {
+    const sli = threshold === null ? availabilitySli(w) : latencySli(w, threshold);
+    if (sli !== null && budget > 0) burns.push((1 - sli) / budget);
+  }
+  return burns.sort((a, b) => b - a).slice(0, 5);
+}
+
 /**
- * Report intervals are rounded to 5 decimals, so 3/28 = 0.1071428… reads 0.10714: a realized share at
- * an end must match within half a unit of that rounding (far below 1/windows), or it would count as out.
+ * Report intervals are rounded to 5 significant digits, so 3/28 = 0.1071428… reads 0.10714: a realized share at
+ * an end must match within that rounding (far below 1/windows), or it would count as out.
  */
 const SHARE_TOLERANCE = 1e-5;
 const inside = (x: number, [lo, hi]: [number, number]) => x >= lo - SHARE_TOLERANCE && x <= hi + SHARE_TOLERANCE;
@@ -245,7 +256,7 @@ function realize(p: Proposal, type: VariantType, fit: WindowCounts[], check: Win
     inside: inside(realized, [lo, hi]),
     // The pmf lives on the period's windows; a check period with missing windows maps its share onto them.
     randomized: predictive && r.n ? randomizedCoverage(predictive.pmf, predictive.level, [lo, hi], Math.round(realized * (predictive.pmf.length - 1))) : null,
-    ...(predictive ? { fit: { share: predictive.share, nEff: predictive.nEff, worst: predictive.worst } } : {}),
+    ...(predictive ? { fit: { share: predictive.share, nEff: predictive.nEff, worst: predictive.worst, burns: topBurns(fit, v.target, v.thresholdSeconds) } } : {}),
     naive: { expected: f.n ? f.k / f.n : 0, interval: naiveInterval, realized: naiveRealized, inside: inside(naiveRealized, naiveInterval) },
   };
 }

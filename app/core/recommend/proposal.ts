@@ -147,8 +147,9 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
       interval: [round(b.burn.interval[0], 4), round(b.burn.interval[1], 4)],
       pastPeriods: b.pastPeriods.map((p) => ({ start: isoTime(p.start), end: isoTime(p.end), windows: p.windows, consumed: round(p.consumed, 4) })),
     },
-    expectedBreachRate: round(b.estimate.rate, 5),
-    breachRateInterval: [round(b.estimate.interval[0], 5), round(b.estimate.interval[1], 5)],
+    // Significant digits, not decimals: never-breached variants' rates are a few 10⁻⁵ and differ in the second digit.
+    expectedBreachRate: significant(b.estimate.rate),
+    breachRateInterval: [significant(b.estimate.interval[0]), significant(b.estimate.interval[1])],
     errorBudget: errorBudget(ctx, b.target),
     historicalCompliance: round(b.compliance, 5),
     rationale: rationale(ctx, kind, b, fitNote, levels.prior.headroomSlope && !b.borrowedPrior ? worst.get(b.type) : undefined),
@@ -347,6 +348,11 @@ function sliByVariant(built: Built[], w: WindowCounts): Record<VariantType, numb
   const out: Partial<Record<VariantType, number | null>> = {};
   for (const b of built) out[b.type] = nullableRound(b.sliOf(w));
   return out as Record<VariantType, number | null>;
+}
+
+/** Five significant digits (3/28 reads 0.10714, as five decimals did; 4.123e-5 is no longer 4e-5). */
+function significant(x: number): number {
+  return x === 0 ? 0 : Number(x.toPrecision(5));
 }
 
 function round(x: number, digits: number): number {

@@ -92,8 +92,10 @@ describe('randomized coverage of a count interval', () => {
     const atLo = randomizedCoverage(pmf, 0.9, interval, lo);
     expect(atLo).toBeGreaterThan(0);
     expect(atLo).toBeLessThan(1);
-    // Intervals as the report rounds them (5 decimals) select the same counts.
+    // Intervals as the report rounds them (5 significant digits; 5 decimals before) select the same counts.
     const rounded: [number, number] = [Math.round(interval[0] * 1e5) / 1e5, Math.round(interval[1] * 1e5) / 1e5];
     expect(randomizedCoverage(pmf, 0.9, rounded, hi)).toBe(randomizedCoverage(pmf, 0.9, interval, hi));
+    const significant: [number, number] = [Number(interval[0].toPrecision(5)), Number(interval[1].toPrecision(5))];
+    expect(randomizedCoverage(pmf, 0.9, significant, hi)).toBe(randomizedCoverage(pmf, 0.9, interval, hi));
   });
 });

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { api, pageUrl } from '../api';
 import { objective, pct } from '../format';
 import { Layout, LoadState, Pill, useLoad } from '../ui';
+import { formatBreachInterval, formatRate, windowUnit } from '../../../app/core/breach-format';
 import type { Overview, OverviewRow } from '../../../app/web/schema';
 
 type SortKey = 'service' | 'sloId' | 'sli' | 'selectedVariant' | 'expectedBreachRate' | 'budgetBurn' | 'confidence' | 'warnings';
@@ -96,7 +97,7 @@ function OverviewTable({ data }: { data: Overview }) {
                 </td>
                 <td className="px-3 py-2">{r.sli}</td>
                 <td className="px-3 py-2">{r.selectedVariant}<div className="text-xs text-slate-600">{objective(r.target, r.thresholdSeconds)}</div></td>
-                <td className="px-3 py-2 text-right tabular-nums">{pct(r.expectedBreachRate)}<div className="text-xs text-slate-600">{pct(r.breachRateInterval[0])} – {pct(r.breachRateInterval[1])}</div></td>
+                <td className="px-3 py-2 text-right tabular-nums">{formatRate(r.expectedBreachRate)}<div className="text-xs text-slate-600">{formatBreachInterval(r.breachRateInterval, r.windowsPerPeriod ?? null, windowUnit(data.breachWindow))}</div></td>
                 <td className="px-3 py-2 text-right tabular-nums">{r.budgetBurn === null ? '—' : <Pill tone={r.budgetBurn > 1 ? 'bad' : r.budgetBurn > 0.75 ? 'warn' : 'good'}>{pct(r.budgetBurn)}</Pill>}</td>
                 <td className="px-3 py-2 text-right tabular-nums">{pct(r.confidence, 0)}</td>
                 <td className="px-3 py-2 text-right">

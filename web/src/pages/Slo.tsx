@@ -2,6 +2,7 @@ import { api, pageUrl } from '../api';
 import { SliHistoryChart } from '../charts';
 import { day, objective, pct } from '../format';
 import { Layout, LoadState, Pill, Section, useLoad } from '../ui';
+import { formatBreachInterval, formatRate, windowUnit } from '../../../app/core/breach-format';
 import type { SloDetail } from '../../../app/web/schema';
 
 const COMPONENT_LABELS: Record<string, string> = {
@@ -37,14 +38,14 @@ function Slo({ d }: { d: SloDetail }) {
       </Section>
       <Section title="Variants">
         <table className="w-full text-left text-sm">
-          <thead><tr className="bg-slate-100">{['Variant', 'Objective', 'Expected breach rate', 'Interval', 'Met in history', 'Budget per period'].map((h) => <th key={h} scope="col" className="px-3 py-2">{h}</th>)}</tr></thead>
+          <thead><tr className="bg-slate-100">{['Variant', 'Objective', 'Expected breach rate', 'Windows breached next period', 'Met in history', 'Budget per period'].map((h) => <th key={h} scope="col" className="px-3 py-2">{h}</th>)}</tr></thead>
           <tbody>
             {d.variants.map((v) => (
               <tr key={v.type} className="border-t border-slate-200">
                 <th scope="row" className="px-3 py-2 font-medium">{v.type}{v.type === d.selectedVariant && <> <Pill tone="info">selected</Pill></>}</th>
                 <td className="px-3 py-2">{objective(v.target, v.thresholdSeconds)}</td>
-                <td className="px-3 py-2 tabular-nums">{pct(v.expectedBreachRate)}</td>
-                <td className="px-3 py-2 tabular-nums">{pct(v.breachRateInterval[0])} – {pct(v.breachRateInterval[1])}</td>
+                <td className="px-3 py-2 tabular-nums">{formatRate(v.expectedBreachRate)}</td>
+                <td className="px-3 py-2 tabular-nums">{formatBreachInterval(v.breachRateInterval, d.windowsPerPeriod ?? null, windowUnit(d.breachWindow))}</td>
                 <td className="px-3 py-2 tabular-nums">{pct(v.historicalCompliance)}</td>
                 <td className="px-3 py-2 tabular-nums">{Math.round(v.errorBudget.minutesPerPeriod)} min</td>
               </tr>
