@@ -3,7 +3,8 @@
  * ref (default `main`) is extracted to a temporary directory and imported beside this checkout's,
  * then both run alternately on the same fleets, so both see the same machine noise. Before timing,
  * the whole RecommendResult of each is compared as JSON (predictive pmfs included): a speed-up that
- * changes one number fails here.
+ * changes one number fails here. Prints medians of the CPU time of each call (process CPU, the
+ * collector's helper threads included: robust to a loaded machine's queue for a core) and of its wall time.
  *
  * Fleets (28 daily windows as of the bench's end, 2000 draws, seed 1, the options bench/analyze.ts
  * passes): 'uniform' 50 x 8 without hourly series (what `analyze` fetches for it); 'queued' 4
@@ -57,25 +58,28 @@ for (const name of wanted) {
     while (i < a.length && a[i] === b[i]) i++;
     throw new Error(`${name}: the new RecommendResult differs from ${ref}'s at character ${i}:\n  old …${a.slice(Math.max(0, i - 120), i + 80)}\n  new …${b.slice(Math.max(0, i - 120), i + 80)}`);
   }
-  const tOld: number[] = [];
-  const tNew: number[] = [];
+  // CPU seconds of the process (this thread and V8's helper threads: the collector's work counts) and
+  // wall seconds; on shared, loaded cores the wall time mostly measures the queue for a core.
+  const cpu = { old: [] as number[], new: [] as number[] };
+  const wall = { old: [] as number[], new: [] as number[] };
   const ratios: number[] = [];
   for (let r = 0; r < runs; r++) {
     // Alternate which goes first, so neither always runs right after the collector cleaned up the other's garbage.
-    const pair = r % 2 === 0 ? [old.recommend, recommend] : [recommend, old.recommend];
-    const t: number[] = [];
-    for (const f of pair) {
+    const order = r % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const);
+    for (const which of order) {
       // Fresh objects each run, as each analysis gets: nothing either version might keep per window carries over.
       const hs = structuredClone(histories);
+      const c = process.cpuUsage();
       const s = performance.now();
-      f(hs, options);
-      t.push((performance.now() - s) / 1000);
+      (which === 'old' ? old.recommend : recommend)(hs, options);
+      wall[which].push((performance.now() - s) / 1000);
+      const d = process.cpuUsage(c);
+      cpu[which].push((d.user + d.system) / 1e6);
     }
-    const [o, n] = r % 2 === 0 ? [t[0]!, t[1]!] : [t[1]!, t[0]!];
-    tOld.push(o);
-    tNew.push(n);
-    ratios.push(n / o);
+    ratios.push(cpu.new[r]! / cpu.old[r]!);
   }
+  const m = (xs: number[]) => median(xs).toFixed(3);
   console.log(`${name.padEnd(8)} ${String(histories.length).padStart(4)} endpoints, JSON identical (${(a.length / 1e6).toFixed(1)} MB): ` +
-    `old ${median(tOld).toFixed(3)} s, new ${median(tNew).toFixed(3)} s, new/old ${(median(tNew) / median(tOld)).toFixed(3)} (median of per-run ratios ${median(ratios).toFixed(3)})`);
+    `CPU old ${m(cpu.old)} s, new ${m(cpu.new)} s, new/old ${(median(cpu.new) / median(cpu.old)).toFixed(3)} (median of per-run ratios ${median(ratios).toFixed(3)}); ` +
+    `wall old ${m(wall.old)} s, new ${m(wall.new)} s, new/old ${(median(wall.new) / median(wall.old)).toFixed(3)}`);
 }
