@@ -7,7 +7,7 @@ import type { Calibration, Proposal } from '../report.js';
 import type { EndpointHistory } from '../types.js';
 import { endpointContext } from './context.js';
 import { resolveOptions, type RecommendOptions } from './options.js';
-import { breachPredictives, finishProposal, prepareProposal, type BreachPredictive, type Levels, type Prepared } from './proposal.js';
+import { breachPredictives, finishProposal, prepareProposal, type BreachPredictive, type Levels, type Prepared, type TrendCache } from './proposal.js';
 import { calibrateBreach, calibrateScale, MIN_REPLAYS, type BreachPrior, type CalibratedLevel, type ReplayScores } from './replay.js';
 import { VARIANT_TYPES, type VariantType } from '../report.js';
 
@@ -65,8 +65,10 @@ export function recommendPart(histories: EndpointHistory[], options: RecommendOp
       skipped.push({ history: i, service: h.service, endpoint: h.endpoint, reason: ctx.skip });
       continue;
     }
+    // The endpoint's two SLOs fit the same windows: their trends are found once (and dropped after).
+    const trends: TrendCache = new Map();
     for (const kind of ['latency', 'availability'] as const) {
-      const p = prepareProposal(ctx, kind);
+      const p = prepareProposal(ctx, kind, trends);
       if (p) prepared.push({ history: i, p });
     }
   }

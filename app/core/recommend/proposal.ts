@@ -12,7 +12,7 @@ import { detectRegimeChange, type RegimeChange } from './regime.js';
 import { MIN_REPLAYS, priorOf, replayScores, type BreachPrior, type ReplayScores } from './replay.js';
 import { count, pct, seconds } from './text.js';
 import type { FitWindow } from './threshold.js';
-import { detectTrends, NO_PROJECTION, projectionAt, type Projection } from './trend.js';
+import { detectTrends, NO_PROJECTION, projectionAt, type ProbitCache, type Projection, type Trends } from './trend.js';
 import { hasTrend, projectionMatters, trendNote } from './trend-note.js';
 import { AVAILABILITY_BURN_CAP, blockLength, buildVariants, selectVariants, variantPoints, type Built } from './variants.js';
 import { gapWarning, lowTrafficWarning, newEndpointWarning, regimeWarning, seasonalityWarning } from './warnings.js';
@@ -40,7 +40,7 @@ export interface Levels { prior: BreachPrior; breach: Record<VariantType, number
  * rolling-origin replays. The intervals are cut in `finishProposal`, once the replays of the whole
  * analysis have calibrated the level. null when that SLI has no data.
  */
-export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared | null {
+export function prepareProposal(ctx: EndpointContext, kind: SliKind, trendCache: TrendCache = new Map()): Prepared | null {
   const { h } = ctx;
   const sloId = sloIdFor(ctx.sloBase, kind);
   let regime: RegimeChange | null = null;
@@ -57,12 +57,13 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   }
   const o = ctx.o;
   // Trends beyond the daily and weekly cycles, projected to the middle of the next period.
-  const from = fit[0]!.w.start;
-  const all = detectTrends(fit.map((f) => f.w), h.hourly?.filter((w) => w.start >= from && w.end <= o.end), h.replicas);
+  const all = trendsOf(ctx, trendCache, fit.map((f) => f.w), o.end);
   // Only what moves this SLI: latency trends for latency, error trends for availability (traffic for both).
   const trends = kind === 'latency' ? { ...all, errors: null } : { ...all, latency: null, elasticity: null, queue: null };
   const mids = (ws: FitWindow[]) => ws.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight, w: f.w }));
-  const mid = hasTrend(trends) ? projectionAt(trends, mids(fit), o.end + o.periodSeconds / 2) : NO_PROJECTION;
+  // One probit cache for every projection of this SLO (the fit's and each replay origin's): they read the same windows.
+  const probits: ProbitCache = new Map();
+  const mid = hasTrend(trends) ? projectionAt(trends, mids(fit), o.end + o.periodSeconds / 2, probits) : NO_PROJECTION;
   const built = buildVariants(ctx, kind, sloId, fit, bounds, mid);
   let note: Prepared['note'] = null;
   if (hasTrend(trends)) {
@@ -73,13 +74,34 @@ export function prepareProposal(ctx: EndpointContext, kind: SliKind): Prepared |
   }
   const check = blockLength(o.breachWindowSeconds) * o.breachWindowSeconds;
   const project = (ws: WindowCounts[], weights: number[], originEnd: number) => {
-    const a = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd), h.replicas);
+    const a = trendsOf(ctx, trendCache, ws, originEnd);
     const t = kind === 'latency' ? { ...a, errors: null } : { ...a, latency: null, elasticity: null, queue: null };
-    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]!, w })), originEnd + check / 2) : NO_PROJECTION;
+    return hasTrend(t) ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]!, w })), originEnd + check / 2, probits) : NO_PROJECTION;
   };
   const select = (ws: FitWindow[], proj: Projection) => selectVariants(ctx, kind, ws, bounds, proj);
   const replays = replayScores(o, sloId, fit.map((f) => f.w), regime !== null, select, project);
   return { ctx, kind, sloId, fit, regime, built, replays, note };
+}
+
+/**
+ * Trends found for one endpoint, by the first start and the count of the fitted windows (always a run
+ * of consecutive `ctx.present` windows, so those two name them) and the end of the hourly series read
+ * with them. The latency and the availability SLO of an endpoint fit the same windows (unless a
+ * regime change cut the latency fit) and replay the same origins, and detectTrends (with the queue fit
+ * over every hour) was a good part of a trending endpoint's cost: with one cache for both SLOs, each is
+ * computed once. recommendPart keeps one per endpoint and drops it after the endpoint's SLOs.
+ */
+export type TrendCache = Map<string, Trends>;
+
+/** detectTrends(windows, the hourly series from the first window's start to `to`, replicas), once per cache and key. */
+function trendsOf(ctx: EndpointContext, cache: TrendCache, windows: WindowCounts[], to: number): Trends {
+  const from = windows[0]!.start;
+  const key = `${from}|${windows.length}|${to}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const trends = detectTrends(windows, ctx.h.hourly?.filter((w) => w.start >= from && w.end <= to), ctx.h.replicas);
+  cache.set(key, trends);
+  return trends;
 }
 
 /** Second half: intervals at the calibrated levels, confidence, evidence, warnings. */
@@ -184,7 +206,7 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     start: isoTime(w.start),
     end: isoTime(w.end),
     total: w.total,
-    sli: Object.fromEntries(built.map((b) => [b.type, nullableRound(b.sliOf(w))])) as Record<VariantType, number | null>,
+    sli: sliByVariant(built, w),
   }));
 
   return {
@@ -319,6 +341,13 @@ function badExemplar(kind: SliKind, threshold: number | null, statusLabel: strin
     const status = e.labels?.[statusLabel];
     return status !== undefined && re.test(status);
   };
+}
+
+/** Each variant's SLI of a window, keyed in the variants' order (as Object.fromEntries over them would, without its pairs). */
+function sliByVariant(built: Built[], w: WindowCounts): Record<VariantType, number | null> {
+  const out: Partial<Record<VariantType, number | null>> = {};
+  for (const b of built) out[b.type] = nullableRound(b.sliOf(w));
+  return out as Record<VariantType, number | null>;
 }
 
 /** Five significant digits (3/28 reads 0.10714, as five decimals did; 4.123e-5 is no longer 4e-5). */

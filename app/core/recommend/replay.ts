@@ -144,39 +144,58 @@ export function replayScores(
     for (const v of variants) {
       const { sliOf, badOf } = sliFunctions(v.threshold);
       const tf = v.target / 100 - 1e-12;
-      const rows = fitW.flatMap((w, i) => {
-        const bad = badOf(w);
-        return sliOf(w) === null || bad === null ? [] : [{ w, weight: weights[i]!, bad: projectedBad(w, v.threshold, bad, proj) }];
-      });
-      const after = next.flatMap((w) => {
+      // The fitted windows with an SLI, in one pass into plain arrays (this loop runs for every
+      // origin and variant of every SLO; arrays of row objects and their copies were most of its cost).
+      const bad: number[] = [];
+      const total: number[] = [];
+      const rowWeights: number[] = [];
+      const breached: boolean[] = [];
+      for (let i = 0; i < fitW.length; i++) {
+        const w = fitW[i]!;
+        const measured = badOf(w);
+        if (sliOf(w) === null || measured === null) continue;
+        const b = projectedBad(w, v.threshold, measured, proj);
+        bad.push(b);
+        total.push(w.total);
+        rowWeights.push(weights[i]!);
+        breached.push(1 - b / w.total < tf);
+      }
+      // The week that followed: its breached windows and its bad and valid events (sums in time order).
+      let after = 0;
+      let k = 0;
+      let nb = 0;
+      let nt = 0;
+      for (const w of next) {
         const sli = sliOf(w);
-        const bad = badOf(w);
-        return sli === null || bad === null ? [] : [{ w, sli, bad }];
-      });
-      worstSoFar = Math.max(worstSoFar, worstBurn(rows.map((r) => r.bad), rows.map((r) => r.w.total), 1 - v.target / 100));
-      if (rows.length < check || after.length === 0) continue;
+        const measured = badOf(w);
+        if (sli === null || measured === null) continue;
+        after++;
+        if (sli < tf) k++;
+        nb += measured;
+        nt += w.total;
+      }
+      worstSoFar = Math.max(worstSoFar, worstBurn(bad, total, 1 - v.target / 100));
+      if (bad.length < check || after === 0) continue;
       const common = { periodWindows: check, draws: REPLAY_DRAWS, level: o.intervalLevel, blockLength: check };
       const est = estimateBreachRate({
         ...common,
-        breached: rows.map((r) => 1 - r.bad / r.w.total < tf),
-        weights: rows.map((r) => r.weight),
+        breached,
+        weights: rowWeights,
         rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay', at)),
       });
       out.breach.push({
-        type: v.type, resampled: est.resampled, nEff: est.effectiveN, share: est.weightedShare, k: after.filter((r) => r.sli < tf).length, m: check,
+        type: v.type, resampled: est.resampled, nEff: est.effectiveN, share: est.weightedShare, k, m: check,
         v: fastRng(hashSeed(o.seed, sloId, v.type, 'pit', at)).next(),
         worst: worstSoFar,
       });
       const burn = estimateBurn({
         ...common,
-        bad: rows.map((r) => r.bad),
-        total: rows.map((r) => r.w.total),
-        weights: rows.map((r) => r.weight),
+        bad,
+        total,
+        weights: rowWeights,
         budgetFraction: 1 - v.target / 100,
         rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay-burn', at)),
       });
-      const nb = after.reduce((s, r) => s + r.bad, 0);
-      const nt = after.reduce((s, r) => s + r.w.total, 0);
       out.burn.push(burnScore(burn.interval, nt > 0 ? nb / nt / (1 - v.target / 100) : 0));
       out.from = Math.min(out.from, originEnd);
       out.to = Math.max(out.to, next[next.length - 1]!.end);

@@ -58,7 +58,8 @@ export function trendNote(input: {
 }): { trend: ProposalTrend; warning: string | null } {
   const { kind, trends, built } = input;
   const mids = input.fit.map((f) => ({ mid: (f.w.start + f.w.end) / 2, weight: f.weight, w: f.w }));
-  const atEnd = projectionAt(trends, mids, input.periodEnd);
+  // The same windows as the fit's projection: its probit cache serves this one too.
+  const atEnd = projectionAt(trends, mids, input.periodEnd, input.mid.probits);
   const projected = projectionMatters(kind, input.mid);
   const trend: ProposalTrend = {
     ...(trends.traffic ? { traffic: fit(trends.traffic) } : {}),

@@ -105,8 +105,8 @@ function demean(days: number[], values: number[]): number[] {
   return values.map((v, i) => v - sum[(days[i]! + 4) % 7]! / n[(days[i]! + 4) % 7]!);
 }
 
-/** Values minus the mean of their group (e.g. each hour minus its day's mean). */
-function demeanBy(groups: number[], values: number[]): number[] {
+/** Values minus the mean of their group (e.g. each hour minus its day's mean). Exported for the fast-path tests. */
+export function demeanBy(groups: number[], values: number[]): number[] {
   const sum = new Map<number, { s: number; n: number }>();
   groups.forEach((g, i) => {
     const a = sum.get(g) ?? { s: 0, n: 0 };
@@ -117,13 +117,52 @@ function demeanBy(groups: number[], values: number[]): number[] {
   return values.map((v, i) => v - sum.get(groups[i]!)!.s / sum.get(groups[i]!)!.n);
 }
 
+/** Each value's group as a dense index (in order of first appearance) and each group's size, for demeanGroups. */
+export function groupsOf(keys: number[]): { of: Int32Array; size: Float64Array } {
+  const index = new Map<number, number>();
+  const of = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    let g = index.get(keys[i]!);
+    if (g === undefined) index.set(keys[i]!, (g = index.size));
+    of[i] = g;
+  }
+  const size = new Float64Array(index.size);
+  for (let i = 0; i < keys.length; i++) size[of[i]!]!++;
+  return { of, size };
+}
+
+/** demeanBy(keys, values) for the groups of groupsOf(keys): the same sums in the same order, the same numbers. */
+export function demeanGroups(groups: { of: Int32Array; size: Float64Array }, values: number[]): Float64Array {
+  const sum = new Float64Array(groups.size.length);
+  const { of } = groups;
+  for (let i = 0; i < values.length; i++) sum[of[i]!]! += values[i]!;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! - sum[of[i]!]! / groups.size[of[i]!]!;
+  return out;
+}
+
 export function fitTrend(days: number[], y: number[]): TrendFit | null {
   const n = days.length;
   if (n < MIN_DAYS) return null;
   const yt = demean(days, y);
+  // demean(days, max(0, day − day k)) for each break k, into one reused array: the same sums in the
+  // same order, without two fresh arrays per break (this runs for every trend of every fit).
+  const wd = new Int32Array(n);
+  const count = new Float64Array(7);
+  for (let i = 0; i < n; i++) {
+    wd[i] = (days[i]! + 4) % 7;
+    count[wd[i]!]!++;
+  }
+  const x = new Float64Array(n);
+  const sum = new Float64Array(7);
   let best: { sse: number; beta: number; se: number; k: number } | null = null;
   for (let k = 0; k < n && days[n - 1]! - days[k]! >= MIN_TREND_DAYS - 1; k++) {
-    const x = demean(days, days.map((d) => Math.max(0, d - days[k]!)));
+    sum.fill(0);
+    for (let i = 0; i < n; i++) {
+      x[i] = Math.max(0, days[i]! - days[k]!);
+      sum[wd[i]!]! += x[i]!;
+    }
+    for (let i = 0; i < n; i++) x[i] = x[i]! - sum[wd[i]!]! / count[wd[i]!]!;
     let sxx = 0;
     let sxy = 0;
     for (let i = 0; i < n; i++) {
@@ -233,9 +272,11 @@ function fitQueue(hourly: WindowCounts[], replicas: Array<{ start: number; end: 
   const days = hours.map((h) => h.day);
   const y = demeanBy(days, hours.map((h) => h.y));
   const nDays = new Set(days).size;
+  // The day groups once for the 15 regressions below (demeanBy's sums, in its order, without its map).
+  const groups = groupsOf(days);
   // Convex means bending up beyond a straight line in load too: near-linear queue fits (low ρ) must not pass.
   const regress = (xs: number[]) => {
-    const z = demeanBy(days, xs);
+    const z = demeanGroups(groups, xs);
     let szz = 0;
     let szy = 0;
     for (let i = 0; i < z.length; i++) {
@@ -285,6 +326,8 @@ export interface Projection {
   badAt?: (w: WindowCounts, threshold: number) => number | null;
   /** Queue model: per-replica utilisation at the busiest hour, now and at the projected load. */
   utilisation?: { now: number; projected: number };
+  /** Where projectedBad keeps the probits it interpolates between (computed once per window and bucket). */
+  probits?: ProbitCache;
 }
 
 export const NO_PROJECTION: Projection = { latencyFactor: 1, errorFactor: 1 };
@@ -310,9 +353,9 @@ function factorAt(fit: TrendFit, windows: Array<{ mid: number; weight: number }>
  * capacity (each window's hours at their load grown to `at`); otherwise the latency drift itself;
  * otherwise, when traffic trends and latency follows load as a power law, through that elasticity.
  */
-export function projectionAt(trends: Trends, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number): Projection {
+export function projectionAt(trends: Trends, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number, probits: ProbitCache = new Map()): Projection {
   const errorFactor = trends.errors ? factorAt(trends.errors, windows, at) : 1;
-  if (trends.traffic && trends.queue) return { ...queueProjection(trends.traffic, trends.queue, windows, at), errorFactor };
+  if (trends.traffic && trends.queue) return { ...queueProjection(trends.traffic, trends.queue, windows, at, probits), errorFactor, probits };
   let latencyFactor = 1;
   let latencyModel: Projection['latencyModel'];
   if (trends.latency) {
@@ -322,7 +365,7 @@ export function projectionAt(trends: Trends, windows: Array<{ mid: number; weigh
     latencyFactor = factorAt(trends.traffic, windows, at) ** trends.elasticity;
     latencyModel = 'load-elasticity';
   }
-  return { latencyFactor: Math.min(MAX_FACTOR, latencyFactor), errorFactor, ...(latencyModel ? { latencyModel } : {}) };
+  return { latencyFactor: Math.min(MAX_FACTOR, latencyFactor), errorFactor, ...(latencyModel ? { latencyModel } : {}), probits };
 }
 
 /** Latency multiplier at per-replica load x grown by g: ((1 − x/C) / (1 − g·x/C))^b, capped. */
@@ -333,7 +376,7 @@ function queueFactor(q: QueueFit, x: number, g: number): number {
   return Math.min(MAX_FACTOR, Math.max(1 / MAX_FACTOR, ((1 - now) / (1 - then)) ** q.exponent));
 }
 
-function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number): Omit<Projection, 'errorFactor'> {
+function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: number; weight: number; w?: WindowCounts }>, at: number, probits: ProbitCache): Omit<Projection, 'errorFactor'> {
   const growth = (mid: number) => Math.exp(traffic.beta * (Math.max(0, at - traffic.since) - Math.max(0, mid - traffic.since)) / DAY);
   const hoursOf = (w: WindowCounts) => {
     const out: Array<{ x: number; w: WindowCounts }> = [];
@@ -345,7 +388,19 @@ function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: n
   };
   // A busy afternoon slows down more than a quiet night: each hour's histogram is scaled by its own
   // factor, then the window's bad events are summed (when its hours add up to the window).
+  // The ladder and the replays ask for the same window at the same threshold many times; the answer
+  // is a pure function of both, so it is kept for this projection's life (the same number each time).
+  const badCache = new Map<WindowCounts, Map<number, number | null>>();
   const badAt = (w: WindowCounts, threshold: number): number | null => {
+    let byThreshold = badCache.get(w);
+    if (!byThreshold) badCache.set(w, (byThreshold = new Map()));
+    const hit = byThreshold.get(threshold);
+    if (hit !== undefined) return hit;
+    const bad = hourlyBad(w, threshold);
+    byThreshold.set(threshold, bad);
+    return bad;
+  };
+  const hourlyBad = (w: WindowCounts, threshold: number): number | null => {
     const hours = hoursOf(w);
     if (hours.reduce((s, h) => s + h.w.total, 0) !== w.total) return null;
     const g = growth((w.start + w.end) / 2);
@@ -353,7 +408,7 @@ function queueProjection(traffic: TrendFit, q: QueueFit, windows: Array<{ mid: n
     for (const h of hours) {
       const f = queueFactor(q, h.x, g);
       const measured = h.w.latency ? h.w.total - (goodAt(h.w, threshold) ?? h.w.total) : 0;
-      bad += projectedBad(h.w, threshold, measured, { latencyFactor: f, errorFactor: 1 });
+      bad += projectedBad(h.w, threshold, measured, { latencyFactor: f, errorFactor: 1, probits });
     }
     return bad;
   };
@@ -412,12 +467,34 @@ export function projectedBad(w: WindowCounts, threshold: number | null, bad: num
     const f = Math.log(x / thresholds[i]!) / Math.log(thresholds[i + 1]! / thresholds[i]!);
     // Probit of the cumulative share, linear in log latency: exact for a log-normal, where a straight
     // line in the count would put a wide bucket's (100 → 250 ms) mass evenly and overstate the slow share.
-    const clamp = (c: number) => Math.min(1 - 0.5 / w.total, Math.max(0.5 / w.total, c / w.total));
-    const lo = probit(clamp(goodCounts[i]!));
-    const hi = probit(clamp(goodCounts[i + 1]!));
-    good = goodCounts[i + 1]! <= goodCounts[i]! ? goodCounts[i]! : Math.min(goodCounts[i + 1]!, Math.max(goodCounts[i]!, w.total * normalCdf(lo + f * (hi - lo))));
+    if (goodCounts[i + 1]! <= goodCounts[i]!) good = goodCounts[i]!;
+    else {
+      const lo = bucketProbit(w, i, p.probits);
+      const hi = bucketProbit(w, i + 1, p.probits);
+      good = Math.min(goodCounts[i + 1]!, Math.max(goodCounts[i]!, w.total * normalCdf(lo + f * (hi - lo))));
+    }
   }
   return Math.max(0, Math.min(w.total, w.total - good));
+}
+
+/**
+ * Probits of windows' clamped cumulative shares, per window and bucket: probit(clamp(goodCounts[i] /
+ * total)), the ends projectedBad interpolates between (NaN: not computed yet). A probit is 50
+ * bisection steps of normalCdf and depends only on the window, not on the factor or the threshold,
+ * while the queue model's ladder search asks for every hour of every window at dozens of thresholds:
+ * with a cache each is computed once. A cache lives as long as the analysis of one SLO (prepareProposal).
+ */
+export type ProbitCache = Map<WindowCounts, Float64Array>;
+
+/** probit(clamp(goodCounts[i] / total)) of window w, through the cache when there is one (the same number either way). */
+function bucketProbit(w: WindowCounts, i: number, cache: ProbitCache | undefined): number {
+  const share = () => probit(Math.min(1 - 0.5 / w.total, Math.max(0.5 / w.total, w.latency!.goodCounts[i]! / w.total)));
+  if (!cache) return share();
+  let values = cache.get(w);
+  if (!values) cache.set(w, (values = new Float64Array(w.latency!.goodCounts.length).fill(Number.NaN)));
+  const hit = values[i]!;
+  if (!Number.isNaN(hit)) return hit;
+  return (values[i] = share());
 }
 
 /** Inverse standard normal CDF by bisection on normalCdf (enough for interpolation; p in (0, 1)). */

@@ -146,9 +146,11 @@ interface Risk { rate: number; burn: number }
 interface RiskRows { sli: Float64Array; weight: Float64Array; bad: Float64Array; total: Float64Array; windows: number }
 
 /** The rows pointRisk sums, read once so a ladder search can try many targets on them (threshold null: availability). */
-export function riskRows(fit: FitWindow[], threshold: number | null, proj: Projection): RiskRows {
+export function riskRows(fit: FitWindow[], threshold: number | null, proj: Projection, into?: RiskRows): RiskRows {
   const { sliOf, badOf } = sliFunctions(threshold);
-  const rows: RiskRows = { sli: new Float64Array(fit.length), weight: new Float64Array(fit.length), bad: new Float64Array(fit.length), total: new Float64Array(fit.length), windows: 0 };
+  const rows: RiskRows = into && into.sli.length >= fit.length
+    ? { sli: into.sli, weight: into.weight, bad: into.bad, total: into.total, windows: 0 }
+    : { sli: new Float64Array(fit.length), weight: new Float64Array(fit.length), bad: new Float64Array(fit.length), total: new Float64Array(fit.length), windows: 0 };
   for (const f of fit) {
     const sli = sliOf(f.w);
     const measured = badOf(f.w);
@@ -168,8 +170,14 @@ export const availabilityRows = (fit: FitWindow[], proj: Projection): RiskRows =
 
 /** The point estimates the ordering compares: Jeffreys breach rate on the weighted sample, and weighted burn. */
 export function pointRisk(fit: FitWindow[], target: number, threshold: number | null, proj: Projection): Risk {
-  return rowsRisk(riskRows(fit, threshold, proj), target);
+  const rows = riskRows(fit, threshold, proj, pointScratch);
+  // Rows read once and dropped: their arrays are kept for the next call (the latency ladder calls this per candidate).
+  if (rows.sli !== pointScratch.sli) pointScratch = rows;
+  return rowsRisk(rows, target);
 }
+
+/** pointRisk's row buffers, grown to the longest fit seen (contents are garbage between calls). */
+let pointScratch: RiskRows = { sli: new Float64Array(64), weight: new Float64Array(64), bad: new Float64Array(64), total: new Float64Array(64), windows: 0 };
 
 /** weightedCompliance(fit, availabilitySli, targetFraction) from the rows: the same sums in the same order. */
 export function availabilityCompliance(r: RiskRows, targetFraction: number): Compliance {

@@ -13,7 +13,15 @@ import { NO_PROJECTION } from '../../../app/core/recommend/trend.js';
 import { availabilityCompliance, rowsRisk, availabilityRows, buildVariants, pointRisk, variantPoints } from '../../../app/core/recommend/variants.js';
 import { AVAILABILITY_LADDER, weightedCompliance } from '../../../app/core/recommend/threshold.js';
 import { availabilitySli } from '../../../app/core/sli/window.js';
-import { fastRng, uniforms } from '../../../app/core/sli/stats.js';
+import { fastRng, hashSeed, normalCdf, uniforms } from '../../../app/core/sli/stats.js';
+import { demeanBy, demeanGroups, detectTrends, fitTrend, groupsOf, projectedBad, projectionAt, type Projection, type TrendFit } from '../../../app/core/recommend/trend.js';
+import { replayScores, type ReplayScores, type ReplayVariant } from '../../../app/core/recommend/replay.js';
+import { burnScore } from '../../../app/core/recommend/burn.js';
+import { worstBurn } from '../../../app/core/recommend/headroom.js';
+import { blockLength, selectVariants, sliFunctions } from '../../../app/core/recommend/variants.js';
+import type { ResolvedOptions } from '../../../app/core/recommend/options.js';
+import type { FitWindow } from '../../../app/core/recommend/threshold.js';
+import type { WindowCounts } from '../../../app/core/types.js';
 
 /** SFC32 with its state in closure variables: the generator as first written. */
 function referenceRng(seed: number): { next(): number } {
@@ -285,5 +293,224 @@ describe('fast paths give the reference numbers to the bit', () => {
       }
     }
     expect(compared).toBeGreaterThan(500);
+  });
+});
+
+/** fitTrend as first written: two fresh weekday-demeaned arrays per break. */
+function referenceFitTrend(days: number[], y: number[]): TrendFit | null {
+  const demean = (values: number[]) => {
+    const sum = new Array<number>(7).fill(0);
+    const n = new Array<number>(7).fill(0);
+    days.forEach((d, i) => {
+      sum[(d + 4) % 7]! += values[i]!;
+      n[(d + 4) % 7]!++;
+    });
+    return values.map((v, i) => v - sum[(days[i]! + 4) % 7]! / n[(days[i]! + 4) % 7]!);
+  };
+  const n = days.length;
+  if (n < 14) return null;
+  const yt = demean(y);
+  let best: { sse: number; beta: number; se: number; k: number } | null = null;
+  for (let k = 0; k < n && days[n - 1]! - days[k]! >= 13; k++) {
+    const x = demean(days.map((d) => Math.max(0, d - days[k]!)));
+    let sxx = 0;
+    let sxy = 0;
+    for (let i = 0; i < n; i++) {
+      sxx += x[i]! * x[i]!;
+      sxy += x[i]! * yt[i]!;
+    }
+    if (sxx <= 0) continue;
+    const beta = sxy / sxx;
+    let sse = 0;
+    for (let i = 0; i < n; i++) sse += (yt[i]! - beta * x[i]!) ** 2;
+    const se = Math.sqrt(sse / Math.max(1, n - Math.min(7, n) - 1) / sxx);
+    if (!best || sse < best.sse) best = { sse, beta, se, k };
+  }
+  if (!best || best.se <= 0) return null;
+  const t = best.beta / best.se;
+  const perWeek = Math.exp(7 * best.beta) - 1;
+  if (Math.abs(t) < 6 || Math.abs(perWeek) < 0.03) return null;
+  return { perWeek, since: days[best.k]! * 86_400, t, beta: best.beta };
+}
+
+/** projectedBad's latency shift as first written: both probits by bisection on every call. */
+function referenceShiftedBad(w: WindowCounts, threshold: number, bad: number, factor: number): number {
+  const probit = (p: number) => {
+    let lo = -9;
+    let hi = 9;
+    for (let k = 0; k < 50; k++) {
+      const mid = (lo + hi) / 2;
+      if (normalCdf(mid) < p) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  };
+  if (factor === 1 || !w.latency) return bad;
+  const x = threshold / factor;
+  const { thresholds, goodCounts } = w.latency;
+  let good: number;
+  if (x <= thresholds[0]!) good = goodCounts[0]! * Math.max(0, x / thresholds[0]!);
+  else if (x >= thresholds[thresholds.length - 1]!) good = goodCounts[goodCounts.length - 1]!;
+  else {
+    let i = 0;
+    while (thresholds[i + 1]! < x) i++;
+    const f = Math.log(x / thresholds[i]!) / Math.log(thresholds[i + 1]! / thresholds[i]!);
+    const clamp = (c: number) => Math.min(1 - 0.5 / w.total, Math.max(0.5 / w.total, c / w.total));
+    const lo = probit(clamp(goodCounts[i]!));
+    const hi = probit(clamp(goodCounts[i + 1]!));
+    good = goodCounts[i + 1]! <= goodCounts[i]! ? goodCounts[i]! : Math.min(goodCounts[i + 1]!, Math.max(goodCounts[i]!, w.total * normalCdf(lo + f * (hi - lo))));
+  }
+  return Math.max(0, Math.min(w.total, w.total - good));
+}
+
+/** replayScores as first written: row objects per origin and variant, flatMaps, maps and reduces. */
+function referenceReplay(
+  o: ResolvedOptions, sloId: string, windows: WindowCounts[], equalWeights: boolean,
+  select: (fit: FitWindow[], proj: Projection) => ReplayVariant[],
+  project: (fit: WindowCounts[], weights: number[], originEnd: number) => Projection,
+): ReplayScores {
+  const check = blockLength(o.breachWindowSeconds);
+  const out: ReplayScores = { breach: [], burn: [], from: Infinity, to: -Infinity };
+  const origins: number[] = [];
+  for (let at = windows.length - check; at >= 2 * check && origins.length < 8; at -= check) origins.push(at);
+  for (const at of origins) {
+    const fitW = windows.slice(0, at);
+    const next = windows.slice(at, at + check);
+    const originEnd = fitW[fitW.length - 1]!.end;
+    const weights = fitW.map((w) => (equalWeights ? 1 : 0.5 ** (Math.max(0, originEnd - w.end) / o.halfLife)));
+    const proj = project(fitW, weights, originEnd);
+    const variants = select(fitW.map((w, i) => ({ w, weight: weights[i]! })), proj);
+    let worstSoFar = 0;
+    for (const v of variants) {
+      const { sliOf, badOf } = sliFunctions(v.threshold);
+      const tf = v.target / 100 - 1e-12;
+      const rows = fitW.flatMap((w, i) => {
+        const bad = badOf(w);
+        return sliOf(w) === null || bad === null ? [] : [{ w, weight: weights[i]!, bad: projectedBad(w, v.threshold, bad, proj) }];
+      });
+      const after = next.flatMap((w) => {
+        const sli = sliOf(w);
+        const bad = badOf(w);
+        return sli === null || bad === null ? [] : [{ w, sli, bad }];
+      });
+      worstSoFar = Math.max(worstSoFar, worstBurn(rows.map((r) => r.bad), rows.map((r) => r.w.total), 1 - v.target / 100));
+      if (rows.length < check || after.length === 0) continue;
+      const common = { periodWindows: check, draws: 400, level: o.intervalLevel, blockLength: check };
+      const est = estimateBreachRate({ ...common, breached: rows.map((r) => 1 - r.bad / r.w.total < tf), weights: rows.map((r) => r.weight), rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay', at)) });
+      out.breach.push({ type: v.type, resampled: est.resampled, nEff: est.effectiveN, share: est.weightedShare, k: after.filter((r) => r.sli < tf).length, m: check, v: fastRng(hashSeed(o.seed, sloId, v.type, 'pit', at)).next(), worst: worstSoFar });
+      const burn = estimateBurn({ ...common, bad: rows.map((r) => r.bad), total: rows.map((r) => r.w.total), weights: rows.map((r) => r.weight), budgetFraction: 1 - v.target / 100, rng: fastRng(hashSeed(o.seed, sloId, v.type, 'replay-burn', at)) });
+      const nb = after.reduce((s, r) => s + r.bad, 0);
+      const nt = after.reduce((s, r) => s + r.w.total, 0);
+      out.burn.push(burnScore(burn.interval, nt > 0 ? nb / nt / (1 - v.target / 100) : 0));
+      out.from = Math.min(out.from, originEnd);
+      out.to = Math.max(out.to, next[next.length - 1]!.end);
+    }
+  }
+  return out;
+}
+
+describe('fast paths of the trends and the replays give the reference numbers to the bit', () => {
+  const end = Date.UTC(2026, 10, 1) / 1000;
+  const day = 86_400;
+  /** 2 uniform and 2 queued services (growing traffic, queue-shaped latency) x 2 endpoints, hourly series for all. */
+  const queued = fleetHistories({ seed: 3, end, days: 28, scenario: 'uniform', services: 2, endpointsPerService: 2, queuedServices: 2, stepSeconds: 3600 }, { breachWindowSeconds: day, hourly: true });
+  const o = resolveOptions({ end, windowSeconds: 28 * day, breachWindowSeconds: day, seed: 1 });
+
+  it('fitTrend equals the two-arrays-per-break fit, on flat, trending, gappy and short series', () => {
+    const rng = fastRng(21);
+    let trends = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 10 + Math.floor(rng.next() * 30);
+      const days: number[] = [];
+      for (let d = 20_000 + Math.floor(rng.next() * 7); days.length < n; d++) if (trial % 3 !== 0 || rng.next() < 0.8) days.push(d);
+      const slope = [0, 0.01, 0.03, -0.02][trial % 4]!;
+      const y = days.map((d) => 5 + slope * Math.max(0, d - days[Math.floor(n / 3)]!) + 0.1 * Math.sin(d) + 0.02 * rng.next());
+      const want = referenceFitTrend(days, y);
+      expect(fitTrend(days, y)).toEqual(want);
+      if (want) trends++;
+    }
+    // Found trends as well as none: both branches are compared.
+    expect(trends).toBeGreaterThan(30);
+    expect(trends).toBeLessThan(300);
+  });
+
+  it("demeanGroups equals demeanBy, groups in any order", () => {
+    const rng = fastRng(22);
+    for (let trial = 0; trial < 100; trial++) {
+      const keys = Array.from({ length: 1 + Math.floor(rng.next() * 200) }, () => 19_000 + Math.floor(rng.next() * 30));
+      const values = keys.map(() => rng.next() * 10 - 3);
+      expect([...demeanGroups(groupsOf(keys), values)]).toEqual(demeanBy(keys, values));
+    }
+  });
+
+  it('projectedBad with the probit cache equals both probits by bisection on every call, at any factor and threshold', () => {
+    let shifted = 0;
+    for (const h of queued) {
+      for (const w of h.windows.slice(-10)) {
+        if (!w.latency) continue;
+        const bounds = w.latency.thresholds;
+        // One cache across every factor and threshold, and asked twice: the second call reads it.
+        const proj = (latencyFactor: number): Projection => ({ latencyFactor, errorFactor: 1, probits: cache });
+        const cache = new Map<WindowCounts, Float64Array>();
+        for (const factor of [1, 0.7, 1.1, 1.5, 3.9]) {
+          for (const t of [...bounds, bounds[0]! / 2, 0.3, 7.5]) {
+            const measured = w.total - (w.latency.goodCounts[bounds.filter((b) => b <= t + 1e-9).length - 1] ?? 0);
+            const want = referenceShiftedBad(w, t, measured, factor);
+            expect(projectedBad(w, t, measured, proj(factor))).toBe(want);
+            expect(projectedBad(w, t, measured, proj(factor))).toBe(want);
+            expect(projectedBad(w, t, measured, { latencyFactor: factor, errorFactor: 1 })).toBe(want);
+            if (factor !== 1 && want !== measured) shifted++;
+          }
+        }
+        expect(cache.get(w)?.some((x) => !Number.isNaN(x))).toBe(true);
+      }
+    }
+    expect(shifted).toBeGreaterThan(100);
+  });
+
+  it("a queue projection's remembered hourly bad counts equal a fresh projection's, in any order of windows and thresholds", () => {
+    let queues = 0;
+    for (const h of queued) {
+      const ctx = endpointContext(h, o);
+      if ('skip' in ctx) continue;
+      const trends = detectTrends(ctx.present, h.hourly, h.replicas);
+      if (!trends.queue) continue;
+      queues++;
+      const mids = ctx.present.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: ctx.weights[i]!, w }));
+      const shared = projectionAt(trends, mids, end + 14 * day);
+      const bounds = ctx.present.at(-1)!.latency!.thresholds;
+      const rng = fastRng(hashSeed(h.service, h.endpoint ?? ''));
+      for (let q = 0; q < 300; q++) {
+        const w = ctx.present[Math.floor(rng.next() * ctx.present.length)]!;
+        const t = bounds[Math.floor(rng.next() * bounds.length)]!;
+        expect(shared.badAt!(w, t)).toBe(projectionAt(trends, mids, end + 14 * day, new Map()).badAt!(w, t));
+      }
+    }
+    // The queued services' endpoints: the queue model really ran.
+    expect(queues).toBeGreaterThanOrEqual(2);
+  });
+
+  it('replayScores equals the row-object replay, latency and availability, with and without trend projections', () => {
+    const demo = fleetHistories({ seed: 5, end, days: 28, scenario: 'demo', stepSeconds: 3600 }, { breachWindowSeconds: day, hourly: true });
+    let compared = 0;
+    for (const h of [...queued, ...demo]) {
+      const ctx = endpointContext(h, o);
+      if ('skip' in ctx) continue;
+      const bounds = ctx.present.at(-1)?.latency?.thresholds ?? [];
+      for (const kind of bounds.length ? (['latency', 'availability'] as const) : (['availability'] as const)) {
+        for (const equalWeights of [false, true]) {
+          const check = blockLength(o.breachWindowSeconds);
+          const project = (ws: WindowCounts[], weights: number[], originEnd: number): Projection => {
+            const t = detectTrends(ws, h.hourly?.filter((w) => w.start >= ws[0]!.start && w.end <= originEnd), h.replicas);
+            return t.traffic || t.latency || t.errors ? projectionAt(t, ws.map((w, i) => ({ mid: (w.start + w.end) / 2, weight: weights[i]!, w })), originEnd + check / 2) : NO_PROJECTION;
+          };
+          const select = (ws: FitWindow[], proj: Projection) => selectVariants(ctx, kind, ws, bounds, proj);
+          const want = referenceReplay(o, `${h.service}-${kind}`, ctx.present, equalWeights, select, project);
+          expect(replayScores(o, `${h.service}-${kind}`, ctx.present, equalWeights, select, project)).toEqual(want);
+          if (want.breach.length > 0) compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(40);
   });
 });
