@@ -39,6 +39,17 @@ function wrap(source: HistorySource, stream: boolean, batches: number[]): Histor
   };
 }
 
+/** The pool, recording each task as it is submitted: "recommend svc" or "what-if svc". */
+function recording(pool: ComputePool, log: string[]): ComputePool {
+  const services = (t: { histories: Array<{ service: string }> }) => [...new Set(t.histories.map((h) => h.service))].join(',');
+  return {
+    threads: pool.threads,
+    recommend: (t, o) => { log.push(`recommend ${services(t)}`); return pool.recommend(t, o); },
+    whatIf: (t, o) => { log.push(`what-if ${services(t)}`); return pool.whatIf(t, o); },
+    close: () => pool.close(),
+  };
+}
+
 describe('streamed analysis with the AI layer on', () => {
   let prom: RunningPrometheus;
   let threads: ComputePool;
@@ -69,9 +80,22 @@ describe('streamed analysis with the AI layer on', () => {
     expect(borrowers.map((p) => `${p.service} ${p.endpoint}`)).toContain('search /v2/suggest');
     expect(sequential.proposals.filter((p) => p.whatIf?.length).length).toBe(sequential.proposals.length);
     const batches: number[] = [];
-    const streamed = await analyse(threads, ai, true, batches);
+    const tasks: string[] = [];
+    const streamed = await analyse(recording(threads, tasks), ai, true, batches);
     expect(batches.length).toBeGreaterThan(2);
     expect(json(streamed)).toBe(json(sequential));
+    // It streamed: what-ifs went out before the last service's first pass; search (it borrows) got
+    // its second pass after every first pass, and its what-if only after that.
+    const recommends = tasks.filter((t) => t.startsWith('recommend'));
+    const firstPasses = recommends.slice(0, new Set(recommends).size);
+    expect(firstPasses.length).toBeGreaterThan(10);
+    expect(firstPasses.every((t) => !t.includes(','))).toBe(true);
+    const lastFirst = tasks.indexOf(firstPasses.at(-1)!);
+    expect(tasks.findIndex((t) => t.startsWith('what-if'))).toBeLessThan(lastFirst);
+    const secondSearch = tasks.lastIndexOf('recommend search');
+    expect(secondSearch).toBeGreaterThan(lastFirst);
+    expect(tasks.filter((t) => t === 'what-if search')).toHaveLength(1);
+    expect(tasks.indexOf('what-if search')).toBeGreaterThan(secondSearch);
     // The source not streaming (one batch at the end) gives it too.
     expect(json(await analyse(threads, ai, false))).toBe(json(sequential));
   });
