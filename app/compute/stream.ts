@@ -11,7 +11,7 @@ import { resolveOptions } from '../core/recommend/options.js';
 import type { EndpointHistory } from '../core/types.js';
 import { byService, recommendOnPool } from './fleet.js';
 import type { ComputePool, TaskOptions } from './pool.js';
-import type { PlainRecommendOptions } from './tasks.js';
+import type { PlainRecommendOptions, WhatIfPart } from './tasks.js';
 
 export class StreamedRecommend {
   private readonly parts: Array<Promise<{ histories: EndpointHistory[]; part: RecommendPart } | undefined>> = [];
@@ -64,6 +64,16 @@ export class StreamedRecommend {
       this.submitted += hs.length;
       const hold = this.whatIf?.hold?.(hs) ?? false;
       if (hold) this.held.set(service, hs);
+      if (this.whatIf && !hold && this.pool.recommendWhatIf) {
+        // Proposals final after recommend: one task does both, the histories go out once and the proposals never go back in.
+        const both = this.pool.recommendWhatIf({ histories: hs, options, periodSeconds: this.whatIf.periodSeconds }, { recommend: this.task(this.recommend), whatIf: this.task(this.whatIf.task) });
+        const part = both.part.then((p) => ({ histories: hs, part: p }), (err: unknown) => this.fail(err));
+        this.parts.push(part);
+        this.whatIfs.push(Promise.all([both.part, both.whatIf]).then(([p, results]) => applyWhatIf(p.proposals.map((x) => x.proposal), results), (err: unknown) => {
+          this.fail(err);
+        }));
+        continue;
+      }
       this.parts.push(this.pool.recommend({ histories: hs, options }, this.task(this.recommend)).then((part) => {
         if (this.whatIf && !hold) this.whatIfs.push(this.whatIfOf(hs, part.proposals.map((x) => x.proposal), this.whatIf));
         return { histories: hs, part };
@@ -74,13 +84,7 @@ export class StreamedRecommend {
   private async whatIfOf(histories: EndpointHistory[], proposals: Proposal[], w: { periodSeconds: number; task: TaskOptions }): Promise<void> {
     if (proposals.length === 0) return;
     try {
-      const results = await this.pool.whatIf({ histories, proposals, periodSeconds: w.periodSeconds }, this.task(w.task));
-      // The same proposal objects the merged result holds (or the caller's final ones): the report gets them.
-      for (const [i, p] of proposals.entries()) {
-        const r = results[i]!;
-        if (r.basis) p.simulationBasis = r.basis;
-        if (r.whatIf) p.whatIf = r.whatIf;
-      }
+      applyWhatIf(proposals, await this.pool.whatIf({ histories, proposals, periodSeconds: w.periodSeconds }, this.task(w.task)));
     } catch (err) {
       this.fail(err);
     }
@@ -127,5 +131,14 @@ export class StreamedRecommend {
     await Promise.all(this.whatIfs);
     if (this.failed) throw this.failed.err;
     if (this.held.size) throw new Error(`internal: the what-if of ${[...this.held.keys()].slice(0, 3).join(', ')} was held and never submitted`);
+  }
+}
+
+/** Each proposal gets its what-if results in place: the same objects the merged result holds (or the caller's final ones), so the report gets them. */
+function applyWhatIf(proposals: Proposal[], results: WhatIfPart): void {
+  for (const [i, p] of proposals.entries()) {
+    const r = results[i]!;
+    if (r.basis) p.simulationBasis = r.basis;
+    if (r.whatIf) p.whatIf = r.whatIf;
   }
 }

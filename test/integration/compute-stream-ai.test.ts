@@ -39,13 +39,14 @@ function wrap(source: HistorySource, stream: boolean, batches: number[]): Histor
   };
 }
 
-/** The pool, recording each task as it is submitted: "recommend svc" or "what-if svc". */
+/** The pool, recording each task as it is submitted: "recommend svc" or "what-if svc" (both for a recommend+what-if task). */
 function recording(pool: ComputePool, log: string[]): ComputePool {
   const services = (t: { histories: Array<{ service: string }> }) => [...new Set(t.histories.map((h) => h.service))].join(',');
   return {
     threads: pool.threads,
     recommend: (t, o) => { log.push(`recommend ${services(t)}`); return pool.recommend(t, o); },
     whatIf: (t, o) => { log.push(`what-if ${services(t)}`); return pool.whatIf(t, o); },
+    recommendWhatIf: (t, o) => { log.push(`recommend ${services(t)}`, `what-if ${services(t)}`); return pool.recommendWhatIf!(t, o); },
     close: () => pool.close(),
   };
 }
