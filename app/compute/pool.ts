@@ -128,7 +128,7 @@ export function createComputePool(o: ComputePoolOptions): ComputePool {
       } catch (err) {
         if (stop.signal.aborted) throw stop.signal.reason;
         if (isTaskError(err)) throw err;
-        throw new ComputeWorkerError(`a compute thread of the analysis stopped unexpectedly during the recommend and what-if of ${servicesOf(task)}: ${(err as Error).message}`, { cause: err });
+        throw new ComputeWorkerError(`a compute thread of the analysis stopped unexpectedly during the recommend of ${servicesOf(task)} and its what-if: ${(err as Error).message}`, { cause: err });
       } finally {
         opts.recommend.signal?.removeEventListener('abort', onRecommendLimit);
         opts.whatIf.signal?.removeEventListener('abort', onWhatIfLimit);
