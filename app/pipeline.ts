@@ -188,6 +188,10 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
       );
       wait(r.stats);
       return r;
+    } catch (err) {
+      // The batches already on the threads stop too: a failed analysis leaves no work behind.
+      stream?.abort(err);
+      throw err;
     } finally {
       fetchedAll();
     }
@@ -196,7 +200,11 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   // A source that does not stream hands everything over at the end, as one batch.
   if (stream && batchWork.length === 0) onBatch(fetched.histories);
   await Promise.all(batchWork);
-  if (batchFailed) throw batchFailed.err;
+  if (batchFailed) {
+    // A batch that failed (its hourly fetch, the AI layer's embeddings) stops the others' tasks too.
+    stream?.abort(batchFailed.err);
+    throw batchFailed.err;
+  }
   if (!stream && hourly === 'auto') await addHourlyWhereTrending(fetched.histories, hourlyCtx);
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
   // The limit counts from here, when all the input is in (as when recommend started only now).

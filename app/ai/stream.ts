@@ -102,6 +102,10 @@ export class StreamedAiRecommend {
     return { proposals, skipped: result.skipped, calibration: result.calibration, calibrationByService: result.calibrationByService };
   }
 
+  abort(err: unknown): void {
+    this.stream.abort(err);
+  }
+
   whatIfDone(): Promise<void> {
     return this.stream.whatIfDone();
   }

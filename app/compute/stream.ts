@@ -101,6 +101,11 @@ export class StreamedRecommend {
     return mergeRecommendParts(parts.map((p) => ({ indexes: p!.histories.map((h) => index.get(h)!), part: p!.part })), resolveOptions(this.options).intervalLevel);
   }
 
+  /** Stops every task of this analysis (a batch could not be submitted): none is left running in the pool. */
+  abort(err: unknown): void {
+    this.fail(err);
+  }
+
   /** recommend over more histories (the AI layer's second pass) on the pool, under the recommend limit; stops with the rest. */
   async recommendMore(histories: EndpointHistory[], options: PlainRecommendOptions): Promise<RecommendResult> {
     try {
