@@ -6,11 +6,15 @@
  *        recommend part posted back as soon as it is ready, the what-if part at the end.
  * Both run alternately in one process on the same 1-thread pool, so they see the same noise. The
  * main thread's busy time is its event-loop utilisation's active time while the batch is out (the
- * thread's work is not in it); results are checked equal.
+ * thread's work is not in it); results are checked equal. Then the structured clone alone, on this
+ * thread (node:v8 serialize/deserialize, what postMessage does at each end), per service: old
+ * = recommend task out, part in, what-if task (histories and proposals) out, what-if part in; new =
+ * one task out, part in, what-if part in.
  *
  *   npx tsx bench/compute-handback.ts [rounds=7] [services=10] [endpointsPerService=8]
  */
 import { isDeepStrictEqual } from 'node:util';
+import { deserialize, serialize } from 'node:v8';
 import { createComputePool } from '../app/compute/pool.js';
 import { byService } from '../app/compute/fleet.js';
 import { fleetHistories } from '../app/core/fleet/index.js';
@@ -38,7 +42,7 @@ async function fused(hs: EndpointHistory[]) {
 }
 
 /** Main-thread busy ms per service and wall ms per service for the whole fleet submitted at once. */
-async function measure(run: (hs: EndpointHistory[]) => Promise<unknown>) {
+async function measure<T>(run: (hs: EndpointHistory[]) => Promise<T>) {
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   const out = await Promise.all(groups.map(run));
@@ -64,6 +68,27 @@ try {
   console.log(`  old (2 tasks)          ${f(median(r.old.busy))}       ${f(median(r.old.wall))}`);
   console.log(`  new (1 fused task)     ${f(median(r.fused.busy))}       ${f(median(r.fused.wall))}`);
   console.log(`  ratio new / old        ${(median(r.fused.busy) / median(r.old.busy)).toFixed(2)}         ${(median(r.fused.wall) / median(r.old.wall)).toFixed(2)}`);
+  // The clone alone: the first service's task and results, 200 times each way, alternating.
+  const hs = groups[0]!;
+  const { part, whatIf } = b.out[0]!;
+  const proposals = part.proposals.map((x) => x.proposal);
+  const partBuf = serialize(part);
+  const whatIfBuf = serialize(whatIf);
+  const clone = { old: [] as number[], fused: [] as number[] };
+  for (let i = 0; i < 200; i++) {
+    let t = performance.now();
+    serialize({ kind: 'recommend', histories: hs, options });
+    deserialize(partBuf);
+    serialize({ kind: 'what-if', histories: hs, proposals, periodSeconds: options.windowSeconds });
+    deserialize(whatIfBuf);
+    clone.old.push(performance.now() - t);
+    t = performance.now();
+    serialize({ kind: 'recommend+what-if', histories: hs, options, periodSeconds: options.windowSeconds });
+    deserialize(partBuf);
+    deserialize(whatIfBuf);
+    clone.fused.push(performance.now() - t);
+  }
+  console.log(`structured clone alone, this thread, per service (part ${partBuf.length} B, what-if part ${whatIfBuf.length} B), medians of 200 (ms): old ${median(clone.old).toFixed(2)}, new ${median(clone.fused).toFixed(2)}, ratio ${(median(clone.fused) / median(clone.old)).toFixed(2)}`);
 } finally {
   await pool.close();
 }
