@@ -22,6 +22,7 @@ import { sharedComputePool, type ComputePool } from './compute/pool.js';
 import { recommendOnPool, whatIfOnPool } from './compute/fleet.js';
 import type { PlainRecommendOptions } from './compute/tasks.js';
 import { StreamedRecommend } from './compute/stream.js';
+import { StreamedAiRecommend } from './ai/stream.js';
 import type { TaskOptions } from './compute/pool.js';
 
 export interface AnalysisDeps {
@@ -149,11 +150,15 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   const recLimit = phaseLimit(computeSeconds, 'the recommender', RECOMMEND_HINT);
   const whatIfLimit = phaseLimit(computeSeconds, 'the what-if simulation of the analysis', WHAT_IF_HINT);
   // Streamed: each batch of services goes to the compute pool's threads as soon as the source hands it
-  // over, and its what-if as soon as its proposals are back. The AI layer needs the whole fleet
-  // (borrowed priors); in process (0 threads) the analysis stays sequential, its limits cooperative.
-  const stream = deps.ai || selectedVariantFor || breachPriorFor || pool.threads === 0
+  // over, and its what-if as soon as its proposals are final. With the AI layer, its per-endpoint work
+  // (criticality, name vectors) runs per batch too and only the borrowing waits for the last batch
+  // (app/ai/stream.ts). In process (0 threads) the analysis stays sequential, its limits cooperative.
+  const whatIfTask = { periodSeconds: options.periodSeconds ?? options.windowSeconds, task: whatIfLimit };
+  const stream = selectedVariantFor || breachPriorFor || pool.threads === 0
     ? undefined
-    : new StreamedRecommend(pool, plain, recLimit, { periodSeconds: options.periodSeconds ?? options.windowSeconds, task: whatIfLimit });
+    : deps.ai
+      ? new StreamedAiRecommend(pool, plain, deps.ai, logger, recLimit, whatIfTask)
+      : new StreamedRecommend(pool, plain, recLimit, whatIfTask);
   // analysis.hourly: auto per batch; a batch's hourly fetch waits for the main fetch and the one before
   // it, so no two fetches overlap (each one's waiting is then its own, never counted twice).
   let fetchedAll!: () => void;
@@ -169,7 +174,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   const onBatch = (hs: EndpointHistory[]) => {
     batchWork.push((async () => {
       if (hourly === 'auto') await addHourlyWhereTrending(hs, hourlyCtx);
-      stream!.add(hs);
+      await stream!.add(hs);
     })().catch((err: unknown) => {
       batchFailed ??= { err };
     }));
@@ -183,6 +188,10 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
       );
       wait(r.stats);
       return r;
+    } catch (err) {
+      // The batches already on the threads stop too: a failed analysis leaves no work behind.
+      stream?.abort(err);
+      throw err;
     } finally {
       fetchedAll();
     }
@@ -191,7 +200,11 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   // A source that does not stream hands everything over at the end, as one batch.
   if (stream && batchWork.length === 0) onBatch(fetched.histories);
   await Promise.all(batchWork);
-  if (batchFailed) throw batchFailed.err;
+  if (batchFailed) {
+    // A batch that failed (its hourly fetch, the AI layer's embeddings) stops the others' tasks too.
+    stream?.abort(batchFailed.err);
+    throw batchFailed.err;
+  }
   if (!stream && hourly === 'auto') await addHourlyWhereTrending(fetched.histories, hourlyCtx);
   onProgress?.({ phase: 'recommend', done: 0, total: fetched.histories.length });
   // The limit counts from here, when all the input is in (as when recommend started only now).
@@ -270,7 +283,7 @@ async function recommendFleet(deps: AnalysisDeps, pool: ComputePool, histories: 
 }
 
 /** The what-if step of a streamed analysis: its tasks went out with each service's proposals; this waits for them. */
-function streamedWhatIf(stream: StreamedRecommend, limit: ReturnType<typeof phaseLimit>): AnalysisStep {
+function streamedWhatIf(stream: StreamedRecommend | StreamedAiRecommend, limit: ReturnType<typeof phaseLimit>): AnalysisStep {
   return {
     name: whatIfStep.name,
     async run({ report, logger }) {

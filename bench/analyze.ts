@@ -39,9 +39,16 @@
  * share (event-loop utilisation) is printed beside it, so no one mistakes it for less work: the CPU
  * of the process (all threads) says how much work there was.
  *
- *   npx tsx bench/analyze.ts [runs=5] [services=50] [endpointsPerService=8] [sampleSeconds=3600|300] [hourly=auto|on|off] [queued=0] [threads]
+ * `ai` on runs with the AI layer (criticality, borrowed priors: app/ai) built as `slo-scout analyze`
+ * builds it by default (config `ai` defaults, its embeddings provider from the environment, no
+ * repository hints), i.e. the analysis users run; off (the default here) runs plain recommend.
+ *
+ *   npx tsx bench/analyze.ts [runs=5] [services=50] [endpointsPerService=8] [sampleSeconds=3600|300] [hourly=auto|on|off] [queued=0] [threads] [ai=off|on]
  */
+import { aiEnvFrom, createAiLayer, type AiLayer } from '../app/ai/index.js';
+import { AiSettings } from '../app/config/ai.js';
 import { DAY } from '../app/core/fleet/index.js';
+import { silentLogger } from '../app/logger.js';
 import type { Report } from '../app/core/report.js';
 import { fixedClock } from '../app/deps.js';
 import { runAnalysis } from '../app/pipeline.js';
@@ -63,6 +70,10 @@ const hourly = hourlyArg === 'auto' ? 'auto' as const : hourlyArg === 'on';
 const queued = Number(process.argv[7] ?? 0);
 const threads = process.argv[8] !== undefined ? Number(process.argv[8]) : defaultComputeThreads();
 if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a whole number >= 1, not "${process.argv[8]}"`);
+const aiArg = process.argv[9] ?? 'off';
+if (!['on', 'off'].includes(aiArg)) throw new Error(`ai must be on or off, not "${aiArg}"`);
+// As `slo-scout analyze` builds it (app/cli/analyze.ts): the config's ai defaults, the environment's provider settings.
+const ai: AiLayer | undefined = aiArg === 'on' ? await createAiLayer({ settings: AiSettings.parse({}), env: aiEnvFrom(process.env), logger: silentLogger }) : undefined;
 const end = Date.UTC(2026, 10, 1) / 1000;
 const spec = { seed: 1, scenario: 'uniform' as const, services, endpointsPerService: perService, stepSeconds: sampleSeconds, ...(queued > 0 ? { queuedServices: queued } : {}) };
 const fleet = { ...spec, end, days: 29 };
@@ -93,7 +104,7 @@ const waitingOf = (r: Report) => r.timings!.datasourceSeconds ?? 0;
 
 const t0 = performance.now();
 const blocks = await buildBlocks({ fleet, sampleSeconds }, `uniform-${services}x${perService}${sampleSeconds === 3600 ? '' : `-${sampleSeconds / 60}m`}${queued > 0 ? `-q${queued}` : ''}`);
-console.log(`fleet: ${services} x ${perService} endpoints${queued > 0 ? ` + ${queued} queued (growing) service${queued === 1 ? '' : 's'}` : ''}, 28 days, samples every ${sampleSeconds} s, hourly series ${hourlyArg}, TSDB ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (cached after the first run; not measured)`);
+console.log(`fleet: ${services} x ${perService} endpoints${queued > 0 ? ` + ${queued} queued (growing) service${queued === 1 ? '' : 's'}` : ''}, 28 days, samples every ${sampleSeconds} s, hourly series ${hourlyArg}, AI layer ${ai ? `on (${ai.embedder.provider} embeddings ${ai.embedder.model}; criticality, borrowed priors: as analyze by default)` : 'off (plain recommend; analyze runs it on by default)'}, TSDB ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (cached after the first run; not measured)`);
 const prom = await startPrometheus(blocks);
 const options = { end, windowSeconds: 28 * DAY, breachWindowSeconds: DAY, seed: 1, hourly };
 const inProcess = createComputePool({ threads: 0 });
@@ -102,12 +113,14 @@ try {
   let client: PrometheusClient | undefined;
   const analyse = (compute: ComputePool) => {
     client = new PrometheusClient({ url: prom.url, concurrency: 4 });
-    return runAnalysis({ source: new PrometheusHistorySource({ client }), clock: fixedClock(new Date(end * 1000)), compute }, options);
+    return runAnalysis({ source: new PrometheusHistorySource({ client }), clock: fixedClock(new Date(end * 1000)), compute, ...(ai ? { ai } : {}) }, options);
   };
   const warm = await analyse(pool); // loads chunks into the page cache and starts the threads; not counted
-  await analyse(inProcess);
+  const warmHere = await analyse(inProcess);
+  const same = JSON.stringify({ ...warm, timings: undefined }) === JSON.stringify({ ...warmHere, timings: undefined });
   const replay = warm.alertReplay;
-  console.log(`warm-up: ${warm.proposals.length} proposals, ${warm.timings!.queries} queries, ${s2(warm.timings!.totalSeconds)}; alert replay: ${replay?.replayed ?? 0} SLOs${replay?.skipped?.length ? ` (not replayed: ${replay.skipped.map((s) => `${s.slos}, ${s.reason}`).join('; ')})` : ''}`);
+  const ais = ai ? `, ${warm.proposals.filter((p) => p.criticality?.label === 'critical').length} labelled critical, ${warm.proposals.filter((p) => p.borrowed).length} with a borrowed prior` : '';
+  console.log(`warm-up: ${warm.proposals.length} proposals${ais}, report on threads ${same ? 'identical to' : 'DIFFERENT from'} in process, ${warm.timings!.queries} queries, ${s2(warm.timings!.totalSeconds)}; alert replay: ${replay?.replayed ?? 0} SLOs${replay?.skipped?.length ? ` (not replayed: ${replay.skipped.map((s) => `${s.slos}, ${s.reason}`).join('; ')})` : ''}`);
   const sequential: Run[] = [];
   const threaded: Run[] = [];
   // Interleaved, so both see the same noise of this shared machine.
@@ -120,7 +133,7 @@ try {
   }
   const memory: Run[] = [];
   for (let i = 0; i < runs; i++) {
-    memory.push(await measured(() => runAnalysis({ source: new FleetHistorySource(spec), clock: fixedClock(new Date(end * 1000)), compute: pool }, options)));
+    memory.push(await measured(() => runAnalysis({ source: new FleetHistorySource(spec), clock: fixedClock(new Date(end * 1000)), compute: pool, ...(ai ? { ai } : {}) }, options)));
   }
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   const print = (label: string, prometheus: Run[]) => {

@@ -14,16 +14,25 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { setMaxListeners } from 'node:events';
 import { Piscina } from 'piscina';
 import { z } from 'zod';
 import type { RecommendPart } from '../core/recommend/index.js';
-import { runRecommendTask, runWhatIfTask, type ComputeTask, type RecommendTask, type WhatIfPart, type WhatIfTask } from './tasks.js';
+import { MessageChannel } from 'node:worker_threads';
+import { runRecommendTask, runWhatIfTask, type ComputeTask, type RecommendTask, type RecommendWhatIfTask, type WhatIfPart, type WhatIfTask } from './tasks.js';
 
 export interface ComputePool {
   /** Worker threads; 0 = in process. */
   readonly threads: number;
   recommend(task: Omit<RecommendTask, 'kind'>, opts?: TaskOptions): Promise<RecommendPart>;
   whatIf(task: Omit<WhatIfTask, 'kind'>, opts?: TaskOptions): Promise<WhatIfPart>;
+  /**
+   * recommend, then the what-if of its proposals, as one task (for proposals that are final after
+   * recommend): `part` settles when recommend is done, `whatIf` when the task is. The `recommend`
+   * limit stops the task only until its part is back, the `whatIf` limit throughout. Threads only
+   * (in process the analysis is sequential).
+   */
+  recommendWhatIf?(task: Omit<RecommendWhatIfTask, 'kind' | 'port'>, opts: { recommend: TaskOptions; whatIf: TaskOptions }): { part: Promise<RecommendPart>; whatIf: Promise<WhatIfPart> };
   close(): Promise<void>;
 }
 
@@ -99,10 +108,58 @@ export function createComputePool(o: ComputePoolOptions): ComputePool {
       throw new ComputeWorkerError(`a compute thread of the analysis stopped unexpectedly during the ${task.kind} of ${servicesOf(task)}: ${(err as Error).message}`, { cause: err });
     }
   };
+  const recommendWhatIf: NonNullable<ComputePool['recommendWhatIf']> = (t, opts) => {
+    const { port1, port2 } = new MessageChannel();
+    // One signal for the task: the recommend limit while its part is out, the what-if limit always.
+    const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
+    let partBack = false;
+    const onRecommendLimit = () => { if (!partBack) stop.abort(opts.recommend.signal!.reason); };
+    const onWhatIfLimit = () => stop.abort(opts.whatIf.signal!.reason);
+    if (opts.recommend.signal?.aborted) onRecommendLimit();
+    else opts.recommend.signal?.addEventListener('abort', onRecommendLimit, { once: true });
+    if (opts.whatIf.signal?.aborted) onWhatIfLimit();
+    else opts.whatIf.signal?.addEventListener('abort', onWhatIfLimit, { once: true });
+    const task: RecommendWhatIfTask = { kind: 'recommend+what-if', ...t, port: port2 };
+    const whatIf = (async () => {
+      stop.signal.throwIfAborted();
+      try {
+        return (await piscina.run(task, { signal: stop.signal, transferList: [port2] })) as WhatIfPart;
+      } catch (err) {
+        if (stop.signal.aborted) throw stop.signal.reason;
+        if (isTaskError(err)) throw err;
+        throw new ComputeWorkerError(`a compute thread of the analysis stopped unexpectedly during the recommend of ${servicesOf(task)} and its what-if: ${(err as Error).message}`, { cause: err });
+      } finally {
+        opts.recommend.signal?.removeEventListener('abort', onRecommendLimit);
+        opts.whatIf.signal?.removeEventListener('abort', onWhatIfLimit);
+      }
+    })();
+    const part = new Promise<RecommendPart>((resolve, reject) => {
+      port1.once('message', (m: RecommendPart) => {
+        partBack = true;
+        port1.close();
+        resolve(m);
+      });
+      // The thread closes its end after posting the part (messages are delivered before the close).
+      port1.once('close', () => {
+        if (!partBack) whatIf.then(() => reject(new Error(`internal: the recommend and what-if task of ${servicesOf(task)} returned without its recommend part`)), reject);
+      });
+      // The task failed (in recommend, or queued and stopped before it reached a thread): the part fails the same way.
+      whatIf.catch((err: unknown) => {
+        port1.close();
+        reject(err as Error);
+      });
+    });
+    // Whoever awaits only one of them: the other's failure is the same failure, not an unhandled one.
+    part.catch(() => undefined);
+    whatIf.catch(() => undefined);
+    return { part, whatIf };
+  };
   return {
     threads: o.threads,
     recommend: (t, opts) => run<RecommendPart>({ kind: 'recommend', ...t }, opts),
     whatIf: (t, opts) => run<WhatIfPart>({ kind: 'what-if', ...t }, opts),
+    recommendWhatIf,
     close: () => piscina.destroy(),
   };
 }

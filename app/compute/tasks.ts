@@ -8,6 +8,7 @@ import { recommendPart, type RecommendOptions, type RecommendPart } from '../cor
 import type { BreachPrior } from '../core/recommend/options.js';
 import { defaultWhatIf, simulationInputFromHistories, type SimulationBasis } from '../core/simulate/index.js';
 import type { EndpointHistory } from '../core/types.js';
+import type { MessagePort } from 'node:worker_threads';
 
 /** One endpoint's key in the tables below: service, NUL, route ('' for a whole-service SLI). */
 export const endpointKeyOf = (service: string, endpoint: string | null) => `${service}\u0000${endpoint ?? ''}`;
@@ -23,7 +24,13 @@ export type PlainRecommendOptions = Omit<RecommendOptions, 'checkpoint' | 'selec
 
 export interface RecommendTask { kind: 'recommend'; histories: EndpointHistory[]; options: PlainRecommendOptions }
 export interface WhatIfTask { kind: 'what-if'; histories: EndpointHistory[]; proposals: Proposal[]; periodSeconds: number }
-export type ComputeTask = RecommendTask | WhatIfTask;
+/**
+ * recommend, then the what-if of its proposals, in one task (proposals final after recommend): the
+ * histories go out once and the proposals never go back in. The recommend part is posted on `port`
+ * as soon as it is ready (the what-if runs meanwhile); the task's result is the what-if part.
+ */
+export interface RecommendWhatIfTask { kind: 'recommend+what-if'; histories: EndpointHistory[]; options: PlainRecommendOptions; periodSeconds: number; port?: MessagePort }
+export type ComputeTask = RecommendTask | WhatIfTask | RecommendWhatIfTask;
 
 /** Per proposal of a what-if task, in order: its simulation basis and default scenarios (absent when it has none). */
 export type WhatIfPart = Array<{ basis?: SimulationBasis; whatIf?: NonNullable<Proposal['whatIf']> }>;
@@ -54,6 +61,22 @@ export function runWhatIfTask(t: WhatIfTask, checkpoint?: () => void): WhatIfPar
   });
 }
 
+/** The recommend+what-if task: `onPart` gets the recommend part first (a thread posts it on the task's port). */
+export function runRecommendWhatIfTask(t: RecommendWhatIfTask, onPart: (part: RecommendPart) => void, checkpoint?: () => void): WhatIfPart {
+  const part = runRecommendTask({ kind: 'recommend', histories: t.histories, options: t.options }, checkpoint);
+  onPart(part);
+  if (part.proposals.length === 0) return [];
+  return runWhatIfTask({ kind: 'what-if', histories: t.histories, proposals: part.proposals.map((x) => x.proposal), periodSeconds: t.periodSeconds }, checkpoint);
+}
+
 export function runTask(t: ComputeTask, checkpoint?: () => void): RecommendPart | WhatIfPart {
+  if (t.kind === 'recommend+what-if') {
+    const port = t.port;
+    if (!port) throw new Error('internal: a recommend+what-if task on a thread needs its port');
+    return runRecommendWhatIfTask(t, (part) => {
+      port.postMessage(part);
+      port.close();
+    }, checkpoint);
+  }
   return t.kind === 'recommend' ? runRecommendTask(t, checkpoint) : runWhatIfTask(t, checkpoint);
 }

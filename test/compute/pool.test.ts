@@ -55,6 +55,35 @@ describe('compute pool', () => {
     expect(json(onThreads)).toBe(json(here));
   });
 
+  it('runs a service\'s recommend and what-if as one task: the same results, the recommend limit binding only until the part is back', { timeout: 120_000 }, async () => {
+    const hs = fleetHistories({ seed: 4, scenario: 'uniform', services: 1, endpointsPerService: 8, end, days: 28, stepSeconds: 3600 }, { breachWindowSeconds: DAY });
+    const task = { histories: hs, options, periodSeconds: options.windowSeconds };
+    const part = await threaded.recommend({ histories: hs, options });
+    const whatIf = await threaded.whatIf({ histories: hs, proposals: part.proposals.map((x) => x.proposal), periodSeconds: options.windowSeconds });
+    expect(whatIf.filter((x) => x.whatIf?.length).length).toBe(part.proposals.length);
+    // Same results as the two tasks.
+    const both = threaded.recommendWhatIf!(task, { recommend: {}, whatIf: {} });
+    expect(json(await both.part)).toBe(json(part));
+    expect(json(await both.whatIf)).toBe(json(whatIf));
+    // The recommend limit firing after the part is back does not stop the what-if ...
+    const rec = new AbortController();
+    const late = threaded.recommendWhatIf!(task, { recommend: { signal: rec.signal }, whatIf: {} });
+    await late.part;
+    rec.abort(new Error('recommend limit'));
+    expect(json(await late.whatIf)).toBe(json(whatIf));
+    // ... before it, it stops both with its reason; the what-if limit stops the task at any time.
+    const early = new AbortController();
+    early.abort(new Error('recommend limit'));
+    const stopped = threaded.recommendWhatIf!(task, { recommend: { signal: early.signal }, whatIf: {} });
+    await expect(stopped.part).rejects.toThrow('recommend limit');
+    await expect(stopped.whatIf).rejects.toThrow('recommend limit');
+    const w = new AbortController();
+    const cut = threaded.recommendWhatIf!(task, { recommend: {}, whatIf: { signal: w.signal } });
+    await cut.part;
+    w.abort(new Error('what-if limit'));
+    await expect(cut.whatIf).rejects.toThrow('what-if limit');
+  });
+
   it('stops a recommend over its time limit with the time-limit error, the thread terminated', async () => {
     const pool = createComputePool({ threads: 1 });
     try {
