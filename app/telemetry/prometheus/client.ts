@@ -1,4 +1,5 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
+import ipaddr from 'ipaddr.js';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
@@ -24,8 +25,27 @@ export interface PrometheusClientOptions {
   maxPointsPerQuery?: number;
   /** Byte cap of one reply body; a longer reply is cancelled mid-stream (default 64 MiB). */
   maxResponseBytes?: number;
+  /**
+   * `Accept-Encoding` of the requests: `identity` asks for uncompressed replies, `gzip` leaves fetch's
+   * default (gzip, deflate). `auto` (default): identity for a loopback host, where gzip only costs CPU
+   * on both sides (half of ours and of Prometheus' per replay query, bench/compression.ts), else gzip.
+   * An Accept-Encoding in `headers` wins.
+   */
+  compression?: 'auto' | 'gzip' | 'identity';
   logger?: Logger;
   fetch?: typeof fetch;
+}
+
+/** True for localhost, *.localhost, 127.0.0.0/8 and ::1: a Prometheus on this machine. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
 }
 
 /** 64 MiB: a 28-day range query over hundreds of routes at 5-minute steps stays well below this. */
@@ -70,7 +90,7 @@ export interface ClientStats {
 /** Thin, typed client of the Prometheus HTTP API with timeouts, retries, a concurrency limit and stats. */
 export class PrometheusClient {
   readonly url: string;
-  private readonly opts: Required<Omit<PrometheusClientOptions, 'authorization' | 'headers' | 'logger' | 'fetch'>>;
+  private readonly opts: Required<Omit<PrometheusClientOptions, 'authorization' | 'headers' | 'logger' | 'fetch' | 'compression'>>;
   private readonly headers: Record<string, string>;
   private readonly logger: Logger;
   private readonly fetchFn: typeof fetch;
@@ -93,6 +113,9 @@ export class PrometheusClient {
     };
     this.headers = { Accept: 'application/json', ...(options.headers ?? {}) };
     if (options.authorization) this.headers.Authorization = options.authorization;
+    const compression = options.compression ?? 'auto';
+    const identity = compression === 'identity' || (compression === 'auto' && isLoopbackUrl(this.url));
+    if (identity && !Object.keys(this.headers).some((h) => h.toLowerCase() === 'accept-encoding')) this.headers['Accept-Encoding'] = 'identity';
     this.logger = options.logger ?? silentLogger;
     this.fetchFn = options.fetch ?? fetch;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Envelope, QueryData } from '../../../app/telemetry/prometheus/api.js';
-import { PrometheusClient, PrometheusError } from '../../../app/telemetry/prometheus/client.js';
+import { isLoopbackUrl, PrometheusClient, PrometheusError } from '../../../app/telemetry/prometheus/client.js';
 import { gridLength, gridOf, scanMatrixGrid, type GridSeries } from '../../../app/telemetry/prometheus/matrix-grid.js';
 import { ResponseTooLargeError } from '../../../app/telemetry/outbound.js';
 
@@ -230,5 +230,38 @@ describe('PrometheusClient.queryRangeGrid', () => {
     expect(err.cause).toBeInstanceOf(ResponseTooLargeError);
     expect(err.message).toMatch(/has 30 series of 100 steps, more than the 10 .*narrow the query/);
     expect(await client.queryRange('x', 0, 99, 1)).toHaveLength(30); // the pair arrays cost no more than their bytes
+  });
+});
+
+describe('reply compression (datasources.prometheus.compression)', () => {
+  const sent = async (url: string, options: { compression?: 'auto' | 'gzip' | 'identity'; headers?: Record<string, string> }): Promise<string | null> => {
+    let header: string | null = null;
+    const fake = (async (_url: unknown, init?: RequestInit) => {
+      header = new Headers(init?.headers).get('accept-encoding');
+      return new Response(JSON.stringify({ status: 'success', data: [] }), { status: 200 });
+    }) as typeof fetch;
+    await new PrometheusClient({ url, fetch: fake, ...options }).labels(['up'], 0, 1);
+    return header;
+  };
+
+  it.each([
+    ['auto asks a loopback Prometheus for uncompressed replies', 'http://127.0.0.1:9090', 'auto', 'identity'],
+    ['auto asks localhost for uncompressed replies', 'http://localhost:9090', 'auto', 'identity'],
+    ['auto asks ::1 for uncompressed replies', 'http://[::1]:9090', 'auto', 'identity'],
+    ['auto leaves a remote Prometheus to fetch\'s gzip default', 'http://prometheus.monitoring:9090', 'auto', null],
+    ['auto leaves a private-network address to gzip', 'http://10.1.2.3:9090', 'auto', null],
+    ['gzip keeps fetch\'s default even on loopback', 'http://127.0.0.1:9090', 'gzip', null],
+    ['identity asks a remote Prometheus for uncompressed replies', 'http://prometheus.monitoring:9090', 'identity', 'identity'],
+  ] as const)('%s', async (_name, url, compression, want) => {
+    expect(await sent(url, { compression })).toBe(want);
+  });
+
+  it('an Accept-Encoding in the configured headers wins over the setting', async () => {
+    expect(await sent('http://127.0.0.1:9090', { headers: { 'accept-encoding': 'br' } })).toBe('br');
+  });
+
+  it('recognises loopback URLs only', () => {
+    expect([isLoopbackUrl('http://127.8.0.1'), isLoopbackUrl('http://app.localhost:1'), isLoopbackUrl('http://[::ffff:127.0.0.1]:9')]).toEqual([true, true, true]);
+    expect([isLoopbackUrl('http://128.0.0.1'), isLoopbackUrl('http://localhost.example.com'), isLoopbackUrl('not a url')]).toEqual([false, false, false]);
   });
 });
