@@ -3,6 +3,8 @@ import { Envelope, QueryData } from '../../../app/telemetry/prometheus/api.js';
 import { isLoopbackUrl, PrometheusClient, PrometheusError } from '../../../app/telemetry/prometheus/client.js';
 import { gridLength, gridOf, scanMatrixGrid, type GridSeries } from '../../../app/telemetry/prometheus/matrix-grid.js';
 import { ResponseTooLargeError } from '../../../app/telemetry/outbound.js';
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../../app/logger.js';
 
 /** A seeded generator (mulberry32), so a failing case is reproducible from the seed in its message. */
 function rng(seed: number): () => number {
@@ -199,6 +201,19 @@ describe('PrometheusClient.queryRangeGrid', () => {
         expect(now instanceof Error ? now.message : sameGrids(now as GridSeries[], old as GridSeries[]), `seed ${seed + 2_000_000}: ${text.slice(0, 300)}`).toBe(true);
       }
     }
+  });
+
+  it('logs the warnings of a reply the scanner decodes, as the general path does', async () => {
+    const body = JSON.stringify({ status: 'success', warnings: ['PromQL info: metric might not be a counter', 'tenant "a\\b" is throttled'], data: { resultType: 'matrix', result: [{ metric: {}, values: [[0, '1']] }] } });
+    expect(scanMatrixGrid(body, 0, 1, 1)?.warnings).toHaveLength(2); // the fast path takes it
+    const lines: string[] = [];
+    const destination = new PassThrough();
+    destination.on('data', (d: Buffer) => lines.push(...d.toString().trim().split('\n')));
+    const fake = (async () => new Response(body, { status: 200 })) as typeof fetch;
+    const client = new PrometheusClient({ url: 'http://prometheus.test', fetch: fake, logger: createLogger({ level: 'warn', destination }) });
+    expect((await client.queryRangeGrid('x', 0, 0, 1))[0]!.values[0]).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(lines.map((l) => (JSON.parse(l) as { warning: string }).warning)).toEqual(['PromQL info: metric might not be a counter', 'tenant "a\\b" is throttled']);
   });
 
   it('an error reply keeps its message naming the query and the API error', async () => {
