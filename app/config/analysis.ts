@@ -19,6 +19,11 @@ export const PrometheusDatasource = z.object({
   timeoutSeconds: z.number().positive().max(600).default(60),
   /** Parallel queries in flight; Prometheus serves ~20 concurrent queries by default (--query.max-concurrency). */
   concurrency: z.number().int().min(1).max(32).default(4),
+  /**
+   * Reply compression: gzip costs both Prometheus and us CPU and saves only network time, so `auto`
+   * asks for uncompressed replies from a loopback host (bench/compression.ts) and gzip otherwise.
+   */
+  compression: z.enum(['auto', 'gzip', 'identity']).default('auto').describe('auto: uncompressed replies from a loopback Prometheus (localhost, 127.0.0.0/8, ::1), gzip from any other host'),
 }).strict();
 export type PrometheusDatasource = z.infer<typeof PrometheusDatasource>;
 

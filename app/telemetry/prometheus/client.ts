@@ -1,10 +1,12 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
+import ipaddr from 'ipaddr.js';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
 import { OutboundRefusedError, readCappedText, ResponseTooLargeError } from '../outbound.js';
 import { Envelope, ExemplarsData, LabelsData, QueryData, SeriesData, type MatrixSeries, type VectorSample } from './api.js';
+import { gridLength, gridOf, scanMatrixGrid, type GridSeries } from './matrix-grid.js';
 
 export interface PrometheusClientOptions {
   url: string;
@@ -23,12 +25,38 @@ export interface PrometheusClientOptions {
   maxPointsPerQuery?: number;
   /** Byte cap of one reply body; a longer reply is cancelled mid-stream (default 64 MiB). */
   maxResponseBytes?: number;
+  /**
+   * `Accept-Encoding` of the requests: `identity` asks for uncompressed replies, `gzip` leaves fetch's
+   * default (gzip, deflate). `auto` (default): identity for a loopback host, where gzip only costs CPU
+   * on both sides (half of ours and of Prometheus' per replay query, bench/compression.ts), else gzip.
+   * An Accept-Encoding in `headers` wins.
+   */
+  compression?: 'auto' | 'gzip' | 'identity';
   logger?: Logger;
   fetch?: typeof fetch;
 }
 
+/** True for localhost, *.localhost, 127.0.0.0/8 and ::1: a Prometheus on this machine. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
+}
+
 /** 64 MiB: a 28-day range query over hundreds of routes at 5-minute steps stays well below this. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Grid cells (series × steps) one query_range reply may decode into, per byte of the reply cap: a
+ * grid costs 8 bytes a step even for a series with one sample, so a reply of many tiny series could
+ * otherwise ask for far more memory than its bytes (64 MiB cap: 16 M cells, 128 MiB of grids).
+ */
+const GRID_CELLS_PER_REPLY_BYTE = 1 / 4;
 
 /** A Prometheus failure whose message names the query and the fix. */
 export class PrometheusError extends Error {
@@ -62,7 +90,7 @@ export interface ClientStats {
 /** Thin, typed client of the Prometheus HTTP API with timeouts, retries, a concurrency limit and stats. */
 export class PrometheusClient {
   readonly url: string;
-  private readonly opts: Required<Omit<PrometheusClientOptions, 'authorization' | 'headers' | 'logger' | 'fetch'>>;
+  private readonly opts: Required<Omit<PrometheusClientOptions, 'authorization' | 'headers' | 'logger' | 'fetch' | 'compression'>>;
   private readonly headers: Record<string, string>;
   private readonly logger: Logger;
   private readonly fetchFn: typeof fetch;
@@ -85,6 +113,9 @@ export class PrometheusClient {
     };
     this.headers = { Accept: 'application/json', ...(options.headers ?? {}) };
     if (options.authorization) this.headers.Authorization = options.authorization;
+    const compression = options.compression ?? 'auto';
+    const identity = compression === 'identity' || (compression === 'auto' && isLoopbackUrl(this.url));
+    if (identity && !Object.keys(this.headers).some((h) => h.toLowerCase() === 'accept-encoding')) this.headers['Accept-Encoding'] = 'identity';
     this.logger = options.logger ?? silentLogger;
     this.fetchFn = options.fetch ?? fetch;
   }
@@ -126,6 +157,53 @@ export class PrometheusClient {
     return [...byKey.values()];
   }
 
+  /**
+   * The same query as queryRange, decoded into one Float64Array per series: values[i] is the sample
+   * at start + i × step (NaN where there is none, or where the value is NaN or ±Inf as Number() reads
+   * it). Built for the replies with thousands of points per series: a strict scanner fills the
+   * arrays without a JS object per point, and anything it does not recognise is decoded by the same
+   * JSON.parse + zod path as queryRange, with the same errors.
+   */
+  async queryRangeGrid(expr: string, start: number, end: number, step: number): Promise<GridSeries[]> {
+    const n = gridLength(start, end, step);
+    const chunkSteps = this.opts.maxPointsPerQuery;
+    const parts = await Promise.all(Array.from({ length: Math.ceil(n / chunkSteps) }, async (_, c) => {
+      const s = start + c * chunkSteps * step;
+      const m = Math.min(chunkSteps, n - c * chunkSteps);
+      const e = s + (m - 1) * step;
+      const params = { query: expr, start: String(s), end: String(e), step: String(step) };
+      return { offset: c * chunkSteps, series: await this.request('/api/v1/query_range', params, expr, (text) => this.decodeGrid(text, expr, s, step, m)) };
+    }));
+    if (parts.length === 1) return parts[0]!.series;
+    const byKey = new Map<string, GridSeries>();
+    for (const { offset, series } of parts) {
+      for (const one of series) {
+        const key = JSON.stringify(Object.entries(one.metric).sort());
+        let whole = byKey.get(key);
+        if (!whole) byKey.set(key, (whole = { metric: one.metric, values: new Float64Array(n).fill(Number.NaN) }));
+        whole.values.set(one.values, offset);
+      }
+    }
+    return [...byKey.values()];
+  }
+
+  /** One query_range chunk of m steps: the scanner when the reply has the plain matrix shape, else JSON.parse + zod. */
+  private decodeGrid(text: string, what: string, start: number, step: number, m: number): GridSeries[] {
+    const maxSeries = Math.max(1, Math.floor((this.opts.maxResponseBytes * GRID_CELLS_PER_REPLY_BYTE) / Math.max(1, m)));
+    const fast = scanMatrixGrid(text, start, step, m, maxSeries);
+    if (fast) {
+      for (const w of fast.warnings) this.logger.warn({ query: what, warning: w }, 'prometheus warning');
+      return fast.series;
+    }
+    const data = this.decode(text, QueryData, '/api/v1/query_range', what);
+    if (data.resultType !== 'matrix') throw new PrometheusError(`query_range returned a ${data.resultType}, expected a matrix: ${what}`, what);
+    if (data.result.length > maxSeries) {
+      const err = new ResponseTooLargeError(`the reply to Prometheus query ${what} has ${data.result.length} series of ${m} steps, more than the ${maxSeries} whose grids fit the reply cap: narrow the query (fewer services, a shorter window) or raise SLO_SCOUT_MAX_RESPONSE_BYTES`);
+      throw new PrometheusError(err.message, what, undefined, err);
+    }
+    return gridOf(data.result, start, step, m);
+  }
+
   async series(match: string[], start: number, end: number): Promise<Array<Record<string, string>>> {
     return this.call('/api/v1/series', { 'match[]': match, start: String(start), end: String(end) }, SeriesData, match.join(' or '));
   }
@@ -158,6 +236,11 @@ export class PrometheusClient {
   }
 
   private async call<S extends z.ZodType>(path: string, params: Record<string, string | string[]>, schema: S, what: string): Promise<z.infer<S>> {
+    return this.request(path, params, what, (text) => this.decode(text, schema, path, what));
+  }
+
+  /** One API call with the concurrency limit, retries and stats; `parse` decodes the reply's text (its time counts as the request's). */
+  private async request<T>(path: string, params: Record<string, string | string[]>, what: string, parse: (text: string) => T): Promise<T> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
     await this.acquire();
@@ -173,7 +256,7 @@ export class PrometheusClient {
           this.logger.warn({ path, query: what, attemptNumber, retriesLeft, err: error.message }, 'prometheus request failed, retrying');
         },
       });
-      return this.decode(text, schema, path, what);
+      return parse(text);
     } finally {
       this.stats.queries++;
       this.stats.requestSeconds += (performance.now() - started) / 1000;

@@ -23,6 +23,7 @@ export function prometheusSourceFromConfig(config: SloScoutConfig, options: { en
     ...(ds?.headers ? { headers: ds.headers } : {}),
     timeoutSeconds: ds?.timeoutSeconds ?? 60,
     concurrency: ds?.concurrency ?? 4,
+    compression: ds?.compression ?? 'auto',
     logger: options.logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),

@@ -2,7 +2,7 @@ import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCo
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
 import type { AlertDensityResult, AlertSeries, AlertSeriesRequest, AlertSeriesResult, HistoryBatchHandler, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
-import type { MatrixSeries } from './api.js';
+import type { GridSeries } from './matrix-grid.js';
 import { PrometheusError, type PrometheusClient } from './client.js';
 import { availabilityQueries, formatLe, latencyQueries, renderWindow } from '../../core/sli/promql.js';
 import type { SliSource } from '../../core/types.js';
@@ -447,16 +447,15 @@ export class PrometheusHistorySource implements HistorySource {
       ...(this.m.labels.route ? [anyOf(this.m.labels.route, [...new Set(list.map((e) => e.endpoint!))])] : []),
     ];
     const grids = async (expr: string): Promise<Map<Key, Float64Array>> => {
-      const result = await this.client.queryRange(expr, first, last, step);
+      const result = await this.client.queryRangeGrid(expr, first, last, step);
       const byKey = new Map<Key, Float64Array>();
       for (const s of result) {
         const key = keyOf(s.metric[this.m.labels.service] ?? '', this.m.labels.route ? (s.metric[this.m.labels.route] ?? null) : null);
         let grid = byKey.get(key);
         if (!grid) byKey.set(key, (grid = new Float64Array(n).fill(Number.NaN)));
-        for (const [t, v] of s.values) {
-          const i = Math.round((Number(t) - first) / step);
-          const x = Number(v);
-          if (i >= 0 && i < n && Number.isFinite(x)) grid[i] = x;
+        for (let i = 0; i < n; i++) {
+          const x = s.values[i]!;
+          if (Number.isFinite(x)) grid[i] = x;
         }
       }
       return byKey;
@@ -521,12 +520,11 @@ export class PrometheusHistorySource implements HistorySource {
     const first = request.start + request.step;
     const grid = async (query: string) => {
       const out = new Float64Array(n).fill(Number.NaN);
-      const series = await this.client.queryRange(renderWindow(query, window), first, request.start + n * request.step, request.step);
+      const series = await this.client.queryRangeGrid(renderWindow(query, window), first, request.start + n * request.step, request.step);
       for (const s of series) {
-        for (const [t, v] of s.values) {
-          const i = Math.round((Number(t) - first) / request.step);
-          const x = Number(v) * request.step;
-          if (i >= 0 && i < n && Number.isFinite(x)) out[i] = (Number.isNaN(out[i]!) ? 0 : out[i]!) + x;
+        for (let i = 0; i < n; i++) {
+          const x = s.values[i]! * request.step;
+          if (Number.isFinite(x)) out[i] = (Number.isNaN(out[i]!) ? 0 : out[i]!) + x;
         }
       }
       return out;
@@ -551,11 +549,11 @@ export class PrometheusHistorySource implements HistorySource {
       a.hourly ??= { totals: new Map(), errors: new Map(), buckets: new Map() };
       return a.hourly;
     };
-    const run = (expr: (services: string[]) => string, apply: (a: NonNullable<Acc['hourly']>, s: MatrixSeries) => void) => async (): Promise<void> => {
+    const run = (expr: (services: string[]) => string, apply: (a: NonNullable<Acc['hourly']>, s: GridSeries) => void) => async (): Promise<void> => {
       // A part's series are applied only once its whole reply is in, so a split never counts twice.
       const part = async (services: string[]): Promise<void> => {
         try {
-          const result = await this.client.queryRange(expr(services), first, end, step);
+          const result = await this.client.queryRangeGrid(expr(services), first, end, step);
           for (const s of result) {
             const a = acc.get(keyOf(s.metric[this.m.labels.service] ?? '', this.m.labels.route ? (s.metric[this.m.labels.route] ?? null) : null));
             if (a) apply(target(a), s);
@@ -569,16 +567,18 @@ export class PrometheusHistorySource implements HistorySource {
       await splitWhenTooLarge(batch, part);
     };
     return [
-      run((b) => `sum by (${this.by()}) (increase(${count(b)}${range}))`, (t, s) => fill(t.totals, s)),
-      run((b) => `sum by (${this.by()}) (increase(${bad(b)}${range}))`, (t, s) => fill(t.errors, s)),
+      run((b) => `sum by (${this.by()}) (increase(${count(b)}${range}))`, (t, s) => fill(t.totals, s, first, step)),
+      run((b) => `sum by (${this.by()}) (increase(${bad(b)}${range}))`, (t, s) => fill(t.errors, s, first, step)),
       run((b) => `sum by (${this.by(['le'])}) (increase(${bucket(b)}${range}))`, (t, s) => {
         const le = Number(s.metric.le === '+Inf' ? Infinity : s.metric.le);
         if (!Number.isFinite(le)) return; // +Inf equals the total, which _count already gives
-        for (const [ts, v] of s.values) {
+        s.values.forEach((v, i) => {
+          if (Number.isNaN(v)) return; // no sample at this step
+          const ts = first + i * step;
           let row = t.buckets.get(ts);
           if (!row) t.buckets.set(ts, (row = new Map()));
-          row.set(le, Number(v));
-        }
+          row.set(le, v);
+        });
       }),
     ];
   }
@@ -646,8 +646,13 @@ export class PrometheusHistorySource implements HistorySource {
   }
 }
 
-function fill(target: Map<number, number>, s: MatrixSeries): void {
-  for (const [ts, v] of s.values) target.set(ts, (target.get(ts) ?? 0) + Number(v));
+/** Adds a grid's samples to per-window-end sums (NaN: no sample at that step). */
+function fill(target: Map<number, number>, s: GridSeries, first: number, step: number): void {
+  s.values.forEach((v, i) => {
+    if (Number.isNaN(v)) return;
+    const ts = first + i * step;
+    target.set(ts, (target.get(ts) ?? 0) + v);
+  });
 }
 
 /**
