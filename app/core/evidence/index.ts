@@ -24,13 +24,22 @@ export function isoTime(t: number): string {
 
 /** The `count` windows with the lowest SLI (ties: the most recent first), worst first. */
 export function worstWindows(windows: WindowCounts[], sliOf: (w: WindowCounts) => number | null, count: number): Array<{ w: WindowCounts; sli: number }> {
-  const scored: Array<{ w: WindowCounts; sli: number }> = [];
+  // The first `count` of a stable sort by (sli, -start), kept by insertion as the windows stream past:
+  // every proposal asks for 3 of a few dozen windows, and sorting them all was a visible share of
+  // the report's cost (issue 11 §7). A window goes after every kept one that sorts before or level
+  // with it, as the stable sort would keep it.
+  const top: Array<{ w: WindowCounts; sli: number }> = [];
+  if (count <= 0) return top;
   for (const w of windows) {
     const sli = sliOf(w);
-    if (sli !== null) scored.push({ w, sli });
+    if (sli === null) continue;
+    let i = top.length;
+    while (i > 0 && (sli - top[i - 1]!.sli || top[i - 1]!.w.start - w.start) < 0) i--;
+    if (i >= count) continue;
+    top.splice(i, 0, { w, sli });
+    if (top.length > count) top.pop();
   }
-  scored.sort((a, b) => a.sli - b.sli || b.w.start - a.w.start);
-  return scored.slice(0, count);
+  return top;
 }
 
 export interface VariantEvidenceInput {
@@ -57,13 +66,15 @@ export interface VariantEvidenceInput {
 export function variantEvidence(input: VariantEvidenceInput): Evidence[] {
   const out: Evidence[] = [];
   const worst = worstWindows(input.windows, input.sliOf, 3);
-  const expr = sliRatioExpr(input.queries, input.graphRate ?? '5m');
+  // Only a graph link reads the expression: without a Grafana or Prometheus URL it is not built.
+  let expr: string | undefined;
+  const exprOf = () => (expr ??= sliRatioExpr(input.queries, input.graphRate ?? '5m'));
   const pct = (x: number) => `${(x * 100).toFixed(x > 0.999 ? 3 : 2)}%`;
   for (const { w, sli } of worst) {
     const breached = sli < input.targetFraction - 1e-12;
     const url = input.links.grafanaUrl
-      ? grafanaExploreUrl(input.links.grafanaUrl, input.links.grafanaDatasourceUid, expr, w.start, w.end)
-      : input.links.prometheusUrl ? prometheusGraphUrl(input.links.prometheusUrl, expr, w.start, w.end) : undefined;
+      ? grafanaExploreUrl(input.links.grafanaUrl, input.links.grafanaDatasourceUid, exprOf(), w.start, w.end)
+      : input.links.prometheusUrl ? prometheusGraphUrl(input.links.prometheusUrl, exprOf(), w.start, w.end) : undefined;
     out.push({
       kind: 'worst-window',
       description: `SLI ${pct(sli)} over ${String(w.total).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} requests, ${isoTime(w.start)} to ${isoTime(w.end)}: ${breached ? 'below' : 'meets'} the ${pct(input.targetFraction)} target`,

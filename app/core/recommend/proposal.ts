@@ -136,8 +136,10 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     `(one ${formatDuration(o.periodSeconds)} period)${calibrated}: moving-block bootstrap over windows (${blockLength(bw)}-window blocks, recency-weighted), ` +
     `${o.bootstrapDraws} draws; each resample's ${priorName(levels.prior)} posterior mixed exactly into a beta-binomial over the period`;
 
-  const queriesFor = (b: Built) => (kind === 'latency' ? latencyQueries(ctx.source, b.threshold!) : availabilityQueries(ctx.source));
-  const variants: Variant[] = built.map((b) => ({
+  // Each variant's queries and rationale are built once: the evidence and the proposal read the same ones.
+  const queries = built.map((b) => (kind === 'latency' ? latencyQueries(ctx.source, b.threshold!) : availabilityQueries(ctx.source)));
+  const rationales = built.map((b) => rationale(ctx, kind, b, fitNote, levels.prior.headroomSlope && !b.borrowedPrior ? worst.get(b.type) : undefined));
+  const variants: Variant[] = built.map((b, i) => ({
     type: b.type,
     pValue: b.pValue,
     target: b.target,
@@ -152,19 +154,19 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     breachRateInterval: [significant(b.estimate.interval[0]), significant(b.estimate.interval[1])],
     errorBudget: errorBudget(ctx, b.target),
     historicalCompliance: round(b.compliance, 5),
-    rationale: rationale(ctx, kind, b, fitNote, levels.prior.headroomSlope && !b.borrowedPrior ? worst.get(b.type) : undefined),
+    rationale: rationales[i]!,
   }));
 
   const evidence: Evidence[] = [];
-  for (const b of built) {
-    evidence.push({ kind: 'computation', description: rationale(ctx, kind, b, fitNote, levels.prior.headroomSlope && !b.borrowedPrior ? worst.get(b.type) : undefined), variants: [b.type], value: b.threshold ?? b.target });
+  for (const [i, b] of built.entries()) {
+    evidence.push({ kind: 'computation', description: rationales[i]!, variants: [b.type], value: b.threshold ?? b.target });
     evidence.push(...variantEvidence({
       service: h.service,
       endpoint: h.endpoint,
       variant: b.type,
       targetFraction: b.target / 100,
       thresholdSeconds: b.threshold,
-      queries: queriesFor(b),
+      queries: queries[i]!,
       windows: ctx.present,
       sliOf: b.sliOf,
       exemplars: h.exemplars ?? [],
@@ -222,7 +224,7 @@ export function finishProposal(prep: Prepared, levels: Levels): Proposal {
     evidence: mergeEvidence(evidence),
     breachRateMethod: method,
     ...(prep.note ? { trend: prep.note.trend } : {}),
-    queries: queriesFor(selected),
+    queries: queries[built.indexOf(selected)]!,
     history,
   };
 }

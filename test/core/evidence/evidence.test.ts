@@ -47,6 +47,25 @@ describe('worst windows and merging', () => {
     expect(worst.map((x) => x.w.start)).toEqual([40, 30, 10]);
   });
 
+  it('keeps what a stable full sort would keep: ties on SLI and start, windows without an SLI, any count', () => {
+    // worstWindows keeps its top windows by insertion; the reference sorts them all.
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = Math.floor(next() * 12);
+      // Few distinct SLIs and starts, so ties on both are common; errors === total marks "no SLI".
+      const windows: WindowCounts[] = Array.from({ length: n }, () => ({ start: Math.floor(next() * 4), end: 10, total: 10, errors: Math.floor(next() * 4) }));
+      const sliOf = (w: WindowCounts) => (w.errors === 3 ? null : 1 - w.errors / w.total);
+      const reference = windows
+        .flatMap((w) => { const sli = sliOf(w); return sli === null ? [] : [{ w, sli }]; })
+        .sort((a, b) => a.sli - b.sli || b.w.start - a.w.start);
+      for (const count of [0, 1, 3, 20]) {
+        const got = worstWindows(windows, sliOf, count);
+        expect(got.map((x) => windows.indexOf(x.w))).toEqual(reference.slice(0, count).map((x) => windows.indexOf(x.w)));
+      }
+    }
+  });
+
   it('merges identical evidence and unions the variants it backs', () => {
     const e = { kind: 'exemplar' as const, description: 'trace x', traceId: 'x' };
     const merged = mergeEvidence([{ ...e, variants: ['balanced'] }, { ...e, variants: ['aggressive'] }, { ...e, traceId: 'y', description: 'trace y', variants: ['balanced'] }]);
