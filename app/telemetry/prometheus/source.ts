@@ -443,8 +443,9 @@ export class PrometheusHistorySource implements HistorySource {
         thresholds.set(r.thresholdSeconds, list);
       }
     }
-    // Latency bad = total − good, only where both exist: the vector subtraction, as the fetch's arrays.
-    const slow = (le: number, list: typeof chunk) => `${total} - sum by (${this.by()}) (rate(${selector(bucket, [...matchers(list), leMatch(le)])}${rate}))`;
+    // Latency bad = total − good, only where both exist: the vector subtraction, as the fetch's arrays
+    // (the totals of this threshold's endpoints only, not the whole group's).
+    const slow = (le: number, list: typeof chunk) => `sum by (${this.by()}) (rate(${selector(count, matchers(list))}${rate})) - sum by (${this.by()}) (rate(${selector(bucket, [...matchers(list), leMatch(le)])}${rate}))`;
     type Bad = { sum: Map<Key, Float64Array>; clean: Map<Key, Float64Array> };
     const badOf = async (expr: string): Promise<Bad> => {
       const [sum, clean] = await Promise.all([grids(over('sum_over_time', expr)), grids(over('count_over_time', `${expr} >= 0`))]);
