@@ -28,7 +28,7 @@ export interface AlertBlocks {
   step: number;
   /** Steps per block: block m (0-based) holds steps m·blockSteps + 1 … (m + 1)·blockSteps. */
   blockSteps: number;
-  /** Σ bad events of the block's steps. */
+  /** Σ bad events of the block's steps, or an upper bound on it (a source may sum total and good apart). */
   bad: Float64Array;
   /** Σ total events of the block's steps. */
   total: Float64Array;
