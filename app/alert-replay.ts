@@ -107,7 +107,7 @@ export const alertReplayStep: AnalysisStep = {
     // Then a screen (app/core/alerts/screen.ts): hourly block sums of the same series prove that most
     // SLOs cannot fire; those get the replay's result (no firing) without their 5-minute series. A
     // failed screen, or an SLO it cannot tell about, is fetched in full as before.
-    if (source.screenAlertSeries && replayable.length) {
+    if (source.screenAlertSeries && settings.screen !== false && replayable.length) {
       const screen = await source.screenAlertSeries(replayable.map(requestOf), SCREEN_BLOCK_STEPS).catch((err: unknown) => {
         logger.warn({ err: (err as Error).message }, 'alert replay screen failed; fetching every SLO\'s series');
         return undefined;

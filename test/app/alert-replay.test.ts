@@ -46,7 +46,7 @@ describe('alert replay in the analysis (demo fleet, checkout incident)', async (
 
 describe('bounding the alert replay (analysis.alertReplay)', async () => {
   const source = new FleetHistorySource({ seed: 42, scenario: 'demo' });
-  const run = (alertReplay?: { enabled?: boolean; maxSlos?: number }, src: HistorySource = source) => runAnalysis(
+  const run = (alertReplay?: { enabled?: boolean; maxSlos?: number; screen?: boolean }, src: HistorySource = source) => runAnalysis(
     { source: src, clock: fixedClock(new Date(DEMO_END * 1000)) },
     { end: DEMO_END, windowSeconds: 28 * 86_400, breachWindowSeconds: 86_400, seed: 42, services: ['checkout', 'payments'], bootstrapDraws: 200, ...(alertReplay ? { alertReplay } : {}) },
   );
@@ -139,6 +139,11 @@ describe('bounding the alert replay (analysis.alertReplay)', async () => {
     expect(screened).toBeGreaterThan(0);
     expect(fetched.reduce((a, b) => a + b, 0)).toBe(all.proposals.length - screened!);
     expect(all.proposals.some((p) => p.alertReplay!.page.fired > 0)).toBe(true);
+    fetched.length = 0;
+    // analysis.alertReplay.screen: false fetches every SLO, as before the screen.
+    const off = await run({ screen: false }, screening(blocksOf));
+    expect(off.alertReplay).toEqual({ replayed: all.proposals.length });
+    expect(fetched.reduce((a, b) => a + b, 0)).toBe(all.proposals.length);
     fetched.length = 0;
     const failed = await run(undefined, screening(() => Promise.reject(new Error('screen refused'))));
     expect(failed.alertReplay).toEqual({ replayed: all.proposals.length });
