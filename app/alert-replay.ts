@@ -4,6 +4,7 @@
  * replay step; the arithmetic is app/core/alerts (Prometheus' rate, the multiwindow conditions).
  */
 import { counterFromIncrements, episodes, replayAlerts, type Episode } from './core/alerts/replay.js';
+import { mayFire } from './core/alerts/screen.js';
 import type { AlertReplay, Proposal } from './core/report.js';
 import type { AlertSeriesRequest } from './telemetry/source.js';
 import { parseDuration } from './core/time.js';
@@ -51,6 +52,8 @@ export function summarizeReplay(p: Proposal, firing: { severity: 'page' | 'ticke
 
 /** SLOs whose series are fetched at once: the replay of one group runs while the next group's queries are out. */
 const SLOS_PER_FETCH = 200;
+/** The screen's blocks: an hour of 5-minute steps, which tiles every long window of the rules (1h, 6h, 1d, 3d). */
+const SCREEN_BLOCK_STEPS = 3600 / REPLAY_STEP_SECONDS;
 /** Default of analysis.alertReplay.maxSlos: above it the replay's queries and memory grow with every SLO. */
 export const DEFAULT_MAX_REPLAYED_SLOS = 1000;
 
@@ -60,8 +63,9 @@ export const alertReplayStep: AnalysisStep = {
     const source = deps.source;
     const settings = options.alertReplay ?? {};
     const skipped: Array<{ reason: string; slos: number }> = [];
-    const summary = () => ({ replayed, ...(skipped.length ? { skipped } : {}) });
+    const summary = () => ({ replayed, ...(screened ? { screened } : {}), ...(skipped.length ? { skipped } : {}) });
     let replayed = 0;
+    let screened = 0;
     if (settings.enabled === false) {
       report.alertReplay = { replayed: 0, skipped: [{ reason: 'alert replay switched off (--no-alert-replay or analysis.alertReplay.enabled: false)', slos: report.proposals.length }] };
       return;
@@ -100,6 +104,31 @@ export const alertReplayStep: AnalysisStep = {
         replayable = replayable.filter((_, i) => probe.dense[i]);
       }
     }
+    // Then a screen (app/core/alerts/screen.ts): hourly block sums of the same series prove that most
+    // SLOs cannot fire; those get the replay's result (no firing) without their 5-minute series. A
+    // failed screen, or an SLO it cannot tell about, is fetched in full as before.
+    if (source.screenAlertSeries && settings.screen === true && replayable.length) {
+      const screen = await source.screenAlertSeries(replayable.map(requestOf), SCREEN_BLOCK_STEPS).catch((err: unknown) => {
+        logger.warn({ err: (err as Error).message }, 'alert replay screen failed; fetching every SLO\'s series');
+        return undefined;
+      });
+      if (screen) {
+        timing.wait(screen.stats);
+        const steps = Math.floor((options.end - start) / REPLAY_STEP_SECONDS);
+        const fromStep = Math.ceil(longest / REPLAY_STEP_SECONDS);
+        replayable = replayable.filter((p, i) => {
+          const blocks = screen.blocks[i];
+          if (!blocks || blocks instanceof Error || fromStep >= steps || blocks.step !== REPLAY_STEP_SECONDS || blocks.t0 !== start) return true;
+          if (mayFire(blocks, pairs, budgetOf(p), fromStep, steps)) return true;
+          // What the full replay reports for an SLO that never fires: the same range, no episode.
+          const none = [{ severity: 'page' as const, firing: [] }, { severity: 'ticket' as const, firing: [] }];
+          p.alertReplay = summarizeReplay(p, none, REPLAY_STEP_SECONDS, start + fromStep * REPLAY_STEP_SECONDS, start + steps * REPLAY_STEP_SECONDS, options.links);
+          replayed++;
+          screened++;
+          return false;
+        });
+      }
+    }
     const groups: Proposal[][] = [];
     for (let i = 0; i < replayable.length; i += SLOS_PER_FETCH) groups.push(replayable.slice(i, i + SLOS_PER_FETCH));
     // Group i+1's queries are in flight while group i is replayed (CPU), so the two overlap.
@@ -120,11 +149,9 @@ export const alertReplayStep: AnalysisStep = {
           noData++;
           continue;
         }
-        const variant = p.variants.find((v) => v.type === p.selectedVariant)!;
         const bad = counterFromIncrements(series.t0, series.step, series.bad);
         const total = counterFromIncrements(series.t0, series.step, series.total);
-        // The same budget the rules compare against (1 − objective, as the exporter rounds it).
-        const budget = tidy(1 - tidy(variant.target / 100));
+        const budget = budgetOf(p);
         // Evaluate once the longest window (3d) is full of data: earlier, a ratio over a few hours stands in
         // for a day's and fires where the installed rules (with history before the range) would not.
         const from = series.t0 + Math.ceil(longest / series.step) * series.step;
@@ -143,9 +170,15 @@ export const alertReplayStep: AnalysisStep = {
     if (failed) skipped.push({ reason: `the queries for their series failed in ${source.name} (see the warnings in the log)`, slos: failed });
     if (missing > 0) skipped.push({ reason: 'no selected variant to replay', slos: missing });
     report.alertReplay = summary();
-    logger.info({ proposals: replayed, skipped }, 'alerts replayed');
+    logger.info({ proposals: replayed, screened, skipped }, 'alerts replayed');
   },
 };
+
+/** The same budget the rules compare against (1 − objective, as the exporter rounds it). */
+function budgetOf(p: Proposal): number {
+  const variant = p.variants.find((v) => v.type === p.selectedVariant)!;
+  return tidy(1 - tidy(variant.target / 100));
+}
 
 /** At least two steps with valid events: anything less gives no rate anywhere. */
 function hasData(values: Float64Array): boolean {

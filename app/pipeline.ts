@@ -58,7 +58,7 @@ export interface AnalysisOptions extends RecommendOptions {
   /** Time limit of each CPU-bound phase (recommend, what-if), seconds; absent = none (the CLI). */
   computeSeconds?: number;
   /** The alert replay (config analysis.alertReplay): off, or capped at maxSlos SLOs (default 1000). */
-  alertReplay?: { enabled?: boolean; maxSlos?: number };
+  alertReplay?: { enabled?: boolean; maxSlos?: number; screen?: boolean };
 }
 
 /** A step that enriches the report in place; `histories` are what the recommender saw. */

@@ -93,6 +93,12 @@ export type Percentiles = z.infer<typeof Percentiles>;
 export const AlertReplaySettings = z.object({
   enabled: z.boolean().default(true),
   maxSlos: z.number().int().min(1).max(100_000).default(1000),
+  /**
+   * Screen SLOs with hourly sums first and fetch 5-minute series only for those that may fire (same
+   * results): this process decodes ~1/3 of the points, but Prometheus evaluates 2-6x more (docs/cli.md),
+   * so it is off by default; worth it only where the transfer, not Prometheus, is the bottleneck.
+   */
+  screen: z.boolean().default(false),
 }).strict();
 
 export const Analysis = z.object({
@@ -102,7 +108,7 @@ export const Analysis = z.object({
   period: Duration.optional(),
   percentiles: Percentiles.default({ conservative: 99.9, balanced: 99, aggressive: 95 }),
   selectedVariant: z.enum(['conservative', 'balanced', 'aggressive']).default('balanced'),
-  alertReplay: AlertReplaySettings.default({ enabled: true, maxSlos: 1000 }),
+  alertReplay: AlertReplaySettings.default({ enabled: true, maxSlos: 1000, screen: false }),
   /**
    * Hourly series beside the breach windows: the trend detection fits latency against load within
    * each day on them (the queue model and the load elasticity, docs/recommendation.md). They are 24x

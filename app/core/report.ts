@@ -268,6 +268,8 @@ export const Report = z.object({
   /** Which SLOs have an alert replay, and why the others have none (switched off, capped, no data at 5 min). */
   alertReplay: z.object({
     replayed: z.number(),
+    /** Of the replayed SLOs, those a cheap screen of hourly sums proved silent (no firing), without fetching their 5-minute series. */
+    screened: z.number().optional(),
     skipped: z.array(z.object({ reason: z.string(), slos: z.number() })).optional(),
   }).optional(),
   /** How long the run took; like generatedAt, absent from committed files. */

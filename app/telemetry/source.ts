@@ -1,4 +1,5 @@
 import type { EndpointHistory } from '../core/types.js';
+import type { AlertBlocks } from '../core/alerts/screen.js';
 
 /** What the analysis asks any datasource for (Prometheus, the OTLP store, the demo fleet). */
 export interface HistoryRequest {
@@ -50,6 +51,9 @@ export interface AlertSeries { t0: number; step: number; bad: Float64Array; tota
 
 export interface AlertSeriesResult { series: Array<AlertSeries | null | Error>; stats: SourceStats }
 
+/** Per request: hourly blocks of its per-step events (app/core/alerts/screen.ts), null when the source cannot give them exactly, the Error when its query failed. */
+export interface AlertBlocksResult { blocks: Array<AlertBlocks | null | Error>; stats: SourceStats }
+
 /** Per request: false when the source saw no samples dense enough for `rate` at request.step, true when it did or cannot tell. */
 export interface AlertDensityResult { dense: boolean[]; stats: SourceStats }
 
@@ -77,4 +81,11 @@ export interface HistorySource {
    * is unsure answers true, so the worst a probe costs is the fetch it was meant to spare.
    */
   probeAlertSeries?(requests: AlertSeriesRequest[]): Promise<AlertDensityResult>;
+  /**
+   * Optional, and cheaper than fetchAlertSeries: per request, aggregates over blocks of `blockSteps`
+   * steps of exactly the per-step events fetchAlertSeries would return, from which the alert replay
+   * proves that some SLOs cannot fire and fetches only the others. A source without it (the demo
+   * fleet) has every SLO fetched; one that cannot give a request's blocks exactly answers null.
+   */
+  screenAlertSeries?(requests: AlertSeriesRequest[], blockSteps: number): Promise<AlertBlocksResult>;
 }

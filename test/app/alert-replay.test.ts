@@ -4,7 +4,8 @@ import { fixedClock } from '../../app/deps.js';
 import { renderPullRequestBody } from '../../app/export/pr-body.js';
 import { runAnalysis } from '../../app/pipeline.js';
 import { footer } from '../../app/cli/summary.js';
-import type { HistorySource } from '../../app/telemetry/source.js';
+import type { AlertSeries, AlertSeriesRequest, HistorySource } from '../../app/telemetry/source.js';
+import type { AlertBlocks } from '../../app/core/alerts/screen.js';
 import { alertReplayStep } from '../../app/alert-replay.js';
 import type { Report } from '../../app/core/report.js';
 import { silentLogger } from '../../app/logger.js';
@@ -45,7 +46,7 @@ describe('alert replay in the analysis (demo fleet, checkout incident)', async (
 
 describe('bounding the alert replay (analysis.alertReplay)', async () => {
   const source = new FleetHistorySource({ seed: 42, scenario: 'demo' });
-  const run = (alertReplay?: { enabled?: boolean; maxSlos?: number }, src: HistorySource = source) => runAnalysis(
+  const run = (alertReplay?: { enabled?: boolean; maxSlos?: number; screen?: boolean }, src: HistorySource = source) => runAnalysis(
     { source: src, clock: fixedClock(new Date(DEMO_END * 1000)) },
     { end: DEMO_END, windowSeconds: 28 * 86_400, breachWindowSeconds: 86_400, seed: 42, services: ['checkout', 'payments'], bootstrapDraws: 200, ...(alertReplay ? { alertReplay } : {}) },
   );
@@ -114,6 +115,41 @@ describe('bounding the alert replay (analysis.alertReplay)', async () => {
     expect(fetched).toHaveLength(all.proposals.length);
   });
 
+  it('a screen: SLOs its blocks prove silent are not fetched and get the full replay\'s result; a failed screen spares nothing', async () => {
+    const fetched: number[] = [];
+    const screening = (screen: HistorySource['screenAlertSeries']): HistorySource => ({
+      name: 'screening datasource',
+      fetchHistories: (r) => source.fetchHistories(r),
+      fetchAlertSeries: (requests) => {
+        fetched.push(requests.length);
+        return source.fetchAlertSeries(requests);
+      },
+      screenAlertSeries: screen,
+    });
+    // Blocks aggregated from the very series the fetch returns, as Prometheus' subqueries do.
+    const blocksOf = async (requests: AlertSeriesRequest[], blockSteps: number) => {
+      const { series } = await source.fetchAlertSeries(requests);
+      return { blocks: series.map((s) => (s && !(s instanceof Error) ? aggregate(s, blockSteps) : null)), stats: { backendSeconds: 0, queries: 1 } };
+    };
+    const r = await run({ screen: true }, screening(blocksOf));
+    const { screened, ...summary } = r.alertReplay!;
+    expect(summary).toEqual(all.alertReplay);
+    expect(r.proposals.map((p) => p.alertReplay)).toEqual(all.proposals.map((p) => p.alertReplay));
+    // Not vacuous: some SLOs were screened out (not fetched), and the one that pages was fetched.
+    expect(screened).toBeGreaterThan(0);
+    expect(fetched.reduce((a, b) => a + b, 0)).toBe(all.proposals.length - screened!);
+    expect(all.proposals.some((p) => p.alertReplay!.page.fired > 0)).toBe(true);
+    fetched.length = 0;
+    // analysis.alertReplay.screen: false (the default) fetches every SLO, as before the screen.
+    const off = await run(undefined, screening(blocksOf));
+    expect(off.alertReplay).toEqual({ replayed: all.proposals.length });
+    expect(fetched.reduce((a, b) => a + b, 0)).toBe(all.proposals.length);
+    fetched.length = 0;
+    const failed = await run({ screen: true }, screening(() => Promise.reject(new Error('screen refused'))));
+    expect(failed.alertReplay).toEqual({ replayed: all.proposals.length });
+    expect(fetched.reduce((a, b) => a + b, 0)).toBe(all.proposals.length);
+  });
+
   it('timings name the demo fleet, not Prometheus, for every phase that waited', () => {
     const t = all.timings!;
     expect(t.datasource).toBe('demo fleet');
@@ -164,3 +200,21 @@ describe('the replay overlaps the what-if without changing the report', async ()
     expect(overlapped.proposals.filter((p) => p.alertReplay && p.whatIf).length).toBe(overlapped.proposals.length);
   });
 });
+
+/** Sum, minimum and cleanness per block of a fetched series (what PromQL's sum/min/count_over_time give). */
+function aggregate(s: AlertSeries, blockSteps: number): AlertBlocks {
+  const nb = Math.floor(s.total.length / blockSteps);
+  const out: AlertBlocks = { t0: s.t0, step: s.step, blockSteps, bad: new Float64Array(nb), total: new Float64Array(nb), totalMin: new Float64Array(nb).fill(Infinity), clean: new Uint8Array(nb).fill(1) };
+  for (let k = 0; k < nb * blockSteps; k++) {
+    const m = Math.floor(k / blockSteps);
+    const b = s.bad[k]!;
+    const v = s.total[k]!;
+    if (Number.isNaN(b) || Number.isNaN(v) || b < 0 || v < 0) out.clean[m] = 0;
+    if (!Number.isNaN(b)) out.bad[m] += b;
+    if (!Number.isNaN(v)) {
+      out.total[m] += v;
+      out.totalMin[m] = Math.min(out.totalMin[m]!, v);
+    }
+  }
+  return out;
+}

@@ -41,12 +41,17 @@ function withoutProbe(s: PrometheusHistorySource): HistorySource {
   return { name: s.name, fetchHistories: (r, p) => s.fetchHistories(r, p), fetchAlertSeries: (r) => s.fetchAlertSeries(r) };
 }
 
+/** With its probe but without the screen (test/integration/alert-replay-screen.test.ts covers that), so only the probe differs. */
+function probeOnly(s: PrometheusHistorySource): HistorySource {
+  return { ...withoutProbe(s), probeAlertSeries: (r) => s.probeAlertSeries(r) };
+}
+
 async function analyse(url: string, probe: boolean): Promise<{ report: Report; queries: number; recorded: Recorded[] }> {
   const recorded: Recorded[] = [];
   const client = new PrometheusClient({ url, fetch: recordingFetch(recorded) });
   const source = new PrometheusHistorySource({ client, exemplars: false });
   const report = await runAnalysis(
-    { source: probe ? source : withoutProbe(source), logger: silentLogger, clock: fixedClock(new Date(END * 1000)) },
+    { source: probe ? probeOnly(source) : withoutProbe(source), logger: silentLogger, clock: fixedClock(new Date(END * 1000)) },
     { end: END, windowSeconds: 7 * DAY, breachWindowSeconds: DAY, seed: 1, bootstrapDraws: 200, hourly: false },
   );
   return { report, queries: client.stats.queries, recorded };

@@ -1,8 +1,9 @@
 import type { EndpointHistory, ExemplarRef, LatencyCounts, VersionSpan, WindowCounts } from '../../core/types.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
-import type { AlertDensityResult, AlertSeries, AlertSeriesRequest, AlertSeriesResult, HistoryBatchHandler, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
+import type { AlertBlocksResult, AlertDensityResult, AlertSeries, AlertSeriesRequest, AlertSeriesResult, HistoryBatchHandler, HistoryRequest, HistoryResult, HistorySource } from '../source.js';
 import type { GridSeries } from './matrix-grid.js';
+import type { AlertBlocks } from '../../core/alerts/screen.js';
 import { PrometheusError, type PrometheusClient } from './client.js';
 import { availabilityQueries, formatLe, latencyQueries, renderWindow } from '../../core/sli/promql.js';
 import type { SliSource } from '../../core/types.js';
@@ -351,6 +352,155 @@ export class PrometheusHistorySource implements HistorySource {
     }
     await Promise.all(tasks);
     return { series: out, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
+  }
+
+  /**
+   * The alert replay's screen (app/core/alerts/screen.ts): per request, hourly blocks of the very
+   * per-step values fetchAlertSeries would return, aggregated by Prometheus with subqueries over the
+   * same expressions at the same evaluation times (`sum_over_time((…)[(block − 1 s):step])` at one
+   * point per block: the subquery's points are the step-aligned times in the block, as the replay's
+   * grid when `start` is a multiple of the step). Per group of endpoints: the totals' sum, minimum and
+   * count of steps present and not negative, and per kind of bad events (errors, or total − good per
+   * latency threshold) the sum and that count. Replies hold one point per block, 1/12 of a fetch's.
+   * A request this source cannot screen exactly (queries it did not write, an unaligned grid, a range
+   * the blocks do not tile) gets null; a failed query its Error: either way it is fetched in full.
+   */
+  async screenAlertSeries(requests: AlertSeriesRequest[], blockSteps: number): Promise<AlertBlocksResult> {
+    const start0 = this.client.stats.waitSeconds;
+    const queries0 = this.client.stats.queries;
+    const out: Array<AlertBlocks | null | Error> = requests.map(() => null);
+    const groups = new Map<string, number[]>();
+    for (const [i, r] of requests.entries()) {
+      const n = Math.floor((r.end - r.start) / r.step);
+      if (!Number.isInteger(blockSteps) || blockSteps < 2 || n < blockSteps || n % blockSteps !== 0 || r.start % r.step !== 0 || !this.batchable(r)) continue;
+      const key = `${r.start}/${r.end}/${r.step}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    }
+    const tasks: Array<Promise<void>> = [];
+    for (const indexes of groups.values()) {
+      const { start, end, step } = requests[indexes[0]!]!;
+      const blocks = Math.floor((end - start) / step) / blockSteps;
+      const endpoints = new Map<Key, { service: string; endpoint: string | null; requests: number[] }>();
+      for (const i of indexes) {
+        const r = requests[i]!;
+        const key = keyOf(r.service, r.endpoint);
+        const e = endpoints.get(key) ?? { service: r.service, endpoint: r.endpoint, requests: [] };
+        e.requests.push(i);
+        endpoints.set(key, e);
+      }
+      const sorted = [...endpoints.values()].sort((a, b) => a.service.localeCompare(b.service) || (a.endpoint ?? '').localeCompare(b.endpoint ?? ''));
+      // As many endpoints per query as the fetch: at 50 x 8 one screen query per 600 endpoints screened nothing (every SLO was fetched; cause not isolated, probably a timeout).
+      const points = Math.min(blocks, this.client.limits.maxPointsPerQuery);
+      const perQuery = Math.max(1, Math.min(ALERT_ENDPOINTS_PER_QUERY, Math.floor(this.client.limits.maxResponseBytes / (points * BYTES_PER_POINT))));
+      for (let c = 0; c < sorted.length; c += perQuery) {
+        const chunk = sorted.slice(c, c + perQuery);
+        tasks.push(splitWhenTooLarge(chunk, (part) => this.screenPart(part, requests, out, start, blocks, step, blockSteps)));
+      }
+    }
+    await Promise.all(tasks);
+    return { blocks: out, stats: { backendSeconds: this.client.stats.waitSeconds - start0, queries: this.client.stats.queries - queries0 } };
+  }
+
+  /** One group's screen queries; failures go to `out`, except an oversized reply that can still be split. */
+  private async screenPart(chunk: Array<{ service: string; endpoint: string | null; requests: number[] }>, requests: AlertSeriesRequest[], out: Array<AlertBlocks | null | Error>, start: number, blocks: number, step: number, blockSteps: number): Promise<void> {
+    const width = step * blockSteps;
+    const first = start + width;
+    const last = start + blocks * width;
+    const rate = `[${step}s]`;
+    // (τ − width, τ] holds exactly the block's blockSteps step-aligned times, in Prometheus 2 (closed ranges) and 3 (left-open).
+    const over = (fn: string, expr: string) => `${fn}((${expr})[${width - 1}s:${step}s])`;
+    const matchers = (list: typeof chunk): Matcher[] => [
+      ...this.baseMatchers(),
+      anyOf(this.m.labels.service, [...new Set(list.map((e) => e.service))]),
+      ...(this.m.labels.route ? [anyOf(this.m.labels.route, [...new Set(list.map((e) => e.endpoint!))])] : []),
+    ];
+    const grids = async (expr: string): Promise<Map<Key, Float64Array>> => {
+      const result = await this.client.queryRange(expr, first, last, width);
+      const byKey = new Map<Key, Float64Array>();
+      for (const s of result) {
+        const key = keyOf(s.metric[this.m.labels.service] ?? '', this.m.labels.route ? (s.metric[this.m.labels.route] ?? null) : null);
+        let grid = byKey.get(key);
+        if (!grid) byKey.set(key, (grid = new Float64Array(blocks).fill(Number.NaN)));
+        for (const [t, v] of s.values) {
+          const i = Math.round((Number(t) - first) / width);
+          const x = Number(v);
+          if (i >= 0 && i < blocks && !Number.isNaN(x)) grid[i] = x;
+        }
+      }
+      return byKey;
+    };
+    const count = `${this.m.histogram}_count`;
+    const bucket = `${this.m.histogram}_bucket`;
+    const total = `sum by (${this.by()}) (rate(${selector(count, matchers(chunk))}${rate}))`;
+    const wantsErrors = chunk.some((e) => e.requests.some((i) => requests[i]!.sli === 'availability'));
+    const errors = `sum by (${this.by()}) (rate(${selector(count, [...matchers(chunk), { label: this.m.labels.status, op: '=~', value: this.m.errorStatusRegex }])}${rate}))`;
+    const thresholds = new Map<number, typeof chunk>();
+    for (const e of chunk) {
+      for (const i of e.requests) {
+        const r = requests[i]!;
+        if (r.sli !== 'latency' || r.thresholdSeconds === null) continue;
+        const list = thresholds.get(r.thresholdSeconds) ?? [];
+        if (!list.includes(e)) list.push(e);
+        thresholds.set(r.thresholdSeconds, list);
+      }
+    }
+    // Latency bad = total − good, only where both exist: the vector subtraction, as the fetch's arrays
+    // (the totals of this threshold's endpoints only). Its block sum is Σ total − Σ good (one pass over
+    // the buckets instead of two over totals and buckets), made an upper bound below.
+    const totalOf = (list: typeof chunk) => `sum by (${this.by()}) (rate(${selector(count, matchers(list))}${rate}))`;
+    const good = (le: number, list: typeof chunk) => `sum by (${this.by()}) (rate(${selector(bucket, [...matchers(list), leMatch(le)])}${rate}))`;
+    type Bad = { sum: Map<Key, Float64Array>; clean: Map<Key, Float64Array>; good?: boolean };
+    const badOf = async (expr: string): Promise<Bad> => {
+      const [sum, clean] = await Promise.all([grids(over('sum_over_time', expr)), grids(over('count_over_time', `${expr} >= 0`))]);
+      return { sum, clean };
+    };
+    const slowOf = async (le: number, list: typeof chunk): Promise<Bad> => {
+      const [sum, clean] = await Promise.all([grids(over('sum_over_time', good(le, list))), grids(over('count_over_time', `${totalOf(list)} - ${good(le, list)} >= 0`))]);
+      return { sum, clean, good: true };
+    };
+    let totals: [Map<Key, Float64Array>, Map<Key, Float64Array>, Map<Key, Float64Array>];
+    let errorBlocks: Bad | undefined;
+    let slowBlocks: Map<number, Bad>;
+    try {
+      [totals, errorBlocks, slowBlocks] = await Promise.all([
+        Promise.all([grids(over('sum_over_time', total)), grids(over('min_over_time', total)), grids(over('count_over_time', `${total} >= 0`))]),
+        wantsErrors ? badOf(errors) : Promise.resolve(undefined),
+        Promise.all([...thresholds].map(async ([le, list]) => [le, await slowOf(le, list)] as const)).then((x) => new Map(x)),
+      ]);
+    } catch (err) {
+      if (chunk.length > 1 && tooLarge(err)) throw err;
+      for (const e of chunk) for (const i of e.requests) out[i] = err as Error;
+      return;
+    }
+    const [totalSum, totalMin, totalClean] = totals;
+    for (const e of chunk) {
+      const key = keyOf(e.service, e.endpoint);
+      for (const i of e.requests) {
+        const r = requests[i]!;
+        const bad = r.sli === 'availability' ? errorBlocks : slowBlocks.get(r.thresholdSeconds!);
+        const sum = (g: Map<Key, Float64Array> | undefined) => {
+          const x = new Float64Array(blocks).fill(Number.NaN);
+          const rates = g?.get(key);
+          // Rates per step summed over the block, times the step: events, as the fetch's rate × step.
+          if (rates) for (let m = 0; m < blocks; m++) x[m] = rates[m]! * step;
+          return x;
+        };
+        const clean = new Uint8Array(blocks);
+        const tc = totalClean.get(key);
+        const bc = bad?.clean.get(key);
+        for (let m = 0; m < blocks; m++) clean[m] = tc?.[m] === blockSteps && bc?.[m] === blockSteps ? 1 : 0;
+        const total = sum(totalSum);
+        let badSum = sum(bad?.sum);
+        if (bad?.good) {
+          // Σ total − Σ good differs from Σ (total − good) only by rounding: each 12-term sum is within
+          // ~12 units of roundoff of Σ total; 64 of them keep the block's bad events an upper bound.
+          const goodSum = badSum;
+          badSum = new Float64Array(blocks);
+          for (let m = 0; m < blocks; m++) badSum[m] = total[m]! - goodSum[m]! + 64 * 2 ** -53 * Math.abs(total[m]!);
+        }
+        out[i] = { t0: start, step, blockSteps, bad: badSum, total, totalMin: sum(totalMin), clean };
+      }
+    }
   }
 
   /**
