@@ -335,15 +335,7 @@ export class PrometheusHistorySource implements HistorySource {
       const { start, end, step } = requests[indexes[0]!]!;
       const n = Math.floor((end - start) / step);
       // Endpoints (service, route) in a stable order; each chunk's replies stay under the byte cap.
-      const endpoints = new Map<Key, { service: string; endpoint: string | null; requests: number[] }>();
-      for (const i of indexes) {
-        const r = requests[i]!;
-        const key = keyOf(r.service, r.endpoint);
-        const e = endpoints.get(key) ?? { service: r.service, endpoint: r.endpoint, requests: [] };
-        e.requests.push(i);
-        endpoints.set(key, e);
-      }
-      const sorted = [...endpoints.values()].sort((a, b) => a.service.localeCompare(b.service) || (a.endpoint ?? '').localeCompare(b.endpoint ?? ''));
+      const sorted = endpointsOf(requests, indexes);
       const points = Math.min(n, this.client.limits.maxPointsPerQuery);
       const perQuery = Math.max(1, Math.min(ALERT_ENDPOINTS_PER_QUERY, Math.floor(this.client.limits.maxResponseBytes / (points * BYTES_PER_POINT))));
       for (let c = 0; c < sorted.length; c += perQuery) {
@@ -380,15 +372,7 @@ export class PrometheusHistorySource implements HistorySource {
     for (const indexes of groups.values()) {
       const { start, end, step } = requests[indexes[0]!]!;
       const blocks = Math.floor((end - start) / step) / blockSteps;
-      const endpoints = new Map<Key, { service: string; endpoint: string | null; requests: number[] }>();
-      for (const i of indexes) {
-        const r = requests[i]!;
-        const key = keyOf(r.service, r.endpoint);
-        const e = endpoints.get(key) ?? { service: r.service, endpoint: r.endpoint, requests: [] };
-        e.requests.push(i);
-        endpoints.set(key, e);
-      }
-      const sorted = [...endpoints.values()].sort((a, b) => a.service.localeCompare(b.service) || (a.endpoint ?? '').localeCompare(b.endpoint ?? ''));
+      const sorted = endpointsOf(requests, indexes);
       // As many endpoints per query as the fetch: at 50 x 8 one screen query per 600 endpoints screened nothing (every SLO was fetched; cause not isolated, probably a timeout).
       const points = Math.min(blocks, this.client.limits.maxPointsPerQuery);
       const perQuery = Math.max(1, Math.min(ALERT_ENDPOINTS_PER_QUERY, Math.floor(this.client.limits.maxResponseBytes / (points * BYTES_PER_POINT))));
@@ -827,4 +811,17 @@ function latency(row: Map<number, number>, total: number): LatencyCounts {
   // increase() extrapolates each bucket series on its own, so tiny inversions can appear: keep counts monotone and <= total.
   const goodCounts = thresholds.map((le) => (prev = Math.min(total, Math.max(prev, row.get(le) ?? 0))));
   return { thresholds, goodCounts };
+}
+
+/** The requests at `indexes` grouped per endpoint (service, route), in a stable order: the alert fetch and its screen chunk the same way. */
+function endpointsOf(requests: AlertSeriesRequest[], indexes: number[]): Array<{ service: string; endpoint: string | null; requests: number[] }> {
+  const endpoints = new Map<Key, { service: string; endpoint: string | null; requests: number[] }>();
+  for (const i of indexes) {
+    const r = requests[i]!;
+    const key = keyOf(r.service, r.endpoint);
+    const e = endpoints.get(key) ?? { service: r.service, endpoint: r.endpoint, requests: [] };
+    e.requests.push(i);
+    endpoints.set(key, e);
+  }
+  return [...endpoints.values()].sort((a, b) => a.service.localeCompare(b.service) || (a.endpoint ?? '').localeCompare(b.endpoint ?? ''));
 }
